@@ -196,7 +196,4 @@ export interface JourneyDefinition {
 }
 
 /** One problem found in an input, with the path of the offending field (`steps[2].hold.timeoutNext`). */
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem } from '../common/errors';

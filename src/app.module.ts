@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source-options';
+import { GraphqlApiModule } from './graphql-api.module';
+import { HealthModule } from './health/health.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { ProfilesModule } from './profiles/profiles.module';
+import { QueueModule } from './queue/queue.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
+
+/** The application for one process role: `api` serves HTTP and GraphQL, `worker` runs jobs, `all` does both. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const serves = config.role !== 'worker';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), entities: [], autoLoadEntities: true }),
+        QueueModule,
+        HealthModule,
+        WorkspacesModule,
+        ProfilesModule,
+        ...(serves ? [GraphqlApiModule, IngestionModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,70 @@
+import { DEFAULT_JOURNEY_LIMITS, JourneyLimits } from '../journeys/journey-limits';
+
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+export interface DeliveryRetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Delay before the second attempt; each later one doubles it, up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface AppConfig {
+  port: number;
+  role: ProcessRole;
+  databaseUrl: string;
+  rootToken?: string;
+  /** Credentials of the `default` workspace, when scripts need to know them in advance. */
+  defaultAdminToken?: string;
+  defaultWriteKey?: string;
+  pluginPaths: string[];
+  journeyLimits: JourneyLimits;
+  deliveryRetry: DeliveryRetryPolicy;
+  /** How often idle workers look for due jobs; new work also wakes them at once through NOTIFY. */
+  queuePollSeconds: number;
+  logLevel: string;
+}
+
+/** Defaults: 10 attempts, 4 s doubling to ~34 min, about an hour of retries in all. */
+export const DEFAULT_DELIVERY_RETRY: DeliveryRetryPolicy = { maxAttempts: 10, baseDelayMs: 4_000, maxDelayMs: 2_048_000 };
+
+/** The one place that reads the environment. */
+export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): AppConfig {
+  const role = (env.ITINERA_ROLE ?? 'all') as ProcessRole;
+  if (!['api', 'worker', 'all'].includes(role)) {
+    throw new Error(`ITINERA_ROLE must be api, worker or all, not ${JSON.stringify(env.ITINERA_ROLE)}`);
+  }
+  const int = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not ${JSON.stringify(raw)}`);
+    return value;
+  };
+  return {
+    port: int('PORT', 3000),
+    role,
+    databaseUrl,
+    rootToken: env.ITINERA_ROOT_TOKEN || undefined,
+    defaultAdminToken: env.ITINERA_ADMIN_TOKEN || undefined,
+    defaultWriteKey: env.ITINERA_WRITE_KEY || undefined,
+    pluginPaths: (env.ITINERA_PLUGIN_PATHS ?? '').split(/[,:]/).map((p) => p.trim()).filter(Boolean),
+    journeyLimits: {
+      maxCountedSteps: int('ITINERA_MAX_JOURNEY_STEPS', DEFAULT_JOURNEY_LIMITS.maxCountedSteps),
+      maxNameLength: int('ITINERA_MAX_JOURNEY_NAME', DEFAULT_JOURNEY_LIMITS.maxNameLength),
+      maxStepNameLength: int('ITINERA_MAX_STEP_NAME', DEFAULT_JOURNEY_LIMITS.maxStepNameLength),
+      maxStepKeyLength: int('ITINERA_MAX_STEP_KEY', DEFAULT_JOURNEY_LIMITS.maxStepKeyLength),
+      maxPublishedPerWorkspace: int('ITINERA_MAX_PUBLISHED_JOURNEYS', DEFAULT_JOURNEY_LIMITS.maxPublishedPerWorkspace),
+    },
+    deliveryRetry: {
+      maxAttempts: int('ITINERA_DELIVERY_MAX_ATTEMPTS', DEFAULT_DELIVERY_RETRY.maxAttempts),
+      baseDelayMs: int('ITINERA_DELIVERY_BASE_DELAY_MS', DEFAULT_DELIVERY_RETRY.baseDelayMs),
+      maxDelayMs: int('ITINERA_DELIVERY_MAX_DELAY_MS', DEFAULT_DELIVERY_RETRY.maxDelayMs),
+    },
+    queuePollSeconds: int('ITINERA_QUEUE_POLL_SECONDS', 0.5),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,101 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { QueueService } from '../queue/queue.service';
+import { AcceptedMessage } from './message-validation';
+import { USER_EVENTS_QUEUE, UserEventsJob, userEventsJobKey } from './user-events-queue';
+
+export interface IngestionResult {
+  accepted: number;
+  duplicates: number;
+}
+
+@Injectable()
+export class IngestionService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: QueueService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.queue.defineQueue({ name: USER_EVENTS_QUEUE, policy: 'short', retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: 120 });
+  }
+
+  /**
+   * Stores messages in acceptance order, in one transaction with the profile updates and the jobs
+   * that will apply them: when this resolves, nothing accepted can be lost.
+   */
+  async accept(workspaceId: string, messages: AcceptedMessage[]): Promise<IngestionResult> {
+    const unique = firstOfEachMessageId(messages);
+    return this.dataSource.transaction(async (manager) => {
+      // A messageId seen in the last 24 hours is acknowledged and ignored; an older one counts as new.
+      const fresh: { message_id: string }[] = await manager.query(
+        `INSERT INTO message_ids (workspace_id, message_id)
+         SELECT $1, unnest($2::text[])
+         ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = now()
+           WHERE message_ids.received_at < now() - interval '24 hours'
+         RETURNING message_id`,
+        [workspaceId, unique.map((m) => m.messageId)],
+      );
+      const freshIds = new Set(fresh.map((row) => row.message_id));
+      const accepted = unique.filter((m) => freshIds.has(m.messageId));
+      if (accepted.length === 0) return { accepted: 0, duplicates: messages.length };
+
+      await manager.query(
+        `INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp)
+         SELECT $1, m->>'user_id', m->>'anonymous_id', m->>'type', m->>'event', m->'properties', NULLIF(m->'traits', 'null'::jsonb),
+                m->'context', m->>'message_id', (m->>'timestamp')::timestamptz
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(m, ord)
+         ORDER BY e.ord`,
+        [workspaceId, JSON.stringify(accepted.map(eventRow))],
+      );
+
+      const traitsByUser = mergedTraitsByUser(accepted);
+      // Sorted so concurrent batches lock profiles in the same order and cannot deadlock.
+      const users = [...traitsByUser.keys()].sort();
+      await manager.query(
+        `INSERT INTO profiles (workspace_id, user_id, traits)
+         SELECT $1, p.user_id, p.traits FROM jsonb_to_recordset($2::jsonb) AS p(user_id text, traits jsonb)
+         ON CONFLICT (workspace_id, user_id) DO UPDATE SET traits = profiles.traits || EXCLUDED.traits, updated_at = now()
+           WHERE EXCLUDED.traits <> '{}'::jsonb`,
+        [workspaceId, JSON.stringify(users.map((user_id) => ({ user_id, traits: traitsByUser.get(user_id) })))],
+      );
+
+      await this.queue.enqueue(
+        users.map((userId) => ({
+          queue: USER_EVENTS_QUEUE,
+          data: { workspaceId, userId } satisfies UserEventsJob,
+          singletonKey: userEventsJobKey(workspaceId, userId),
+        })),
+        manager,
+      );
+      return { accepted: accepted.length, duplicates: messages.length - accepted.length };
+    });
+  }
+}
+
+function firstOfEachMessageId(messages: AcceptedMessage[]): AcceptedMessage[] {
+  const seen = new Set<string>();
+  return messages.filter((m) => !seen.has(m.messageId) && seen.add(m.messageId));
+}
+
+function eventRow(m: AcceptedMessage) {
+  return {
+    user_id: m.userId,
+    anonymous_id: m.anonymousId,
+    type: m.type,
+    event: m.event,
+    properties: m.properties,
+    traits: m.traits,
+    context: m.context,
+    message_id: m.messageId,
+    timestamp: m.timestamp,
+  };
+}
+
+/** Identify calls merge their traits in order; later values win. */
+function mergedTraitsByUser(messages: AcceptedMessage[]): Map<string, Record<string, unknown>> {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const m of messages) merged.set(m.userId, { ...(merged.get(m.userId) ?? {}), ...(m.traits ?? {}) });
+  return merged;
+}

@@ -1,0 +1,57 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { findFreePort } from '../../src/database/embedded-postgres';
+import { waitFor } from './wait-for';
+
+export interface ItineraProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for the exit (graceful shutdown). */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, nothing finishes. */
+  kill(): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Starts `src/main.ts` as its own OS process, as `npm start` does, and waits until it is ready. */
+export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs = 60_000 } = {}): Promise<ItineraProcess> {
+  const port = env.PORT ? Number(env.PORT) : await findFreePort();
+  let output = '';
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${output.slice(-2000)}`);
+        const response = await fetch(`${url}/health/ready`).catch(() => null);
+        return response?.status === 200;
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 200, what: `itinera on port ${port} to be ready` },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${error}\n--- output ---\n${output.slice(-3000)}`);
+  }
+  return {
+    url,
+    child,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
