@@ -1,0 +1,85 @@
+import type { JourneyDefinition } from '../journeys/journey-definition';
+import { decideEntry } from './entry-decision';
+import { applicationAbandonment, endStep, journey, seed, track } from './seed-events.fixture';
+
+const fresh = { activeUniqueIds: [], everEntered: false };
+const started1234 = track(seed.applicationStarted);
+const started5678 = track({ ...seed.applicationStarted, properties: { ...seed.applicationStarted.properties, Application_id: '5678' } });
+
+describe('decideEntry', () => {
+  it('admits a user who performs the trigger event, with its unique identifier value', () => {
+    expect(decideEntry(applicationAbandonment(), started1234, fresh)).toEqual({ enter: true, uniqueId: '1234' });
+  });
+
+  it('refuses events that are not the trigger, or fail its filters', () => {
+    expect(decideEntry(applicationAbandonment(), track(seed.applicationCompleted), fresh)).toEqual({ enter: false, reason: 'not_triggered' });
+    const basicOnly = applicationAbandonment();
+    basicOnly.trigger.event!.filters = [{ path: 'properties.Tier', operator: 'EQUALS', values: ['Basic'] }];
+    expect(decideEntry(basicOnly, started1234, fresh)).toEqual({ enter: false, reason: 'not_triggered' });
+  });
+
+  it('leaves audience-triggered journeys to the audience path', () => {
+    const audience: JourneyDefinition = { ...applicationAbandonment(), trigger: { type: 'AUDIENCE', audienceId: 'aud-1', useHistoricalData: false } };
+    expect(decideEntry(audience, started1234, fresh)).toEqual({ enter: false, reason: 'not_triggered' });
+  });
+
+  describe('re-entry with a unique identifier', () => {
+    it('starts one parallel instance per Application_id', () => {
+      expect(decideEntry(applicationAbandonment(), started5678, { activeUniqueIds: ['1234'], everEntered: true })).toEqual({ enter: true, uniqueId: '5678' });
+    });
+
+    it('does not start a second instance for an Application_id that is still active', () => {
+      expect(decideEntry(applicationAbandonment(), started1234, { activeUniqueIds: ['1234'], everEntered: true })).toEqual({
+        enter: false,
+        reason: 'already_active',
+      });
+    });
+
+    it('starts again for an Application_id whose earlier instance has ended', () => {
+      expect(decideEntry(applicationAbandonment(), started1234, { activeUniqueIds: [], everEntered: true })).toEqual({ enter: true, uniqueId: '1234' });
+    });
+
+    it('refuses an entry event that carries no value at the identifier path', () => {
+      const withoutId = track({ ...seed.applicationStarted, properties: { Tier: 'Premium' } });
+      expect(decideEntry(applicationAbandonment(), withoutId, fresh)).toEqual({ enter: false, reason: 'missing_unique_identifier' });
+    });
+
+    it('reads numeric identifiers as text, so 1234 and "1234" are the same application', () => {
+      const numeric = track({ ...seed.applicationStarted, properties: { Application_id: 1234 } });
+      expect(decideEntry(applicationAbandonment(), numeric, { activeUniqueIds: ['1234'], everEntered: true })).toEqual({
+        enter: false,
+        reason: 'already_active',
+      });
+    });
+  });
+
+  describe('re-entry without a unique identifier', () => {
+    const cartJourney = journey('Cart_Viewed', [endStep]);
+
+    it('admits a user with no active instance, even one who entered before', () => {
+      expect(decideEntry(cartJourney, track(seed.cartViewed), { activeUniqueIds: [], everEntered: true })).toEqual({ enter: true, uniqueId: null });
+    });
+
+    it('keeps a user to one active instance at a time', () => {
+      expect(decideEntry(cartJourney, track(seed.cartViewed), { activeUniqueIds: [null], everEntered: true })).toEqual({
+        enter: false,
+        reason: 'already_active',
+      });
+    });
+  });
+
+  describe('ONCE', () => {
+    const once = journey('Order_Confirmation', [endStep], { entry: { mode: 'ONCE' } });
+
+    it('admits a user who never entered', () => {
+      expect(decideEntry(once, track(seed.orderConfirmation99), fresh)).toEqual({ enter: true, uniqueId: null });
+    });
+
+    it('never admits a user twice, even after the first instance ended', () => {
+      expect(decideEntry(once, track(seed.orderConfirmation99), { activeUniqueIds: [], everEntered: true })).toEqual({
+        enter: false,
+        reason: 'already_entered_once',
+      });
+    });
+  });
+});

@@ -1,0 +1,39 @@
+import type { JourneyDefinition } from '../journeys/journey-definition';
+import { matchesEvent } from './property-filter';
+import type { TrackedEvent } from './tracked-event';
+import { uniqueIdOf } from './unique-identifier';
+
+/** What the caller knows about this user and this journey (all versions) before the event. */
+export interface EntryHistory {
+  /** The `uniqueId` of each of the user's ACTIVE instances of the journey. */
+  activeUniqueIds: (string | null)[];
+  /** Whether the user ever entered the journey, in any version. */
+  everEntered: boolean;
+}
+
+export type EntryRefusal = 'not_triggered' | 'already_entered_once' | 'missing_unique_identifier' | 'already_active';
+
+export type EntryDecision = { enter: true; uniqueId: string | null } | { enter: false; reason: EntryRefusal };
+
+/**
+ * Whether a tracked event starts an instance of an EVENT-triggered journey. The audience filter and
+ * the journey's status are the caller's to check; audience-triggered entries go straight to `startInstance`.
+ */
+export function decideEntry(definition: JourneyDefinition, event: TrackedEvent, history: EntryHistory): EntryDecision {
+  const trigger = definition.trigger;
+  if (trigger.type !== 'EVENT' || !trigger.event || !matchesEvent(trigger.event, event)) {
+    return { enter: false, reason: 'not_triggered' };
+  }
+  const path = definition.entry.uniqueIdentifier;
+  const uniqueId = path ? uniqueIdOf(path, event) : null;
+
+  if (definition.entry.mode === 'ONCE') {
+    // The identifier, if any, is kept only to scope exits and holds; it does not allow a second entry.
+    return history.everEntered ? { enter: false, reason: 'already_entered_once' } : { enter: true, uniqueId };
+  }
+  if (path) {
+    if (uniqueId === null) return { enter: false, reason: 'missing_unique_identifier' };
+    return history.activeUniqueIds.includes(uniqueId) ? { enter: false, reason: 'already_active' } : { enter: true, uniqueId };
+  }
+  return history.activeUniqueIds.length > 0 ? { enter: false, reason: 'already_active' } : { enter: true, uniqueId: null };
+}

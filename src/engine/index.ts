@@ -1,0 +1,26 @@
+/** The journey semantics as pure functions: callers load state, call these, and persist the result. */
+export type { TrackedEvent } from './tracked-event';
+export type { EngineFacts } from './engine-facts';
+export type { InstanceState, InstanceStatus, JourneyContext, CapturedEvent } from './instance-state';
+export type {
+  ActivityDraft,
+  ActivityType,
+  DeliveryRequest,
+  EngineResult,
+  TimerFiring,
+  TimerKind,
+  TimerRequest,
+} from './engine-result';
+export { ACTIVITY_TYPES } from './engine-result';
+export { readPath, matchesFilter, matchesFilters, matchesEvent, eventFilterSubject, asNumber, valuesEqual } from './property-filter';
+export { evaluateCondition, performedHolds, performedClauseKey, performedClausesOf } from './condition';
+export { uniqueIdOf, eventConcernsInstance } from './unique-identifier';
+export type { EntryDecision, EntryHistory, EntryRefusal } from './entry-decision';
+export { decideEntry } from './entry-decision';
+export type { JourneyIdentity } from './start-instance';
+export { startInstance } from './start-instance';
+export { applyEvent } from './apply-event';
+export { applyTimer } from './apply-timer';
+export { refreshConditions } from './refresh-conditions';
+export { endInstance } from './end-instance';
+export { MAX_STEP_ENTRIES_PER_CALL } from './advance-instance';
