@@ -1,0 +1,37 @@
+/**
+ * The plugin kit: everything a destination plugin may import, and nothing else from `src/`.
+ * Test helpers live apart in `./testing`, so production code never loads them.
+ */
+export {
+  defineDestination,
+  describeProblems,
+  type ActionDefinition,
+  type ActionField,
+  type CapturedEvent,
+  type DestinationDefinition,
+  type FieldType,
+  type JourneyContext,
+  type Mapping,
+  type PathDirective,
+  type PerformInput,
+  type PerformResult,
+  type PluginLogger,
+  type Problem,
+  type SettingField,
+  type SettingsSchema,
+  type SettingType,
+  type TemplateDirective,
+} from './destination';
+export { PermanentError, RetryableError, isPermanentError, type DeliveryErrorOptions } from './errors';
+export { applySettingDefaults, redactSettings, validateSettings } from './settings';
+export { applyFieldDefaults, buildPayload, validatePayload, type BuiltPayload } from './payload';
+export {
+  CONTEXT_ROOT_KEYS,
+  checkMappingPaths,
+  evaluateMapping,
+  mappingPaths,
+  type MappingPath,
+  type MappingResult,
+  type PathSegment,
+} from './mapping';
+export { RESPONSE_BODY_LIMIT, postJson, type JsonRequest, type JsonResponse } from './http';

@@ -1,0 +1,65 @@
+import type { Problem, SettingsSchema } from './destination';
+import { childPath, describe, enumMismatch, isPlainObject, typeMismatch } from './field-types';
+
+/**
+ * Every problem with a destination's settings, each with its path (`settings.url`): missing required
+ * settings, wrong types, values outside `enum`, `minimum` or `maximum`, bad URLs and unknown keys.
+ * Absent settings that have a default are fine. Messages never echo a secret setting's value.
+ */
+export function validateSettings(schema: SettingsSchema, settings: unknown): Problem[] {
+  if (!isPlainObject(settings)) return [{ path: 'settings', message: `must be an object, got ${describe(settings)}` }];
+  const problems: Problem[] = [];
+  const report = (key: string, message: string) => problems.push({ path: childPath('settings', key), message });
+
+  for (const [key, field] of Object.entries(schema)) {
+    const value = settings[key];
+    if (value === undefined || value === null) {
+      if (field.required && field.default === undefined) report(key, 'is required');
+      continue;
+    }
+    const got = field.secret ? '' : `, got ${describe(value)}`;
+    const expected = typeMismatch(field.type, value) ?? enumMismatch(field.enum, value);
+    if (expected) {
+      report(key, `must be ${expected}${got}`);
+    } else if (field.format === 'uri' && !isHttpUrl(value)) {
+      report(key, `must be an absolute http(s) URL such as https://example.com/hook${got}`);
+    } else if (typeof value === 'number' && field.minimum !== undefined && value < field.minimum) {
+      report(key, `must be at least ${field.minimum}${got}`);
+    } else if (typeof value === 'number' && field.maximum !== undefined && value > field.maximum) {
+      report(key, `must be at most ${field.maximum}${got}`);
+    }
+  }
+  for (const key of Object.keys(settings)) {
+    if (!Object.hasOwn(schema, key)) report(key, 'is not a setting of this destination');
+  }
+  return problems;
+}
+
+/** The settings with each absent (or null) setting replaced by a copy of its default. */
+export function applySettingDefaults(schema: SettingsSchema, settings: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...settings };
+  for (const [key, field] of Object.entries(schema)) {
+    if ((result[key] === undefined || result[key] === null) && field.default !== undefined) {
+      result[key] = structuredClone(field.default);
+    }
+  }
+  return result;
+}
+
+/**
+ * The settings safe to show: only declared settings that are not `secret`. Secrets are dropped rather than
+ * masked, so a masked placeholder can never be saved back as the secret's value.
+ */
+export function redactSettings(schema: SettingsSchema, settings: Record<string, unknown>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(schema)) {
+    if (!field.secret && settings[key] !== undefined) shown[key] = settings[key];
+  }
+  return shown;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}

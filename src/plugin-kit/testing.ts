@@ -1,0 +1,165 @@
+/**
+ * Helpers for testing plugins: run an action the way a send step does, and record what an HTTP
+ * destination receives. Imported by tests only (`src/plugin-kit/testing`), never by production code.
+ */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeProblems, type DestinationDefinition, type JourneyContext, type PerformResult, type PluginLogger } from './destination';
+import { PermanentError } from './errors';
+import { buildPayload } from './payload';
+import { applySettingDefaults, validateSettings } from './settings';
+
+/**
+ * A journey context from the application-abandonment use case: user 88 started application 1234 and did
+ * not complete it in time.
+ */
+export const sampleJourneyContext: JourneyContext = {
+  userId: '88',
+  journey: { id: 'journey-application-nudge', name: 'Application nudge', version: 1 },
+  instance: { id: 'instance-88-1234', uniqueId: '1234', enteredAt: '2025-03-01T10:00:00.000Z' },
+  entry: {
+    event: 'Application_Started',
+    properties: { Category: 'A', Tier: 'Premium', VIP: true, Application_id: '1234', scenario: 'Trigger campaign with Application Started' },
+    timestamp: '2025-03-01T10:00:00.000Z',
+    messageId: 'msg-application-started-1234',
+  },
+  events: {},
+  traits: { email: 'ada@example.com', first_name: 'Ada' },
+};
+
+/** How to run one action; everything but `settings` has a sensible default. */
+export interface RunActionOptions {
+  /** The destination's settings as a user would enter them; defaults are applied. */
+  settings: Record<string, unknown>;
+  /** The send step's mapping; the fields' default mappings fill what it leaves out. */
+  mapping?: unknown;
+  /** The journey context the mapping reads; `sampleJourneyContext` unless given. */
+  context?: object;
+  /** `<instanceId>:<stepKey>:1` unless given. */
+  idempotencyKey?: string;
+  stepKey?: string;
+  eventName?: string;
+  journeyId?: string;
+  instanceId?: string;
+  userId?: string;
+  signal?: AbortSignal;
+  logger?: PluginLogger;
+}
+
+const silentLogger: PluginLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Runs `actionName` as a send step would: validates the settings and applies their defaults, builds the
+ * payload from the mapping and context, then calls `perform`. Invalid settings or payloads throw a
+ * `PermanentError` listing every problem, as they would fail a real delivery.
+ */
+export async function runAction<Settings>(
+  destination: DestinationDefinition<Settings>,
+  actionName: string,
+  options: RunActionOptions,
+): Promise<PerformResult | void> {
+  if (!Object.hasOwn(destination.actions, actionName)) {
+    const known = Object.keys(destination.actions).join(', ');
+    throw new PermanentError(`${destination.name} has no action "${actionName}" (actions: ${known})`);
+  }
+  const action = destination.actions[actionName];
+
+  const settingProblems = validateSettings(destination.settings, options.settings);
+  if (settingProblems.length > 0) throw new PermanentError(`invalid settings: ${describeProblems(settingProblems)}`);
+
+  const context = options.context ?? sampleJourneyContext;
+  const { payload, problems } = buildPayload(action, options.mapping, context);
+  if (problems.length > 0) throw new PermanentError(`invalid payload for ${destination.name}.${actionName}: ${describeProblems(problems)}`);
+
+  const known = context as Partial<JourneyContext>;
+  const instanceId = options.instanceId ?? known.instance?.id ?? 'test-instance';
+  const stepKey = options.stepKey ?? 'test_step';
+  return action.perform({
+    payload,
+    settings: applySettingDefaults(destination.settings, options.settings) as Settings,
+    idempotencyKey: options.idempotencyKey ?? `${instanceId}:${stepKey}:1`,
+    stepKey,
+    eventName: options.eventName,
+    journeyId: options.journeyId ?? known.journey?.id ?? 'test-journey',
+    instanceId,
+    userId: options.userId ?? known.userId ?? 'test-user',
+    signal: options.signal ?? new AbortController().signal,
+    logger: options.logger ?? silentLogger,
+  });
+}
+
+/** One request a `RecordingServer` received. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, e.g. `/v1/track`. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received, for checking signatures. */
+  rawBody: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown;
+}
+
+/** How the server answers: a status with an optional body (objects are sent as JSON), or no answer at all. */
+export type RecordingReply = { status: number; body?: unknown; headers?: Record<string, string> } | 'no-answer';
+
+/** A local HTTP server that records every request; see `startRecordingServer`. */
+export interface RecordingServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  requests: RecordedRequest[];
+  /** Changes how later requests are answered. */
+  replyWith(reply: RecordingReply | ((request: RecordedRequest) => RecordingReply)): void;
+  /** Stops the server, dropping any request still waiting for an answer. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an HTTP server on 127.0.0.1 (a free port) that records each request and answers 200 `{ "ok": true }`
+ * unless told otherwise. After `close()`, its URL refuses connections.
+ */
+export async function startRecordingServer(): Promise<RecordingServer> {
+  const requests: RecordedRequest[] = [];
+  let replyFor: (request: RecordedRequest) => RecordingReply = () => ({ status: 200, body: { ok: true } });
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawBody, json: parseJson(rawBody) };
+      requests.push(recorded);
+      answer(res, replyFor(recorded));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    replyWith(reply) {
+      replyFor = typeof reply === 'function' ? reply : () => reply;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function answer(res: ServerResponse, reply: RecordingReply): void {
+  if (reply === 'no-answer') return;
+  const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const type = typeof reply.body === 'string' ? 'text/plain' : 'application/json';
+  res.writeHead(reply.status, { 'content-type': type, ...reply.headers });
+  res.end(text);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
