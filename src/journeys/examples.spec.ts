@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_JOURNEY_LIMITS } from './journey-limits';
+import { DestinationSummary, JourneyInputShape, validateJourneyInput } from './journey-validation';
+
+const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
+const WEBHOOK_ID = 'c0ffee00-0000-4000-8000-000000000001';
+const destinations = new Map<string, DestinationSummary>([
+  [WEBHOOK_ID, { plugin: 'webhook', actions: new Map([['send', { fields: { data: { required: true } } }]]) }],
+]);
+
+const exampleFiles = readdirSync(EXAMPLES_DIR)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
+
+function loadExample(file: string): JourneyInputShape {
+  const text = readFileSync(path.join(EXAMPLES_DIR, file), 'utf8');
+  return JSON.parse(text.split('"$WEBHOOK"').join(JSON.stringify(WEBHOOK_ID)));
+}
+
+describe('examples/', () => {
+  it('holds the seven use cases of the use-case guide and the abandoned cart of the trigger-based guide', () => {
+    expect(exampleFiles).toEqual([
+      '01-order-confirmation-forwarding.json',
+      '02-application-abandonment.json',
+      '03-cart-abandonment.json',
+      '04-cart-abandonment-cart-modified.json',
+      '05-browse-abandonment.json',
+      '06-trial-re-engagement.json',
+      '07-multi-step-funnel-loopback.json',
+      '08-abandoned-cart-goal-exit.json',
+    ]);
+  });
+
+  it.each(exampleFiles)('%s is a valid journey once $WEBHOOK names a webhook destination', (file) => {
+    const input = loadExample(file);
+    const { problems, definition, draft } = validateJourneyInput(input, { limits: DEFAULT_JOURNEY_LIMITS, destinations });
+    expect(problems).toEqual([]);
+    expect(definition?.steps.map((step) => step.key)).toEqual(input.steps.map((step) => step.key));
+    expect(draft.steps.some((step) => step.send?.destinationId === WEBHOOK_ID)).toBe(true);
+  });
+
+  it.each(exampleFiles)('%s gives every step an explicit key', (file) => {
+    for (const step of loadExample(file).steps) expect(step.key).toMatch(/^[a-z0-9_]+$/);
+  });
+
+  it('lists every example in examples/README.md', () => {
+    const readme = readFileSync(path.join(EXAMPLES_DIR, 'README.md'), 'utf8');
+    for (const file of exampleFiles) expect(readme).toContain(`[${file}](${file})`);
+  });
+
+  it('keeps the trigger condition of the abandoned cart: total greater than 50', () => {
+    const input = loadExample('08-abandoned-cart-goal-exit.json');
+    expect(input.trigger.event?.filters).toEqual([{ path: 'properties.total', operator: 'GT', values: [50] }]);
+    expect(input.exit).toEqual([{ event: 'Purchase completed' }]);
+    expect(input.goal).toEqual({ match: { event: 'Purchase completed' }, targetPercent: 50 });
+  });
+
+  it('runs one application-abandonment instance per Application_id', () => {
+    expect(loadExample('02-application-abandonment.json').entry?.uniqueIdentifier).toBe('properties.Application_id');
+  });
+
+  it('resets the cart timer on Cart_Modified', () => {
+    const hold = loadExample('04-cart-abandonment-cart-modified.json').steps[0].hold;
+    expect(hold?.updateEvents).toEqual([{ event: 'Cart_Modified' }]);
+  });
+});
