@@ -1,0 +1,173 @@
+import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
+import { DurationScalar, JSONScalar } from '../common/graphql-scalars';
+import type { ConditionMatch, EntryMode, FilterOperator, StepType, TriggerType } from './journey-definition';
+import {
+  ConditionMatchEnum,
+  EntryModeEnum,
+  FilterOperatorEnum,
+  StepTypeEnum,
+  TriggerTypeEnum,
+} from './journey.graphql-types';
+import type {
+  ConditionInputShape,
+  EventMatchInputShape,
+  JourneyInputShape,
+  PerformedInputShape,
+  PropertyFilterInputShape,
+  StepInputShape,
+  TriggerInputShape,
+} from './journey-validation';
+
+// Optional fields are nullable as in the contract; `normalizeJourneyInput` applies the defaults to
+// explicit nulls too, so `{ enabled: null }` means the same as leaving it out.
+
+@InputType('PropertyFilterInput')
+export class PropertyFilterInput implements PropertyFilterInputShape {
+  @Field() path: string;
+  @Field(() => FilterOperatorEnum) operator: FilterOperator;
+  @Field(() => [JSONScalar], { nullable: true }) values?: unknown[] | null;
+}
+
+@InputType('EventMatchInput')
+export class EventMatchInput implements EventMatchInputShape {
+  @Field() event: string;
+  @Field(() => [PropertyFilterInput], { nullable: true }) filters?: PropertyFilterInput[] | null;
+}
+
+@InputType('PerformedInput')
+export class PerformedInput implements PerformedInputShape {
+  @Field() event: string;
+  @Field(() => [PropertyFilterInput], { nullable: true }) filters?: PropertyFilterInput[] | null;
+  @Field(() => Int, { nullable: true }) atLeast?: number | null;
+  @Field(() => Int, { nullable: true }) atMost?: number | null;
+  @Field(() => DurationScalar, { nullable: true }) within?: string | null;
+}
+
+@InputType('ConditionInput')
+export class ConditionInput implements ConditionInputShape {
+  @Field(() => ConditionMatchEnum, { nullable: true, defaultValue: 'ALL' }) match?: ConditionMatch | null;
+  @Field(() => [PropertyFilterInput], { nullable: true }) filters?: PropertyFilterInput[] | null;
+  @Field(() => [PerformedInput], { nullable: true }) performed?: PerformedInput[] | null;
+}
+
+@InputType('TriggerInput')
+export class TriggerInput implements TriggerInputShape {
+  @Field(() => TriggerTypeEnum) type: TriggerType;
+  @Field(() => EventMatchInput, { nullable: true }) event?: EventMatchInput | null;
+  @Field(() => ID, { nullable: true }) audienceId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Admits only users who are in this audience when they perform the event.' })
+  audienceFilterId?: string | null;
+  @Field(() => Boolean, { nullable: true, defaultValue: false }) useHistoricalData?: boolean | null;
+}
+
+@InputType('EntryRulesInput')
+export class EntryRulesInput {
+  @Field(() => EntryModeEnum, { nullable: true, defaultValue: 'REENTER_EVERY_TIME' }) mode?: EntryMode | null;
+  @Field(() => String, { nullable: true, description: 'A path into the entry event, e.g. properties.Application_id.' })
+  uniqueIdentifier?: string | null;
+}
+
+@InputType('GoalInput')
+export class GoalInput {
+  @Field(() => EventMatchInput) match: EventMatchInput;
+  @Field(() => Float, { nullable: true }) targetPercent?: number | null;
+}
+
+@InputType('HoldBranchInput')
+export class HoldBranchInput {
+  @Field() key: string;
+  @Field(() => EventMatchInput) match: EventMatchInput;
+  @Field(() => String, { nullable: true }) next?: string | null;
+}
+
+@InputType('HoldUntilInput')
+export class HoldUntilInput {
+  @Field(() => [HoldBranchInput]) branches: HoldBranchInput[];
+  @Field(() => [EventMatchInput], { nullable: true, description: 'Recorded into the context; each restarts the timer.' })
+  updateEvents?: EventMatchInput[] | null;
+  @Field(() => DurationScalar) maxDuration: string;
+  @Field(() => String, { nullable: true }) timeoutNext?: string | null;
+}
+
+@InputType('WaitInput')
+export class WaitInput {
+  @Field(() => DurationScalar) duration: string;
+}
+
+@InputType('WaitForConditionInput')
+export class WaitForConditionInput {
+  @Field(() => ConditionInput) condition: ConditionInput;
+  @Field(() => DurationScalar, { nullable: true }) maxDuration?: string | null;
+  @Field(() => String, { nullable: true }) timeoutNext?: string | null;
+}
+
+@InputType('SplitInput')
+export class SplitInput {
+  @Field(() => ConditionInput) condition: ConditionInput;
+  @Field(() => String, { nullable: true }) trueNext?: string | null;
+  @Field(() => String, { nullable: true }) falseNext?: string | null;
+}
+
+@InputType('BranchInput')
+export class BranchInput {
+  @Field() key: string;
+  @Field(() => ConditionInput) condition: ConditionInput;
+  @Field(() => String, { nullable: true }) next?: string | null;
+}
+
+@InputType('MultiBranchInput')
+export class MultiBranchInput {
+  @Field(() => [BranchInput]) branches: BranchInput[];
+  @Field(() => String, { nullable: true }) elseNext?: string | null;
+}
+
+@InputType('SendInput')
+export class SendInput {
+  @Field(() => ID) destinationId: string;
+  @Field() action: string;
+  @Field(() => String, { nullable: true }) eventName?: string | null;
+  @Field(() => JSONScalar, { description: 'Keyed by the action’s fields; leaves are literals, { "@path": ... } or { "@template": ... }.' })
+  mapping: unknown;
+  @Field(() => Boolean, { nullable: true, defaultValue: true }) enabled?: boolean | null;
+}
+
+@InputType('StepInput')
+export class StepInput implements StepInputShape {
+  @Field(() => String, { nullable: true, description: 'Generated from the name when left out, then never changes.' })
+  key?: string | null;
+  @Field() name: string;
+  @Field(() => StepTypeEnum) type: StepType;
+  @Field(() => String, { nullable: true }) next?: string | null;
+  @Field(() => HoldUntilInput, { nullable: true }) hold?: HoldUntilInput | null;
+  @Field(() => WaitInput, { nullable: true }) wait?: WaitInput | null;
+  @Field(() => WaitForConditionInput, { nullable: true }) waitForCondition?: WaitForConditionInput | null;
+  @Field(() => SplitInput, { nullable: true }) split?: SplitInput | null;
+  @Field(() => MultiBranchInput, { nullable: true }) multiBranch?: MultiBranchInput | null;
+  @Field(() => SendInput, { nullable: true }) send?: SendInput | null;
+}
+
+@InputType('JourneyInput')
+export class JourneyInput implements JourneyInputShape {
+  @Field() name: string;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => TriggerInput) trigger: TriggerInput;
+  @Field(() => EntryRulesInput, { nullable: true }) entry?: EntryRulesInput | null;
+  @Field(() => [EventMatchInput], { nullable: true }) exit?: EventMatchInput[] | null;
+  @Field(() => GoalInput, { nullable: true }) goal?: GoalInput | null;
+  @Field(() => [StepInput]) steps: StepInput[];
+  @Field(() => String, { nullable: true, description: 'Defaults to the first step listed.' }) startStep?: string | null;
+}
+
+@InputType('JourneyPatchInput', {
+  description: 'All optional: a published journey accepts name, description and send-step changes only.',
+})
+export class JourneyPatchInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => TriggerInput, { nullable: true }) trigger?: TriggerInput | null;
+  @Field(() => EntryRulesInput, { nullable: true }) entry?: EntryRulesInput | null;
+  @Field(() => [EventMatchInput], { nullable: true }) exit?: EventMatchInput[] | null;
+  @Field(() => GoalInput, { nullable: true }) goal?: GoalInput | null;
+  @Field(() => [StepInput], { nullable: true }) steps?: StepInput[] | null;
+  @Field(() => String, { nullable: true }) startStep?: string | null;
+}

@@ -1,0 +1,10 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * What other modules learn of a journey's life cycle. Called inside the transaction that changes the
+ * status, so their work (ending active instances on archive) commits or rolls back with it.
+ * Register an implementation as a provider under this class as token.
+ */
+export abstract class JourneyLifecycleListener {
+  abstract journeyArchived(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void>;
+}

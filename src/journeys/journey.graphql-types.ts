@@ -1,0 +1,222 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DurationScalar, JSONScalar } from '../common/graphql-scalars';
+import { PageInfo } from '../common/page-info.graphql-type';
+import {
+  Condition,
+  ConditionBranch,
+  ConditionMatch,
+  EntryMode,
+  EntryRules,
+  EventMatch,
+  FILTER_OPERATORS,
+  FilterOperator,
+  Goal,
+  HoldBranch,
+  HoldUntilConfig,
+  JourneyStatus,
+  MultiBranchConfig,
+  Performed,
+  PropertyFilter,
+  SendConfig,
+  SplitConfig,
+  STEP_TYPES,
+  StepType,
+  Trigger,
+  TriggerType,
+  WaitConfig,
+  WaitForConditionConfig,
+} from './journey-definition';
+
+// The GraphQL enums are generated from the model's own lists, so the two cannot drift apart.
+function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
+  return Object.fromEntries(values.map((value) => [value, value])) as { [K in T]: K };
+}
+
+export const JourneyStatusEnum = enumOf<JourneyStatus>(['DRAFT', 'PUBLISHED', 'PAUSED', 'ARCHIVED']);
+export const TriggerTypeEnum = enumOf<TriggerType>(['EVENT', 'AUDIENCE']);
+export const EntryModeEnum = enumOf<EntryMode>(['REENTER_EVERY_TIME', 'ONCE']);
+export const StepTypeEnum = enumOf<StepType>(STEP_TYPES);
+export const FilterOperatorEnum = enumOf<FilterOperator>(FILTER_OPERATORS);
+export const ConditionMatchEnum = enumOf<ConditionMatch>(['ALL', 'ANY']);
+
+registerEnumType(JourneyStatusEnum, { name: 'JourneyStatus' });
+registerEnumType(TriggerTypeEnum, { name: 'TriggerType' });
+registerEnumType(EntryModeEnum, { name: 'EntryMode' });
+registerEnumType(StepTypeEnum, { name: 'StepType' });
+registerEnumType(FilterOperatorEnum, { name: 'FilterOperator' });
+registerEnumType(ConditionMatchEnum, { name: 'ConditionMatch' });
+
+// Object types are typed with the model's interfaces, so a stored draft is returned as it is.
+
+@ObjectType('PropertyFilter')
+export class PropertyFilterType implements PropertyFilter {
+  @Field({ description: 'Into the event (`properties.cart_ID`) or, in conditions, the journey context (`traits.ltv`).' })
+  path: string;
+  @Field(() => FilterOperatorEnum) operator: FilterOperator;
+  @Field(() => [JSONScalar], { nullable: true }) values?: unknown[];
+}
+
+@ObjectType('EventMatch')
+export class EventMatchType implements EventMatch {
+  @Field() event: string;
+  @Field(() => [PropertyFilterType]) filters: PropertyFilter[];
+}
+
+@ObjectType('Performed')
+export class PerformedType implements Performed {
+  @Field() event: string;
+  @Field(() => [PropertyFilterType]) filters: PropertyFilter[];
+  @Field(() => Int, { nullable: true }) atLeast?: number;
+  @Field(() => Int, { nullable: true }) atMost?: number;
+  @Field(() => DurationScalar, { nullable: true }) within?: string;
+}
+
+@ObjectType('Condition')
+export class ConditionType implements Condition {
+  @Field(() => ConditionMatchEnum) match: ConditionMatch;
+  @Field(() => [PropertyFilterType]) filters: PropertyFilter[];
+  @Field(() => [PerformedType]) performed: Performed[];
+}
+
+@ObjectType('Trigger')
+export class TriggerObjectType implements Trigger {
+  @Field(() => TriggerTypeEnum) type: TriggerType;
+  @Field(() => EventMatchType, { nullable: true }) event?: EventMatch;
+  @Field(() => ID, { nullable: true }) audienceId?: string;
+  @Field(() => ID, { nullable: true }) audienceFilterId?: string;
+  @Field() useHistoricalData: boolean;
+}
+
+@ObjectType('EntryRules')
+export class EntryRulesType implements EntryRules {
+  @Field(() => EntryModeEnum) mode: EntryMode;
+  @Field(() => String, { nullable: true }) uniqueIdentifier?: string;
+}
+
+@ObjectType('Goal')
+export class GoalType implements Goal {
+  @Field(() => EventMatchType) match: EventMatch;
+  @Field(() => Float, { nullable: true }) targetPercent?: number;
+}
+
+@ObjectType('HoldBranch')
+export class HoldBranchType implements HoldBranch {
+  @Field() key: string;
+  @Field(() => EventMatchType) match: EventMatch;
+  @Field(() => String, { nullable: true }) next?: string;
+}
+
+@ObjectType('HoldUntil')
+export class HoldUntilType implements HoldUntilConfig {
+  @Field(() => [HoldBranchType]) branches: HoldBranch[];
+  @Field(() => [EventMatchType]) updateEvents: EventMatch[];
+  @Field(() => DurationScalar) maxDuration: string;
+  @Field(() => String, { nullable: true }) timeoutNext?: string;
+}
+
+@ObjectType('Wait')
+export class WaitType implements WaitConfig {
+  @Field(() => DurationScalar) duration: string;
+}
+
+@ObjectType('WaitForCondition')
+export class WaitForConditionType implements WaitForConditionConfig {
+  @Field(() => ConditionType) condition: Condition;
+  @Field(() => DurationScalar, { nullable: true }) maxDuration?: string;
+  @Field(() => String, { nullable: true }) timeoutNext?: string;
+}
+
+@ObjectType('Split')
+export class SplitType implements SplitConfig {
+  @Field(() => ConditionType) condition: Condition;
+  @Field(() => String, { nullable: true }) trueNext?: string;
+  @Field(() => String, { nullable: true }) falseNext?: string;
+}
+
+@ObjectType('Branch')
+export class BranchType implements ConditionBranch {
+  @Field() key: string;
+  @Field(() => ConditionType) condition: Condition;
+  @Field(() => String, { nullable: true }) next?: string;
+}
+
+@ObjectType('MultiBranch')
+export class MultiBranchType implements MultiBranchConfig {
+  @Field(() => [BranchType]) branches: ConditionBranch[];
+  @Field(() => String, { nullable: true }) elseNext?: string;
+}
+
+@ObjectType('Send')
+export class SendType implements SendConfig {
+  @Field(() => ID) destinationId: string;
+  @Field() action: string;
+  @Field(() => String, { nullable: true }) eventName?: string;
+  @Field(() => JSONScalar) mapping: unknown;
+  @Field() enabled: boolean;
+}
+
+@ObjectType('Step')
+export class JourneyStepType {
+  @Field({ description: 'Stable once created; destinations receive it with every payload of a send step.' }) key: string;
+  @Field() name: string;
+  @Field(() => StepTypeEnum) type: StepType;
+  @Field(() => String, { nullable: true }) next?: string;
+  @Field(() => HoldUntilType, { nullable: true }) hold?: HoldUntilConfig;
+  @Field(() => WaitType, { nullable: true }) wait?: WaitConfig;
+  @Field(() => WaitForConditionType, { nullable: true }) waitForCondition?: WaitForConditionConfig;
+  @Field(() => SplitType, { nullable: true }) split?: SplitConfig;
+  @Field(() => MultiBranchType, { nullable: true }) multiBranch?: MultiBranchConfig;
+  @Field(() => SendType, { nullable: true }) send?: SendConfig;
+}
+
+@ObjectType('StepCount')
+export class StepCountType {
+  @Field() stepKey: string;
+  @Field(() => Int) active: number;
+}
+
+@ObjectType('JourneyStats')
+export class JourneyStatsType {
+  @Field(() => Int, { description: 'Instances ever started, all versions.' }) entered: number;
+  @Field(() => Int) active: number;
+  @Field(() => Int) completed: number;
+  @Field(() => Int) exited: number;
+  @Field(() => Int, { description: 'Instances whose user performed the goal event after entering.' }) converted: number;
+  @Field(() => Float, { nullable: true, description: 'converted / entered × 100; null before anyone entered.' })
+  conversionPercent: number | null;
+  @Field(() => [StepCountType], { description: 'Active instances by the step they are at.' }) atStep: StepCountType[];
+}
+
+@ObjectType('Journey')
+export class JourneyType {
+  @Field(() => ID) id: string;
+  @Field() name: string;
+  @Field(() => String, { nullable: true }) description: string | null;
+  @Field(() => JourneyStatusEnum) status: JourneyStatus;
+  @Field(() => Int) version: number;
+  @Field(() => TriggerObjectType) trigger: Trigger;
+  @Field(() => EntryRulesType) entry: EntryRules;
+  @Field(() => [EventMatchType]) exit: EventMatch[];
+  @Field(() => GoalType, { nullable: true }) goal?: Goal;
+  @Field(() => [JourneyStepType]) steps: JourneyStepType[];
+  @Field(() => String, { nullable: true, description: 'The step instances start at: the given one, else the first listed.' })
+  startStep: string | null;
+  @Field(() => ID, { nullable: true }) duplicatedFromId: string | null;
+  @Field() createdAt: Date;
+  @Field() updatedAt: Date;
+  @Field(() => Date, { nullable: true }) publishedAt: Date | null;
+}
+
+@ObjectType('JourneyConnection')
+export class JourneyConnectionType {
+  @Field(() => [JourneyType]) nodes: JourneyType[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => Int, { description: 'Journeys matching the filter, on all pages.' }) totalCount: number;
+}
+
+/** One problem of an input, with the path of the field it concerns (`steps[2].hold.timeoutNext`). */
+@ObjectType('Problem')
+export class ProblemType {
+  @Field() path: string;
+  @Field() message: string;
+}

@@ -1,0 +1,466 @@
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isDeepStrictEqual } from 'node:util';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
+import { badUserInput, conflict, invalidState, limitExceeded, notFound, Problem } from '../common/errors';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { checkMappingPaths } from '../plugin-kit';
+import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
+import { DraftStep, JourneyDefinition, JourneyDraft, JourneyStatus } from './journey-definition';
+import { duplicateDraft } from './journey-duplication';
+import { JourneyLifecycleListener } from './journey-lifecycle';
+import {
+  JourneyInputShape,
+  normalizeJourneyInput,
+  publishedLimitProblem,
+  validateJourneyDraft,
+  validateJourneyInput,
+  ValidationContext,
+} from './journey-validation';
+import { Journey } from './journey.entity';
+
+/** `JourneyPatchInput`: every field optional; null clears an optional part and leaves a required one as it is. */
+export type JourneyPatch = { [K in keyof JourneyInputShape]?: JourneyInputShape[K] | null };
+
+export interface JourneyListOptions {
+  status?: JourneyStatus | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface JourneyPage {
+  nodes: Journey[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  totalCount: number;
+}
+
+export interface JourneyStats {
+  entered: number;
+  active: number;
+  completed: number;
+  exited: number;
+  converted: number;
+  conversionPercent: number | null;
+  atStep: { stepKey: string; active: number }[];
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
+const UNIQUE_NAME_CONSTRAINT = 'journeys_workspace_id_name_key';
+/** What a published journey's send step may change; everything else in it is frozen. */
+const LIVE_SEND_FIELDS = ['destinationId', 'action', 'eventName', 'mapping', 'enabled'] as const;
+/** The statuses that count against the per-workspace limit: a paused journey can be resumed at any time. */
+const LIVE_STATUSES: JourneyStatus[] = ['PUBLISHED', 'PAUSED'];
+
+/** Journey definitions and their life cycle, scoped to one workspace per call. */
+@Injectable()
+export class JourneyService implements OnModuleInit {
+  private listeners: JourneyLifecycleListener[];
+
+  constructor(
+    @InjectRepository(Journey) private readonly journeys: Repository<Journey>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
+    @Optional() private destinationCatalog?: DestinationCatalog,
+    @Optional() private audienceCatalog?: AudienceCatalog,
+    @Optional() @Inject(JourneyLifecycleListener) listener?: JourneyLifecycleListener,
+  ) {
+    this.listeners = listener ? [listener] : [];
+  }
+
+  /**
+   * Providers of any module count, not only those JourneysModule can import: the modules providing
+   * them depend on journeys, so importing them here would make a cycle.
+   */
+  onModuleInit(): void {
+    this.destinationCatalog ??= this.providersOf(DestinationCatalog)[0];
+    this.audienceCatalog ??= this.providersOf(AudienceCatalog)[0];
+    this.listeners = [...new Set([...this.listeners, ...this.providersOf(JourneyLifecycleListener)])];
+  }
+
+  // --- reading ---------------------------------------------------------------------------------
+
+  /** Oldest first, by (createdAt, id); the cursor is opaque to callers. */
+  async list(workspaceId: string, { status, first, after }: JourneyListOptions = {}): Promise<JourneyPage> {
+    const size = checkPageSize(first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const position = after == null ? null : decodePosition(after);
+
+    const query = this.journeys.createQueryBuilder('journey').where('journey.workspace_id = :workspaceId', { workspaceId });
+    if (status) query.andWhere('journey.status = :status', { status });
+    const totalCount = await query.clone().getCount();
+    if (position) {
+      query.andWhere('(journey.created_at, journey.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', position);
+    }
+    // The cursor keeps PostgreSQL's microseconds, which a JS Date would round away (and repeat rows).
+    const { entities, raw } = await query
+      .addSelect(`to_char(journey.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_at')
+      .orderBy('journey.created_at', 'ASC')
+      .addOrderBy('journey.id', 'ASC')
+      .limit(size + 1)
+      .getRawAndEntities<{ cursor_at: string }>();
+    const nodes = entities.slice(0, size);
+    const last = nodes.length > 0 ? raw[nodes.length - 1] : undefined;
+    return {
+      nodes,
+      hasNextPage: entities.length > size,
+      endCursor: last ? encodeCursor([last.cursor_at, nodes[nodes.length - 1].id]) : null,
+      totalCount,
+    };
+  }
+
+  /** Null for an unknown id or one of another workspace. */
+  async find(workspaceId: string, id: string): Promise<Journey | null> {
+    if (!isUuid(id)) return null;
+    return this.journeys.findOne({ where: { id, workspaceId } });
+  }
+
+  /** Every problem that would stop `input` from being published, destinations and audiences included. */
+  async validate(workspaceId: string, input: JourneyInputShape): Promise<Problem[]> {
+    return validateJourneyInput(input, await this.validationContext(workspaceId)).problems;
+  }
+
+  /** Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does. */
+  async stats(workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
+    const manager = this.journeys.manager;
+    const [totals]: Record<'entered' | 'active' | 'completed' | 'exited' | 'converted', number>[] = await manager.query(
+      `SELECT count(*)::int AS entered,
+              count(*) FILTER (WHERE status = 'ACTIVE')::int AS active,
+              count(*) FILTER (WHERE status = 'COMPLETED')::int AS completed,
+              count(*) FILTER (WHERE status = 'EXITED')::int AS exited,
+              count(*) FILTER (WHERE converted)::int AS converted
+         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2`,
+      [workspaceId, journeyId],
+    );
+    const atStep: { stepKey: string; active: number }[] = await manager.query(
+      `SELECT current_step AS "stepKey", count(*)::int AS active
+         FROM journey_instances
+        WHERE workspace_id = $1 AND journey_id = $2 AND status = 'ACTIVE' AND current_step IS NOT NULL
+        GROUP BY current_step`,
+      [workspaceId, journeyId],
+    );
+    // Keys of steps no longer in the journey (instances of older versions) come last.
+    const order = new Map(stepOrder.map((key, i) => [key, i]));
+    const position = (key: string) => order.get(key) ?? Number.MAX_SAFE_INTEGER;
+    atStep.sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
+    return {
+      ...totals,
+      conversionPercent: totals.entered === 0 ? null : (totals.converted / totals.entered) * 100,
+      atStep,
+    };
+  }
+
+  // --- editing ---------------------------------------------------------------------------------
+
+  /** Saves a draft, unfinished or not; only the name and description must already be right. */
+  async create(workspaceId: string, input: JourneyInputShape): Promise<Journey> {
+    this.checkNameAndDescription({ name: input.name, description: input.description });
+    const draft = normalizeJourneyInput(input, { limits: this.config.journeyLimits });
+    return this.insert(this.journeys.manager, {
+      workspaceId,
+      name: input.name,
+      description: input.description ?? null,
+      status: 'DRAFT',
+      version: 1,
+      draft,
+      duplicatedFromId: null,
+      publishedAt: null,
+    });
+  }
+
+  /**
+   * A draft takes any change. A published or paused journey takes name, description and its send
+   * steps' destination, action, event name, mapping and enabled flag: a send change freezes a new
+   * version (running instances keep theirs). An archived journey takes name and description.
+   * Parts sent back unchanged are accepted in every status, so a client may send the whole journey.
+   */
+  async update(workspaceId: string, id: string, patch: JourneyPatch): Promise<Journey> {
+    this.checkNameAndDescription(patch);
+    return this.inTransaction(async (manager) => {
+      const journey = await this.lock(manager, workspaceId, id);
+      const proposed = this.mergeDraft(journey.draft, patch);
+      if (journey.status === 'DRAFT') {
+        journey.draft = proposed;
+      } else {
+        const sendStepsChanged = this.checkLiveEdit(journey, proposed);
+        if (sendStepsChanged) {
+          const { problems, definition } = validateJourneyDraft(proposed, await this.validationContext(workspaceId));
+          if (!definition) throw badUserInput(problems);
+          journey.draft = proposed;
+          journey.version += 1;
+          await freezeVersion(manager, journey, definition);
+        }
+      }
+      if (patch.name != null) journey.name = patch.name;
+      if (patch.description !== undefined) journey.description = patch.description;
+      return this.save(manager, journey);
+    });
+  }
+
+  /**
+   * A new draft with the source's trigger, entry rules, exit, goal, steps and send configuration.
+   * Send steps get new keys (destinations tell journeys apart by them) and are all enabled.
+   */
+  async duplicate(workspaceId: string, id: string, name: string): Promise<Journey> {
+    this.checkNameAndDescription({ name });
+    const source = await this.findOrThrow(workspaceId, id);
+    const draft = duplicateDraft(source.draft, new Set(), Math.random, this.config.journeyLimits.maxStepKeyLength);
+    return this.insert(this.journeys.manager, {
+      workspaceId,
+      name,
+      description: source.description,
+      status: 'DRAFT',
+      version: 1,
+      draft,
+      duplicatedFromId: source.id,
+      publishedAt: null,
+    });
+  }
+
+  /** Validates the whole definition and freezes it as the journey's first version. */
+  async publish(workspaceId: string, id: string): Promise<Journey> {
+    const context = await this.validationContext(workspaceId);
+    return this.inTransaction(async (manager) => {
+      // Serialises publishing per workspace, so two concurrent publishes cannot both take the last place.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`journeys.publish:${workspaceId}`]);
+      const journey = await this.lock(manager, workspaceId, id);
+      if (journey.status !== 'DRAFT') throw invalidState(`journey is ${journey.status}; only a DRAFT journey can be published`);
+
+      const { problems, definition } = validateJourneyDraft(journey.draft, { ...context, name: journey.name, description: journey.description });
+      if (!definition) {
+        throw badUserInput(problems, `journey cannot be published: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+      }
+      const live = await manager.count(Journey, { where: LIVE_STATUSES.map((status) => ({ workspaceId, status })) });
+      const refusal = publishedLimitProblem(live, this.config.journeyLimits);
+      if (refusal) throw limitExceeded(refusal);
+
+      journey.status = 'PUBLISHED';
+      journey.publishedAt = new Date();
+      await freezeVersion(manager, journey, definition);
+      return this.save(manager, journey);
+    });
+  }
+
+  /** Stops new entries; active instances keep going. */
+  pause(workspaceId: string, id: string): Promise<Journey> {
+    return this.transition(workspaceId, id, ['PUBLISHED'], 'PAUSED', 'only a PUBLISHED journey can be paused');
+  }
+
+  resume(workspaceId: string, id: string): Promise<Journey> {
+    return this.transition(workspaceId, id, ['PAUSED'], 'PUBLISHED', 'only a PAUSED journey can be resumed');
+  }
+
+  /** For good: no new entries, and the lifecycle listeners end the active instances in the same transaction. */
+  archive(workspaceId: string, id: string): Promise<Journey> {
+    return this.transition(
+      workspaceId,
+      id,
+      LIVE_STATUSES,
+      'ARCHIVED',
+      'only a PUBLISHED or PAUSED journey can be archived (a draft can be deleted)',
+      async (manager) => {
+        for (const listener of this.listeners) await listener.journeyArchived(manager, workspaceId, id);
+      },
+    );
+  }
+
+  /** Only drafts: a journey that was ever published has instances and deliveries that refer to it. */
+  async delete(workspaceId: string, id: string): Promise<boolean> {
+    return this.inTransaction(async (manager) => {
+      const journey = await this.lock(manager, workspaceId, id);
+      if (journey.status !== 'DRAFT') {
+        throw invalidState(`journey is ${journey.status}; only a DRAFT journey can be deleted (archive it instead)`);
+      }
+      await manager.delete(Journey, { id: journey.id, workspaceId });
+      return true;
+    });
+  }
+
+  // --- inside ------------------------------------------------------------------------------------
+
+  private async transition(
+    workspaceId: string,
+    id: string,
+    from: JourneyStatus[],
+    to: JourneyStatus,
+    rule: string,
+    alsoInTransaction?: (manager: EntityManager) => Promise<void>,
+  ): Promise<Journey> {
+    return this.inTransaction(async (manager) => {
+      const journey = await this.lock(manager, workspaceId, id);
+      if (!from.includes(journey.status)) throw invalidState(`journey is ${journey.status}; ${rule}`);
+      journey.status = to;
+      const saved = await this.save(manager, journey);
+      await alsoInTransaction?.(manager);
+      return saved;
+    });
+  }
+
+  /**
+   * Refuses any change a live journey cannot take, naming the first such field; tells whether a send
+   * step's editable configuration changed.
+   */
+  private checkLiveEdit(journey: Journey, proposed: JourneyDraft): boolean {
+    const current = journey.draft;
+    const refuse = (field: string) =>
+      invalidState(`${field} cannot change on ${article(journey.status)} ${journey.status.toLowerCase()} journey: duplicate it to make a new draft`);
+    for (const part of ['trigger', 'entry', 'exit', 'goal'] as const) {
+      if (!isDeepStrictEqual(proposed[part], current[part])) throw refuse(part);
+    }
+    // Compared as they take effect: naming the first step explicitly is no change.
+    if (startOf(proposed) !== startOf(current)) throw refuse('startStep');
+
+    const sendEditable = journey.status !== 'ARCHIVED';
+    if (proposed.steps.length !== current.steps.length) throw refuse('the list of steps');
+    // Identity first: a step of another key or type differs everywhere, and its key or type is what to name.
+    current.steps.forEach((step, i) => {
+      for (const field of ['key', 'type'] as const) if (proposed.steps[i][field] !== step[field]) throw refuse(`steps[${i}].${field}`);
+    });
+    const frozen = (steps: DraftStep[]) => (sendEditable ? steps.map(withoutLiveSendFields) : steps);
+    const difference = firstDifference(frozen(current.steps), frozen(proposed.steps), 'steps');
+    if (difference) throw refuse(difference);
+    return !isDeepStrictEqual(proposed.steps, current.steps);
+  }
+
+  /**
+   * The stored draft with the patch's parts in place of its own, normalized as a new input would be
+   * and in its stored JSON form, so comparing it with the stored draft finds only real changes.
+   */
+  private mergeDraft(draft: JourneyDraft, patch: JourneyPatch): JourneyDraft {
+    const pick = <K extends 'entry' | 'exit' | 'goal' | 'startStep'>(key: K) => (patch[key] === undefined ? draft[key] : patch[key]);
+    const input: JourneyInputShape = {
+      name: '',
+      trigger: patch.trigger ?? draft.trigger,
+      entry: pick('entry'),
+      exit: pick('exit'),
+      goal: pick('goal'),
+      steps: patch.steps ?? draft.steps,
+      startStep: pick('startStep'),
+    };
+    return JSON.parse(JSON.stringify(normalizeJourneyInput(input, { limits: this.config.journeyLimits }))) as JourneyDraft;
+  }
+
+  /** The checks a draft must pass even unfinished: a name and a description within their limits. */
+  private checkNameAndDescription({ name, description }: { name?: string | null; description?: string | null }): void {
+    if (name == null && description == null) return;
+    // The validator's own checks on an empty draft, so a name reads the same here as when publishing.
+    const { problems } = validateJourneyDraft({ trigger: { type: 'EVENT', useHistoricalData: false }, entry: { mode: 'ONCE' }, exit: [], steps: [] }, {
+      limits: this.config.journeyLimits,
+      name: name ?? undefined,
+      description,
+    });
+    const own = problems.filter((problem) => problem.path === 'name' || problem.path === 'description');
+    if (own.length > 0) throw badUserInput(own);
+  }
+
+  private async validationContext(workspaceId: string): Promise<ValidationContext> {
+    const [destinations, audienceIds] = await Promise.all([
+      this.destinationCatalog?.forValidation(workspaceId),
+      this.audienceCatalog?.audienceIds(workspaceId),
+    ]);
+    return { limits: this.config.journeyLimits, destinations, audienceIds, checkMappingPaths };
+  }
+
+  private async findOrThrow(workspaceId: string, id: string): Promise<Journey> {
+    const journey = await this.find(workspaceId, id);
+    if (!journey) throw notFound('journey', id);
+    return journey;
+  }
+
+  /** The journey row, locked until the transaction ends, so concurrent edits apply one after the other. */
+  private async lock(manager: EntityManager, workspaceId: string, id: string): Promise<Journey> {
+    const journey = isUuid(id) ? await manager.findOne(Journey, { where: { id, workspaceId }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (!journey) throw notFound('journey', id);
+    return journey;
+  }
+
+  private async insert(manager: EntityManager, values: Omit<Journey, 'id' | 'createdAt' | 'updatedAt'>): Promise<Journey> {
+    return this.save(manager, manager.create(Journey, values));
+  }
+
+  /** Saves and reads back, so timestamps are the database's. */
+  private async save(manager: EntityManager, journey: Journey): Promise<Journey> {
+    try {
+      const saved = await manager.save(Journey, journey);
+      return await manager.findOneOrFail(Journey, { where: { id: saved.id } });
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === UNIQUE_NAME_CONSTRAINT) {
+        throw conflict(`a journey named ${JSON.stringify(journey.name)} already exists in this workspace`);
+      }
+      throw error;
+    }
+  }
+
+  private inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.journeys.manager.transaction(work);
+  }
+
+  private providersOf<T>(token: abstract new (...args: never[]) => T): T[] {
+    try {
+      return this.moduleRef.get<T, T>(token, { strict: false, each: true });
+    } catch {
+      return []; // none registered
+    }
+  }
+}
+
+/** The definition instances of `journey.version` run, frozen. */
+async function freezeVersion(manager: EntityManager, journey: Journey, definition: JourneyDefinition): Promise<void> {
+  await manager.query('INSERT INTO journey_versions (journey_id, version, workspace_id, definition) VALUES ($1, $2, $3, $4)', [
+    journey.id,
+    journey.version,
+    journey.workspaceId,
+    JSON.stringify(definition),
+  ]);
+}
+
+// --- cursors and comparisons ---------------------------------------------------------------------
+
+/** The (createdAt, id) a cursor holds, checked before it reaches PostgreSQL as a timestamp and a uuid. */
+function decodePosition(cursor: string): { at: string; id: string } {
+  const [at, id] = decodeCursor(cursor, 2);
+  if (Number.isNaN(Date.parse(at)) || !isUuid(id)) throw badUserInput([{ path: 'after', message: 'not a cursor returned by this API' }]);
+  return { at, id };
+}
+
+function startOf(draft: JourneyDraft): string | undefined {
+  return draft.startStep ?? draft.steps[0]?.key;
+}
+
+function withoutLiveSendFields(step: DraftStep): DraftStep {
+  if (step.type !== 'SEND' || !step.send) return step;
+  const send: Record<string, unknown> = { ...step.send };
+  for (const field of LIVE_SEND_FIELDS) delete send[field];
+  return { ...step, send: send as unknown as DraftStep['send'] };
+}
+
+/** The path of the first place where two JSON values differ (`steps[1].hold.maxDuration`), or null. */
+function firstDifference(a: unknown, b: unknown, path: string): string | null {
+  if (isDeepStrictEqual(a, b)) return null;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return path;
+    for (let i = 0; i < a.length; i++) {
+      const difference = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (difference) return difference;
+    }
+    return null;
+  }
+  if (isObject(a) && isObject(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const difference = firstDifference(a[key], b[key], `${path}.${key}`);
+      if (difference) return difference;
+    }
+    return null;
+  }
+  return path;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function article(status: JourneyStatus): string {
+  return status === 'ARCHIVED' ? 'an' : 'a';
+}
