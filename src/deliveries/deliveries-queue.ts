@@ -1,0 +1,11 @@
+/** One job per attempt of one delivery; the next attempt is a new job, delayed by the backoff. */
+export const DELIVERIES_QUEUE = 'deliveries';
+
+export interface DeliveryJob {
+  deliveryId: string;
+  /**
+   * Which attempt this job makes (1 for the first). A job whose attempt is not the delivery's next one is
+   * stale (a redelivered job whose successor already exists) and does nothing.
+   */
+  attempt: number;
+}

@@ -1,0 +1,67 @@
+import { isPermanentError, RetryableError, type ActionDefinition, type PerformInput } from '../plugin-kit';
+
+/** What one call to `perform` came to; the type of what it threw decides between retryable and permanent. */
+export type AttemptOutcome =
+  | { result: 'delivered'; status: number | null; response: unknown }
+  | { result: 'retryable' | 'permanent'; error: string; status: number | null };
+
+export interface AttemptLimits {
+  /** The longest any attempt may take, whatever the plugin's own timeout. */
+  deadlineMs: number;
+  /** Aborts the attempt early (worker shutdown). */
+  signal?: AbortSignal;
+}
+
+/** No attempt runs longer, whatever the plugin's own timeout (the built-in plugins allow at most 60 s). */
+export const PERFORM_DEADLINE_MS = 60_000;
+
+/** Stored errors and responses are for people to read; a plugin must not be able to bloat the row. */
+const MAX_ERROR_LENGTH = 2000;
+const MAX_RESPONSE_JSON_LENGTH = 4096;
+
+/**
+ * Calls `action.perform` once and never throws. A plugin that ignores its signal is abandoned at the
+ * deadline: its promise may still settle later, but the attempt is over and counted as retryable.
+ */
+export async function performAttempt(action: ActionDefinition, input: Omit<PerformInput, 'signal'>, limits: AttemptLimits): Promise<AttemptOutcome> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new RetryableError(`the destination did not finish within ${limits.deadlineMs} ms`)), limits.deadlineMs);
+  const signal = limits.signal ? AbortSignal.any([limits.signal, deadline.signal]) : deadline.signal;
+  try {
+    const result = await Promise.race([Promise.resolve().then(() => action.perform({ ...input, signal })), rejectOnAbort(signal)]);
+    return { result: 'delivered', status: numberOrNull(result?.status), response: boundedResponse(result?.response) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      result: isPermanentError(error) ? 'permanent' : 'retryable',
+      error: message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message || 'failed without a message',
+      status: numberOrNull((error as { status?: unknown } | null)?.status),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** The response as JSON when it is small and serialisable, else an excerpt of its text. */
+export function boundedResponse(value: unknown): unknown {
+  if (value === undefined) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return String(value).slice(0, MAX_RESPONSE_JSON_LENGTH);
+  }
+  if (text === undefined) return null;
+  return text.length <= MAX_RESPONSE_JSON_LENGTH ? value : `${text.slice(0, MAX_RESPONSE_JSON_LENGTH)}…`;
+}

@@ -1,0 +1,81 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { DestinationDefinition, SettingField } from '../plugin-kit';
+import { CurrentWorkspace } from '../workspaces/request-context';
+import { Workspace } from '../workspaces/workspace.entity';
+import { Destination } from './destination.entity';
+import { DestinationInputType, DestinationPluginType, DestinationType } from './destination.graphql-types';
+import { DestinationService } from './destination.service';
+import { PluginRegistry } from './plugin-registry';
+
+/** What a setting declaration may say; copied key by key so nothing but plain data reaches the API. */
+const SETTING_KEYS: (keyof SettingField)[] = ['type', 'required', 'secret', 'description', 'default', 'enum', 'format', 'minimum', 'maximum'];
+
+@Resolver(() => DestinationType)
+export class DestinationResolver {
+  constructor(
+    private readonly destinationService: DestinationService,
+    private readonly plugins: PluginRegistry,
+  ) {}
+
+  @Query(() => [DestinationPluginType], { description: 'The plugins this server loaded, by name.' })
+  destinationPlugins(@CurrentWorkspace() _workspace: Workspace): DestinationPluginType[] {
+    return this.plugins.list().map(toPluginType);
+  }
+
+  @Query(() => [DestinationType], { description: "The workspace's destinations, oldest first." })
+  async destinations(@CurrentWorkspace() workspace: Workspace): Promise<DestinationType[]> {
+    return (await this.destinationService.list(workspace.id)).map((destination) => this.toDestinationType(destination));
+  }
+
+  @Mutation(() => DestinationType)
+  async createDestination(@CurrentWorkspace() workspace: Workspace, @Args('input') input: DestinationInputType): Promise<DestinationType> {
+    return this.toDestinationType(await this.destinationService.create(workspace.id, input));
+  }
+
+  @Mutation(() => DestinationType)
+  async updateDestination(
+    @CurrentWorkspace() workspace: Workspace,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: DestinationInputType,
+  ): Promise<DestinationType> {
+    return this.toDestinationType(await this.destinationService.update(workspace.id, id, input));
+  }
+
+  private toDestinationType(destination: Destination): DestinationType {
+    return {
+      id: destination.id,
+      name: destination.name,
+      plugin: destination.plugin,
+      enabled: destination.enabled,
+      settings: this.destinationService.shownSettings(destination),
+      createdAt: destination.createdAt,
+      updatedAt: destination.updatedAt,
+    };
+  }
+}
+
+function toPluginType(plugin: DestinationDefinition): DestinationPluginType {
+  const settingsSchema: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(plugin.settings)) {
+    settingsSchema[name] = Object.fromEntries(SETTING_KEYS.filter((key) => setting[key] !== undefined).map((key) => [key, setting[key]]));
+  }
+  return {
+    name: plugin.name,
+    displayName: plugin.displayName,
+    description: plugin.description ?? null,
+    settingsSchema,
+    actions: Object.entries(plugin.actions).map(([name, action]) => ({
+      name,
+      title: action.title,
+      description: action.description ?? null,
+      fields: Object.entries(action.fields).map(([fieldName, field]) => ({
+        name: fieldName,
+        type: field.type,
+        required: field.required ?? false,
+        description: field.description ?? null,
+        defaultMapping: field.default ?? null,
+        enum: field.enum ? [...field.enum] : null,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { isUuid } from '../common/cursor';
+import { badUserInput, notFound, type Problem } from '../common/errors';
+import { applySettingDefaults, redactSettings, validateSettings, type DestinationDefinition } from '../plugin-kit';
+import { Destination } from './destination.entity';
+import { PluginRegistry } from './plugin-registry';
+import { isSealed, SettingsCipher, SettingsUnreadableError } from './settings-cipher';
+
+/** What createDestination and updateDestination take. */
+export interface DestinationInput {
+  name: string;
+  plugin: string;
+  settings: unknown;
+  enabled?: boolean | null;
+}
+
+const MAX_NAME_LENGTH = 100;
+
+/**
+ * Destinations of a workspace: validated against their plugin's settings schema, stored with defaults
+ * applied and secrets sealed. Secret settings leave this service only through `settingsForPerform`.
+ */
+@Injectable()
+export class DestinationService {
+  constructor(
+    @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
+    private readonly plugins: PluginRegistry,
+    private readonly cipher: SettingsCipher,
+  ) {}
+
+  /** Oldest first. */
+  list(workspaceId: string): Promise<Destination[]> {
+    return this.destinations.find({ where: { workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Null for an unknown id or one of another workspace. Reads through `manager` inside a transaction. */
+  async find(workspaceId: string, id: string, manager?: EntityManager): Promise<Destination | null> {
+    if (!isUuid(id)) return null;
+    const repository = manager ? manager.getRepository(Destination) : this.destinations;
+    return repository.findOne({ where: { id, workspaceId } });
+  }
+
+  async create(workspaceId: string, input: DestinationInput): Promise<Destination> {
+    const plugin = this.plugins.get(input.plugin);
+    const problems = [...nameProblems(input.name), ...(plugin ? settingsProblems(plugin, input.settings) : [unknownPlugin(input.plugin, this.plugins)])];
+    if (problems.length > 0 || !plugin) throw badUserInput(problems);
+
+    const id = randomUUID();
+    const destination = this.destinations.create({
+      id,
+      workspaceId,
+      name: input.name.trim(),
+      plugin: plugin.name,
+      settings: this.settingsToStore(plugin, input.settings as Record<string, unknown>, id),
+      enabled: input.enabled ?? true,
+    });
+    await this.destinations.save(destination);
+    return (await this.find(workspaceId, id)) as Destination;
+  }
+
+  /**
+   * Replaces name, settings and enabled. A secret setting the input leaves out keeps its stored value
+   * (the API never shows secrets, so a client cannot send them back); `null` removes it.
+   */
+  async update(workspaceId: string, id: string, input: DestinationInput): Promise<Destination> {
+    const destination = await this.find(workspaceId, id);
+    if (!destination) throw notFound('destination', id);
+    const plugin = this.plugins.get(destination.plugin);
+    if (!plugin) {
+      throw badUserInput([{ path: 'plugin', message: `plugin "${destination.plugin}" is not loaded in this process, so its settings cannot be checked` }]);
+    }
+
+    const problems = nameProblems(input.name);
+    if (input.plugin !== destination.plugin) {
+      // Journeys' send steps name this plugin's actions; another plugin would break them silently.
+      // The settings are meant for that other plugin: checking them against this one would only add noise.
+      problems.push({ path: 'plugin', message: `a destination's plugin cannot change (it is "${destination.plugin}"); create a new destination instead` });
+      throw badUserInput(problems);
+    }
+    const { settings, problems: keptSecretProblems } = this.withKeptSecrets(plugin, destination, input.settings);
+    problems.push(...keptSecretProblems, ...settingsProblems(plugin, settings));
+    if (problems.length > 0) throw badUserInput(problems);
+
+    destination.name = input.name.trim();
+    destination.settings = this.settingsToStore(plugin, settings as Record<string, unknown>, destination.id);
+    destination.enabled = input.enabled ?? true;
+    await this.destinations.save(destination);
+    return (await this.find(workspaceId, id)) as Destination;
+  }
+
+  /** The settings safe to show: the plugin's non-secret settings only. */
+  shownSettings(destination: Destination): Record<string, unknown> {
+    const plugin = this.plugins.get(destination.plugin);
+    if (!plugin) return {};
+    return redactSettings(plugin.settings, destination.settings);
+  }
+
+  /**
+   * The settings `perform` gets: secrets opened, defaults applied (again, so defaults added by a newer
+   * plugin version apply to destinations saved before). Throws `SettingsUnreadableError` when a secret
+   * was sealed with another key.
+   */
+  settingsForPerform(destination: Destination, plugin: DestinationDefinition): Record<string, unknown> {
+    return applySettingDefaults(plugin.settings, this.cipher.open(destination.settings, destination.id));
+  }
+
+  private settingsToStore(plugin: DestinationDefinition, settings: Record<string, unknown>, id: string): Record<string, unknown> {
+    const present = Object.fromEntries(Object.entries(applySettingDefaults(plugin.settings, settings)).filter(([, value]) => value != null));
+    return this.cipher.seal(plugin.settings, present, id);
+  }
+
+  private withKeptSecrets(
+    plugin: DestinationDefinition,
+    destination: Destination,
+    given: unknown,
+  ): { settings: unknown; problems: Problem[] } {
+    if (!isRecord(given)) return { settings: given, problems: [] };
+    const settings: Record<string, unknown> = { ...given };
+    const problems: Problem[] = [];
+    for (const [name, field] of Object.entries(plugin.settings)) {
+      if (!field.secret || given[name] !== undefined || destination.settings[name] === undefined) continue;
+      try {
+        settings[name] = this.cipher.open({ [name]: destination.settings[name] }, destination.id)[name];
+      } catch (error) {
+        if (!(error instanceof SettingsUnreadableError)) throw error;
+        problems.push({ path: `settings.${name}`, message: 'was saved with another ITINERA_SECRET_KEY and cannot be kept; give it again' });
+      }
+    }
+    return { settings, problems };
+  }
+}
+
+function nameProblems(name: string): Problem[] {
+  const length = name.trim().length;
+  if (length === 0) return [{ path: 'name', message: 'is required' }];
+  if (length > MAX_NAME_LENGTH) return [{ path: 'name', message: `must be at most ${MAX_NAME_LENGTH} characters, got ${length}` }];
+  return [];
+}
+
+function settingsProblems(plugin: DestinationDefinition, settings: unknown): Problem[] {
+  const problems = validateSettings(plugin.settings, settings);
+  if (isRecord(settings)) {
+    for (const [name, value] of Object.entries(settings)) {
+      // The stored form of a secret: accepted as input, it would be read back as a sealed value.
+      if (isSealed(value)) problems.push({ path: `settings.${name}`, message: 'must not be an object whose only key is "@encrypted"' });
+    }
+  }
+  return problems;
+}
+
+function unknownPlugin(name: string, plugins: PluginRegistry): Problem {
+  const known = plugins.list().map((plugin) => `"${plugin.name}"`).join(', ') || 'none';
+  return { path: 'plugin', message: `unknown plugin "${name}" (loaded plugins: ${known})` };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,44 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DestinationCatalog } from '../journeys/destination-catalog';
+import { Destination } from './destination.entity';
+import { DestinationResolver } from './destination.resolver';
+import { DestinationService } from './destination.service';
+import { BUILT_IN_PLUGINS_DIR, PluginRegistry } from './plugin-registry';
+import { SettingsCipher } from './settings-cipher';
+import { WorkspaceDestinationCatalog } from './workspace-destination-catalog';
+
+function loadPlugins(config: AppConfig): PluginRegistry {
+  const logger = new Logger('plugins');
+  const registry = PluginRegistry.loadFrom([BUILT_IN_PLUGINS_DIR, ...config.pluginPaths], (problem) =>
+    logger.error({ msg: 'plugin skipped', folder: problem.folder, reason: problem.reason }),
+  );
+  logger.log({ msg: 'plugins loaded', plugins: registry.list().map((plugin) => plugin.name), skipped: registry.problems.length });
+  return registry;
+}
+
+function settingsCipher(config: AppConfig): SettingsCipher {
+  if (!config.secretKey) {
+    new Logger('destinations').log({ msg: 'ITINERA_SECRET_KEY is unset: destination secrets are encrypted with a key derived from the database URL' });
+  }
+  return SettingsCipher.fromSecret(config.secretKey, config.databaseUrl);
+}
+
+/**
+ * Destination plugins and the workspaces' destinations. Global: the delivery pipeline needs the registry
+ * and settings, and the journeys module finds the DestinationCatalog here without importing this module.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([Destination])],
+  providers: [
+    { provide: PluginRegistry, useFactory: loadPlugins, inject: [APP_CONFIG] },
+    { provide: SettingsCipher, useFactory: settingsCipher, inject: [APP_CONFIG] },
+    DestinationService,
+    DestinationResolver,
+    { provide: DestinationCatalog, useClass: WorkspaceDestinationCatalog },
+  ],
+  exports: [PluginRegistry, DestinationService, DestinationCatalog],
+})
+export class DestinationsModule {}
