@@ -1,11 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { DestinationsModule } from './destinations/destinations.module';
 import { GraphqlApiModule } from './graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
+import { InstancesModule } from './instances/instances.module';
+import { JourneysModule } from './journeys/journeys.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { QueueModule } from './queue/queue.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -20,11 +25,17 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), entities: [], autoLoadEntities: true }),
+        ScheduleModule.forRoot(),
         QueueModule,
+        IngestionModule.register({ serveHttp: serves }),
         HealthModule,
         WorkspacesModule,
         ProfilesModule,
-        ...(serves ? [GraphqlApiModule, IngestionModule] : []),
+        DestinationsModule,
+        DeliveriesModule,
+        JourneysModule,
+        InstancesModule,
+        ...(serves ? [GraphqlApiModule] : []),
       ],
     };
   }

@@ -3,6 +3,7 @@ import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { formatGraphqlError } from './common/errors';
+import { complexityLimit, depthLimit } from './common/graphql-limits';
 import { RequestContext } from './workspaces/request-context';
 import { bearerToken, sameSecret } from './workspaces/workspace-tokens';
 import { WorkspaceService } from './workspaces/workspace.service';
@@ -33,6 +34,8 @@ interface SocketExtra {
           sortSchema: true,
           playground: false,
           introspection: true,
+          validationRules: [depthLimit()],
+          plugins: [complexityLimit()],
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',

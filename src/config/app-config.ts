@@ -23,6 +23,17 @@ export interface AppConfig {
   deliveryRetry: DeliveryRetryPolicy;
   /** How often idle workers look for due jobs; new work also wakes them at once through NOTIFY. */
   queuePollSeconds: number;
+  /** A runtime job (events of one user, one timer) whose worker died is retried after this long. */
+  jobExpireSeconds: number;
+  /** How often pg-boss looks for expired jobs of dead workers (and archives old ones). */
+  queueMaintenanceSeconds: number;
+  /**
+   * A delivery job whose worker died is retried after this long: longer than any attempt (plugins are
+   * cut off at 60 s) plus its recording, or a slow attempt would run twice at once.
+   */
+  deliveryJobExpireSeconds: number;
+  /** Encrypts destinations' secret settings; unset, a key is derived from the database URL. */
+  secretKey?: string;
   logLevel: string;
 }
 
@@ -63,6 +74,10 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
       maxDelayMs: int('ITINERA_DELIVERY_MAX_DELAY_MS', DEFAULT_DELIVERY_RETRY.maxDelayMs),
     },
     queuePollSeconds: int('ITINERA_QUEUE_POLL_SECONDS', 0.5),
+    jobExpireSeconds: int('ITINERA_JOB_EXPIRE_SECONDS', 30),
+    queueMaintenanceSeconds: int('ITINERA_QUEUE_MAINTENANCE_SECONDS', 30),
+    deliveryJobExpireSeconds: int('ITINERA_DELIVERY_JOB_EXPIRE_SECONDS', 90),
+    secretKey: env.ITINERA_SECRET_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

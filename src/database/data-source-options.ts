@@ -12,7 +12,8 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     migrations: allMigrations,
     migrationsTableName: 'itinera_migrations',
     entities: [path.join(__dirname, '..', '**', '*.entity.{ts,js}')],
-    extra: { max: 20 },
+    // Enough for the workers' concurrent jobs (see instance-workers.ts, delivery.processor.ts) plus API requests.
+    extra: { max: 40 },
     ...extra,
   } as DataSourceOptions;
 }

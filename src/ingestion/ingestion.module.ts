@@ -1,12 +1,19 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
+import { MessageIdRetention } from './message-id-retention';
 
-@Module({
-  imports: [WorkspacesModule],
-  controllers: [IngestionController],
-  providers: [IngestionService],
-  exports: [IngestionService],
-})
-export class IngestionModule {}
+@Module({})
+export class IngestionModule {
+  /** The HTTP API is served by api processes only; housekeeping runs in workers. */
+  static register({ serveHttp }: { serveHttp: boolean }): DynamicModule {
+    return {
+      module: IngestionModule,
+      imports: [WorkspacesModule],
+      controllers: serveHttp ? [IngestionController] : [],
+      providers: [IngestionService, MessageIdRetention],
+      exports: [IngestionService],
+    };
+  }
+}

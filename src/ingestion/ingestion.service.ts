@@ -1,6 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { QueueService } from '../queue/queue.service';
 import { AcceptedMessage } from './message-validation';
 import { USER_EVENTS_QUEUE, UserEventsJob, userEventsJobKey } from './user-events-queue';
@@ -15,10 +16,11 @@ export class IngestionService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.queue.defineQueue({ name: USER_EVENTS_QUEUE, policy: 'short', retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: 120 });
+    await this.queue.defineQueue({ name: USER_EVENTS_QUEUE, policy: 'short', retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: this.config.jobExpireSeconds });
   }
 
   /**

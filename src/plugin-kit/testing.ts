@@ -98,6 +98,8 @@ export interface RecordedRequest {
   rawBody: string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   json: unknown;
+  /** When the body had fully arrived (ms since the epoch), for timing assertions. */
+  receivedAt: number;
 }
 
 /** How the server answers: a status with an optional body (objects are sent as JSON), or no answer at all. */
@@ -127,7 +129,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawBody, json: parseJson(rawBody) };
+      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawBody, json: parseJson(rawBody), receivedAt: Date.now() };
       requests.push(recorded);
       answer(res, replyFor(recorded));
     });

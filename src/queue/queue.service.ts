@@ -1,8 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import createSubscriber, { Subscriber } from 'pg-listen';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { QueueWorker, ReceivedJob } from './queue-worker';
+
+export type { ReceivedJob } from './queue-worker';
 
 export interface QueueDefinition {
   name: string;
@@ -22,14 +25,11 @@ export interface JobRequest {
   singletonKey?: string;
 }
 
-export interface ReceivedJob<T> {
-  id: string;
-  data: T;
-}
-
 export interface WorkerOptions {
-  /** Jobs fetched per poll; they run concurrently, each on its own. */
-  batchSize: number;
+  /** Jobs of this queue run at once by this process. */
+  concurrency: number;
+  /** Idle polling for jobs that become due without a wake-up (delayed jobs: timers, retries). */
+  idlePollSeconds?: number;
 }
 
 /** Wakes idle workers at once when jobs are committed, instead of waiting for their next poll. */
@@ -40,10 +40,10 @@ const WAKE_CHANNEL = 'itinera_jobs';
  * work exists exactly when the state change that caused it is committed.
  */
 @Injectable()
-export class QueueService implements OnModuleInit, OnApplicationShutdown {
+export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('queue');
   private readonly boss: PgBoss;
-  private readonly workerIds = new Map<string, string[]>();
+  private readonly workers: QueueWorker<unknown>[] = [];
   private readonly definitions = new Map<string, QueueDefinition>();
   private subscriber: Subscriber | null = null;
   private started = false;
@@ -57,6 +57,7 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
       // Maintenance (expiring dead workers' jobs, archiving) is work: only worker processes do it.
       supervise: config.role !== 'api',
       schedule: false,
+      maintenanceIntervalSeconds: config.queueMaintenanceSeconds,
       archiveCompletedAfterSeconds: 3_600,
       deleteAfterDays: 2,
     });
@@ -100,34 +101,17 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Cancels waiting jobs (e.g. a timer whose hold was already resolved); unknown ids are ignored. */
-  async cancel(queue: string, ids: string[]): Promise<void> {
-    if (ids.length) await this.boss.cancel(queue, ids);
-  }
-
-  /**
-   * Runs `handler` for each job. A job whose handler throws is failed (and retried by pg-boss within
-   * the queue's retry limit); the other jobs of the batch are unaffected.
-   */
+  /** Runs `handler` for each job of `queue` in this process, up to `options.concurrency` at once. */
   async work<T>(queue: string, options: WorkerOptions, handler: (job: ReceivedJob<T>) => Promise<void>): Promise<void> {
     await this.listenForWakeUps();
-    const id = await this.boss.work<T>(
+    const worker = new QueueWorker<T>(
+      this.boss,
       queue,
-      { batchSize: options.batchSize, pollingIntervalSeconds: this.config.queuePollSeconds },
-      async (jobs) => {
-        const results = await Promise.allSettled(jobs.map((job) => handler({ id: job.id, data: job.data })));
-        const failed = jobs.filter((_, i) => results[i].status === 'rejected');
-        for (const [i, result] of results.entries()) {
-          if (result.status === 'rejected') {
-            this.logger.warn({ msg: 'job failed', queue, jobId: jobs[i].id, error: describe(result.reason) });
-          }
-        }
-        if (failed.length) {
-          await this.boss.fail(queue, failed.map((j) => j.id));
-        }
-      },
+      { concurrency: options.concurrency, idlePollMs: (options.idlePollSeconds ?? this.config.queuePollSeconds) * 1000 },
+      handler,
     );
-    this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
+    this.workers.push(worker as QueueWorker<unknown>);
+    worker.start();
   }
 
   /** Ready = the queue's database answers. */
@@ -135,9 +119,10 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     await this.boss.getDb().executeSql('SELECT 1 FROM pgboss.version', []);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database connections close (onApplicationShutdown), so in-flight jobs can still commit. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.subscriber) await this.subscriber.close().catch(() => undefined);
-    // graceful: in-flight jobs finish (up to the timeout) before the connections close.
+    await Promise.all(this.workers.map((worker) => worker.stop()));
     if (this.started) await this.boss.stop({ graceful: true, wait: true, timeout: 15_000 });
   }
 
@@ -145,7 +130,7 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     if (this.subscriber) return;
     this.subscriber = createSubscriber({ connectionString: this.config.databaseUrl }, { paranoidChecking: 30_000, parse: (payload: string) => payload });
     this.subscriber.notifications.on(WAKE_CHANNEL, (queue: unknown) => {
-      for (const id of this.workerIds.get(String(queue)) ?? []) this.boss.notifyWorker(id);
+      for (const worker of this.workers) if (worker.queue === queue) worker.wake();
     });
     this.subscriber.events.on('error', (error) => this.logger.error({ msg: 'wake-up listener error', error: String(error) }));
     await this.subscriber.connect();
@@ -157,8 +142,4 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     if (!runner) throw new Error('enqueue needs a transactional EntityManager');
     return { executeSql: async (text, values) => ({ rows: (await runner.query(text, values, true)).records ?? [] }) };
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,39 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
+/** Rows removed per statement, so the purge never holds long locks or bloats one transaction. */
+const PURGE_BATCH = 10_000;
+
+/**
+ * messageIds are remembered for 24 hours (deduplication); older ones are dropped so the table
+ * stays the size of one day's traffic. Any number of workers may run this at once.
+ */
+@Injectable()
+export class MessageIdRetention {
+  private readonly logger = new Logger('housekeeping');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Cron(CronExpression.EVERY_10_MINUTES)
+  async purgeExpired(): Promise<number> {
+    if (this.config.role === 'api') return 0;
+    let purged = 0;
+    for (;;) {
+      const deleted: unknown[] = await this.dataSource.query(
+        `DELETE FROM message_ids WHERE ctid IN (
+           SELECT ctid FROM message_ids WHERE received_at < now() - interval '24 hours' LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)
+         RETURNING 1`,
+      );
+      purged += deleted.length;
+      if (deleted.length < PURGE_BATCH) break;
+    }
+    if (purged) this.logger.log({ msg: 'expired messageIds purged', purged });
+    return purged;
+  }
+}

@@ -1,0 +1,10 @@
+import type { TimerFiring } from '../engine';
+
+/** Hold timeouts, wait expiries and condition deadlines: delayed pg-boss jobs, so they survive restarts. */
+export const INSTANCE_TIMERS_QUEUE = 'instance-timers';
+
+export interface InstanceTimerJob extends TimerFiring {
+  workspaceId: string;
+  userId: string;
+  instanceId: string;
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { USER_EVENTS_QUEUE, type UserEventsJob } from '../ingestion/user-events-queue';
+import { QueueService } from '../queue/queue.service';
+import { INSTANCE_TIMERS_QUEUE, type InstanceTimerJob } from './instance-timers-queue';
+import { JourneyRuntime } from './journey-runtime.service';
+
+/** Jobs run at once per process; each holds one database connection while it runs. */
+const USER_EVENTS_CONCURRENCY = 12;
+const TIMERS_CONCURRENCY = 12;
+/** Timers become due without a wake-up: they are found by polling, so poll often (a cheap indexed query). */
+const TIMER_POLL_SECONDS = 0.1;
+
+/** Connects the runtime to its queues. Only processes with the worker role consume them. */
+@Injectable()
+export class InstanceWorkers implements OnModuleInit, OnApplicationBootstrap {
+  constructor(
+    private readonly queue: QueueService,
+    private readonly runtime: JourneyRuntime,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // Defined by every role: API processes enqueue timers too (the ingestion module defines the user-events queue).
+    await this.queue.defineQueue({ name: INSTANCE_TIMERS_QUEUE, retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: this.config.jobExpireSeconds });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'api') return;
+    await this.queue.work<UserEventsJob>(USER_EVENTS_QUEUE, { concurrency: USER_EVENTS_CONCURRENCY }, (job) => this.runtime.applyUserEvents(job.data));
+    await this.queue.work<InstanceTimerJob>(INSTANCE_TIMERS_QUEUE, { concurrency: TIMERS_CONCURRENCY, idlePollSeconds: TIMER_POLL_SECONDS }, (job) => this.runtime.fireTimer(job.data));
+  }
+}

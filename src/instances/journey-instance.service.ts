@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
+import type { InstanceStatus } from '../engine';
+import { JourneyInstanceConnection, JourneyInstanceType } from './journey-instance.graphql-types';
+
+export const MAX_INSTANCE_PAGE = 200;
+
+interface InstanceRow {
+  id: string;
+  journey_id: string;
+  journey_version: number;
+  user_id: string;
+  unique_id: string | null;
+  status: InstanceStatus;
+  current_step: string | null;
+  exit_reason: string | null;
+  entered_at: Date;
+  ended_at: Date | null;
+  waiting_until: Date | null;
+  converted: boolean;
+  context: Record<string, unknown>;
+}
+
+const COLUMNS = `id, journey_id, journey_version, user_id, unique_id, status, current_step, exit_reason, entered_at, ended_at,
+  waiting_until, converted, context`;
+
+/** Read side of instances for the admin API; the runtime writes them. */
+@Injectable()
+export class JourneyInstanceService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async find(workspaceId: string, id: string): Promise<JourneyInstanceType | null> {
+    if (!isUuid(id)) return null;
+    const rows: InstanceRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND id = $2`, [
+      workspaceId,
+      id,
+    ]);
+    return rows[0] ? toInstance(rows[0]) : null;
+  }
+
+  async list(
+    workspaceId: string,
+    filter: { journeyId: string; userId?: string | null; status?: InstanceStatus | null },
+    first: number,
+    after?: string | null,
+  ): Promise<JourneyInstanceConnection> {
+    checkPageSize(first, MAX_INSTANCE_PAGE);
+    if (!isUuid(filter.journeyId)) return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+    const where = ['workspace_id = $1', 'journey_id = $2'];
+    const params: unknown[] = [workspaceId, filter.journeyId];
+    if (filter.userId) where.push(`user_id = $${params.push(filter.userId)}`);
+    if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+    const counted = where.join(' AND ');
+    const countParams = [...params];
+    if (after) {
+      const [enteredAt, id] = decodeCursor(after, 2);
+      where.push(`(entered_at, id) > ($${params.push(enteredAt)}::timestamptz, $${params.push(id)}::uuid)`);
+    }
+    const [rows, total] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${COLUMNS} FROM journey_instances WHERE ${where.join(' AND ')} ORDER BY entered_at, id LIMIT $${params.push(first + 1)}`,
+        params,
+      ) as Promise<InstanceRow[]>,
+      this.dataSource.query(`SELECT count(*)::int AS n FROM journey_instances WHERE ${counted}`, countParams) as Promise<{ n: number }[]>,
+    ]);
+    const nodes = rows.slice(0, first).map(toInstance);
+    const last = nodes[nodes.length - 1];
+    return {
+      nodes,
+      totalCount: total[0].n,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor([last.enteredAt.toISOString(), last.id]) : (after ?? null) },
+    };
+  }
+
+  /** For the profile's Journeys tab: per journey, times entered and the active instances. */
+  async journeysOfUser(workspaceId: string, userId: string): Promise<{ journeyId: string; timesEntered: number; active: JourneyInstanceType[] }[]> {
+    const rows: InstanceRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 ORDER BY entered_at, id`,
+      [workspaceId, userId],
+    );
+    const byJourney = new Map<string, { journeyId: string; timesEntered: number; active: JourneyInstanceType[] }>();
+    for (const row of rows) {
+      const entry = byJourney.get(row.journey_id) ?? { journeyId: row.journey_id, timesEntered: 0, active: [] };
+      entry.timesEntered += 1;
+      if (row.status === 'ACTIVE') entry.active.push(toInstance(row));
+      byJourney.set(row.journey_id, entry);
+    }
+    return [...byJourney.values()];
+  }
+}
+
+function toInstance(row: InstanceRow): JourneyInstanceType {
+  return {
+    id: row.id,
+    journeyId: row.journey_id,
+    journeyVersion: row.journey_version,
+    userId: row.user_id,
+    uniqueId: row.unique_id,
+    status: row.status,
+    currentStep: row.current_step,
+    exitReason: row.exit_reason,
+    enteredAt: row.entered_at,
+    endedAt: row.ended_at,
+    waitingUntil: row.waiting_until,
+    converted: row.converted,
+    context: row.context,
+  };
+}

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ActivityLog } from '../activity/activity-log';
+import { DeliveryScheduler } from '../deliveries/delivery-scheduler';
+import {
+  applyEvent,
+  applyTimer,
+  decideEntry,
+  endInstance,
+  performedClausesOf,
+  refreshConditions,
+  startInstance,
+  type EngineFacts,
+  type EngineResult,
+  type InstanceState,
+  type TrackedEvent,
+} from '../engine';
+import { USER_EVENTS_QUEUE, userEventsJobKey, type UserEventsJob } from '../ingestion/user-events-queue';
+import type { JourneyDefinition } from '../journeys/journey-definition';
+import { PublishedJourneys, RunnableJourney } from '../journeys/published-journeys';
+import { QueueService } from '../queue/queue.service';
+import { EntryGate } from './entry-gate';
+import { InstanceStore } from './instance-store';
+import { INSTANCE_TIMERS_QUEUE, type InstanceTimerJob } from './instance-timers-queue';
+import { countPerformed } from './performed-counts';
+
+/** Events applied per job: bounds one transaction; the rest go to a follow-up job of the same user. */
+const EVENTS_PER_JOB = 200;
+
+interface EventRow {
+  seq: string;
+  type: 'track' | 'identify' | 'page';
+  event: string | null;
+  properties: Record<string, unknown>;
+  context: Record<string, unknown>;
+  timestamp: Date;
+  received_at: Date;
+  message_id: string;
+}
+
+/**
+ * The edge between the pure engine and the world: loads state, calls the engine, and persists its
+ * result (state, activity, timers, deliveries) in one transaction.
+ *
+ * Concurrency lives here and only here: every change to a user's instances happens under that user's
+ * transaction-scoped advisory lock, so events and timers of one user apply one at a time, in order,
+ * in whatever process runs them; different users proceed in parallel.
+ */
+@Injectable()
+export class JourneyRuntime {
+  private readonly logger = new Logger('runtime');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: QueueService,
+    private readonly journeys: PublishedJourneys,
+    private readonly activity: ActivityLog,
+    private readonly deliveries: DeliveryScheduler,
+    @Optional() private readonly entryGate?: EntryGate,
+  ) {}
+
+  /** Applies the user's not-yet-applied events in acceptance order. Safe to run twice: the cursor moves in the same transaction. */
+  async applyUserEvents({ workspaceId, userId }: UserEventsJob): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockUser(manager, workspaceId, userId);
+      const cursor: { applied_seq: string }[] = await manager.query(
+        `INSERT INTO event_cursors (workspace_id, user_id) VALUES ($1, $2)
+         ON CONFLICT (workspace_id, user_id) DO UPDATE SET applied_seq = event_cursors.applied_seq
+         RETURNING applied_seq`,
+        [workspaceId, userId],
+      );
+      const events: EventRow[] = await manager.query(
+        `SELECT seq, type, event, properties, context, timestamp, received_at, message_id FROM events
+         WHERE workspace_id = $1 AND user_id = $2 AND seq > $3 ORDER BY seq LIMIT ${EVENTS_PER_JOB + 1}`,
+        [workspaceId, userId, cursor[0].applied_seq],
+      );
+      if (events.length === 0) return;
+      const batch = events.slice(0, EVENTS_PER_JOB);
+
+      const admitting = await this.journeys.admitting(manager, workspaceId);
+      const active = await InstanceStore.lockActiveOfUser(manager, workspaceId, userId);
+      const traits = await this.traitsOf(manager, workspaceId, userId);
+      for (const row of batch) {
+        if (row.type === 'identify') {
+          await this.refreshWaitingConditions(manager, workspaceId, active, traits);
+          continue;
+        }
+        const event = toTrackedEvent(userId, row);
+        await this.applyToActiveInstances(manager, workspaceId, active, event, traits);
+        await this.admitIntoJourneys(manager, workspaceId, admitting, active, event, traits);
+      }
+
+      await manager.query('UPDATE event_cursors SET applied_seq = $3 WHERE workspace_id = $1 AND user_id = $2', [
+        workspaceId,
+        userId,
+        batch[batch.length - 1].seq,
+      ]);
+      this.logger.debug({ msg: 'user events applied', workspaceId, userId, events: batch.length });
+      if (events.length > EVENTS_PER_JOB) {
+        await this.queue.enqueue(
+          [{ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId }, singletonKey: userEventsJobKey(workspaceId, userId) }],
+          manager,
+        );
+      }
+    });
+  }
+
+  /** A due timer: a stale one (the instance moved on, or the job is redelivered) changes nothing. */
+  async fireTimer(job: InstanceTimerJob): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockUser(manager, job.workspaceId, job.userId);
+      const state = await InstanceStore.lock(manager, job.instanceId);
+      if (!state || state.status !== 'ACTIVE') return;
+      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
+      const facts = await this.factsFor(manager, job.workspaceId, state.userId, definition, await this.traitsOf(manager, job.workspaceId, state.userId));
+      const result = applyTimer(definition, state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
+      if (result) await this.persist(manager, job.workspaceId, result, false);
+    });
+  }
+
+  /** Ends every active instance of an archived journey, inside the archiving transaction. */
+  async endJourneyInstances(manager: EntityManager, journeyId: string, reason: string): Promise<number> {
+    const instances = await InstanceStore.lockActiveOfJourney(manager, journeyId);
+    const now = new Date().toISOString();
+    for (const instance of instances) {
+      const result = endInstance(instance, reason, now);
+      if (result) await this.persist(manager, instance.workspaceId, result, false);
+    }
+    return instances.length;
+  }
+
+  private async applyToActiveInstances(
+    manager: EntityManager,
+    workspaceId: string,
+    active: InstanceState[],
+    event: TrackedEvent,
+    traits: Record<string, unknown>,
+  ): Promise<void> {
+    for (const [index, state] of active.entries()) {
+      if (state.status !== 'ACTIVE') continue;
+      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
+      const result = applyEvent(definition, state, event, await this.factsFor(manager, workspaceId, event.userId, definition, traits));
+      if (!result) continue;
+      await this.persist(manager, workspaceId, result, false);
+      active[index] = result.state;
+    }
+  }
+
+  private async admitIntoJourneys(
+    manager: EntityManager,
+    workspaceId: string,
+    admitting: RunnableJourney[],
+    active: InstanceState[],
+    event: TrackedEvent,
+    traits: Record<string, unknown>,
+  ): Promise<void> {
+    for (const journey of admitting) {
+      const trigger = journey.definition.trigger;
+      if (trigger.type !== 'EVENT' || trigger.event?.event !== event.event) continue;
+      const mine = active.filter((s) => s.journeyId === journey.id && s.status === 'ACTIVE');
+      const history = {
+        activeUniqueIds: mine.map((s) => s.uniqueId),
+        everEntered: journey.definition.entry.mode === 'ONCE' ? await InstanceStore.everEntered(manager, journey.id, event.userId) : false,
+      };
+      const decision = decideEntry(journey.definition, event, history);
+      if (!decision.enter) continue;
+      if (trigger.audienceFilterId && !(await this.entryGate?.isMember(manager, workspaceId, trigger.audienceFilterId, event.userId))) continue;
+      const facts = await this.factsFor(manager, workspaceId, event.userId, journey.definition, traits);
+      const result = startInstance(journey.definition, journey, { instanceId: randomUUID() }, event, decision.uniqueId, facts);
+      await this.persist(manager, workspaceId, result, true);
+      if (result.state.status === 'ACTIVE') active.push(result.state);
+    }
+  }
+
+  private async refreshWaitingConditions(manager: EntityManager, workspaceId: string, active: InstanceState[], traits: Record<string, unknown>) {
+    for (const [index, state] of active.entries()) {
+      if (state.status !== 'ACTIVE') continue;
+      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
+      const result = refreshConditions(definition, state, await this.factsFor(manager, workspaceId, state.userId, definition, traits));
+      if (!result) continue;
+      await this.persist(manager, workspaceId, result, false);
+      active[index] = result.state;
+    }
+  }
+
+  private async persist(manager: EntityManager, workspaceId: string, result: EngineResult, isNew: boolean): Promise<void> {
+    const { state } = result;
+    if (isNew) await InstanceStore.insert(manager, workspaceId, state);
+    else await InstanceStore.update(manager, state);
+    const owner = { workspaceId, journeyId: state.journeyId, instanceId: state.id, userId: state.userId };
+    await this.activity.append(manager, owner, result.activities);
+    await this.queue.enqueue(
+      result.timers.map((timer) => ({
+        queue: INSTANCE_TIMERS_QUEUE,
+        data: { workspaceId, userId: state.userId, instanceId: state.id, kind: timer.kind, stepKey: timer.stepKey, stepSeq: timer.stepSeq } satisfies InstanceTimerJob,
+        startAfter: new Date(timer.dueAt),
+      })),
+      manager,
+    );
+    if (result.deliveries.length) await this.deliveries.schedule(manager, owner, result.deliveries);
+  }
+
+  private async traitsOf(manager: EntityManager, workspaceId: string, userId: string): Promise<Record<string, unknown>> {
+    const rows: { traits: Record<string, unknown> }[] = await manager.query(
+      'SELECT traits FROM profiles WHERE workspace_id = $1 AND user_id = $2',
+      [workspaceId, userId],
+    );
+    return rows[0]?.traits ?? {};
+  }
+
+  private async factsFor(
+    manager: EntityManager,
+    workspaceId: string,
+    userId: string,
+    definition: JourneyDefinition,
+    traits: Record<string, unknown>,
+  ): Promise<EngineFacts> {
+    const now = new Date();
+    const clauses = performedClausesOf(definition);
+    const performedCounts = clauses.length ? await countPerformed(manager, workspaceId, userId, clauses, now) : {};
+    return { now: now.toISOString(), traits, performedCounts };
+  }
+}
+
+/** Serialises all work on one user's instances, across processes, until the transaction ends. */
+async function lockUser(manager: EntityManager, workspaceId: string, userId: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${workspaceId}:${userId}`]);
+}
+
+function toTrackedEvent(userId: string, row: EventRow): TrackedEvent {
+  return {
+    userId,
+    event: row.event ?? '',
+    properties: row.properties,
+    context: row.context,
+    timestamp: row.timestamp.toISOString(),
+    receivedAt: row.received_at.toISOString(),
+    messageId: row.message_id,
+  };
+}
