@@ -1,4 +1,5 @@
 import type { JourneyDefinition } from '../journeys/journey-definition';
+import { membershipEvent } from './audience-events';
 import { decideEntry } from './entry-decision';
 import { applicationAbandonment, endStep, journey, seed, track } from './seed-events.fixture';
 
@@ -18,8 +19,19 @@ describe('decideEntry', () => {
     expect(decideEntry(basicOnly, started1234, fresh)).toEqual({ enter: false, reason: 'not_triggered' });
   });
 
-  it('leaves audience-triggered journeys to the audience path', () => {
-    const audience: JourneyDefinition = { ...applicationAbandonment(), trigger: { type: 'AUDIENCE', audienceId: 'aud-1', useHistoricalData: false } };
+  it('admits into an audience-triggered journey when the user enters that audience, and on nothing else', () => {
+    const audience: JourneyDefinition = {
+      ...applicationAbandonment(),
+      entry: { mode: 'REENTER_EVERY_TIME' },
+      trigger: { type: 'AUDIENCE', audienceId: 'aud-1', useHistoricalData: false },
+    };
+    const change = { audienceName: 'Cart abandoners', entered: true, at: '2026-11-23T10:00:00.000Z' };
+    expect(decideEntry(audience, membershipEvent('88', { ...change, audienceId: 'aud-1' }), fresh)).toEqual({ enter: true, uniqueId: null });
+    expect(decideEntry(audience, membershipEvent('88', { ...change, audienceId: 'aud-2' }), fresh)).toEqual({ enter: false, reason: 'not_triggered' });
+    expect(decideEntry(audience, membershipEvent('88', { ...change, audienceId: 'aud-1', entered: false }), fresh)).toEqual({
+      enter: false,
+      reason: 'not_triggered',
+    });
     expect(decideEntry(audience, started1234, fresh)).toEqual({ enter: false, reason: 'not_triggered' });
   });
 

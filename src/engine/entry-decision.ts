@@ -1,4 +1,5 @@
 import type { JourneyDefinition } from '../journeys/journey-definition';
+import { AUDIENCE_ENTERED } from './audience-events';
 import { matchesEvent } from './property-filter';
 import type { TrackedEvent } from './tracked-event';
 import { uniqueIdOf } from './unique-identifier';
@@ -15,15 +16,19 @@ export type EntryRefusal = 'not_triggered' | 'already_entered_once' | 'missing_u
 
 export type EntryDecision = { enter: true; uniqueId: string | null } | { enter: false; reason: EntryRefusal };
 
+/** Whether the event is the journey's trigger: its event match, or (AUDIENCE) entering its audience. */
+export function triggers(definition: JourneyDefinition, event: TrackedEvent): boolean {
+  const trigger = definition.trigger;
+  if (trigger.type === 'AUDIENCE') return event.event === AUDIENCE_ENTERED && event.properties.audience_id === trigger.audienceId;
+  return !!trigger.event && matchesEvent(trigger.event, event);
+}
+
 /**
- * Whether a tracked event starts an instance of an EVENT-triggered journey. The audience filter and
- * the journey's status are the caller's to check; audience-triggered entries go straight to `startInstance`.
+ * Whether an event starts an instance: it triggers the journey and the entry rules admit the user.
+ * The audience filter and the journey's status are the caller's to check.
  */
 export function decideEntry(definition: JourneyDefinition, event: TrackedEvent, history: EntryHistory): EntryDecision {
-  const trigger = definition.trigger;
-  if (trigger.type !== 'EVENT' || !trigger.event || !matchesEvent(trigger.event, event)) {
-    return { enter: false, reason: 'not_triggered' };
-  }
+  if (!triggers(definition, event)) return { enter: false, reason: 'not_triggered' };
   const path = definition.entry.uniqueIdentifier;
   const uniqueId = path ? uniqueIdOf(path, event) : null;
 

@@ -16,7 +16,8 @@ export { readPath, matchesFilter, matchesFilters, matchesEvent, eventFilterSubje
 export { evaluateCondition, performedHolds, performedClauseKey, performedClausesOf } from './condition';
 export { uniqueIdOf, eventConcernsInstance } from './unique-identifier';
 export type { EntryDecision, EntryHistory, EntryRefusal } from './entry-decision';
-export { decideEntry } from './entry-decision';
+export { decideEntry, triggers } from './entry-decision';
+export { AUDIENCE_ENTERED, AUDIENCE_EXITED, membershipEvent, type MembershipChange } from './audience-events';
 export type { JourneyIdentity } from './start-instance';
 export { startInstance } from './start-instance';
 export { applyEvent } from './apply-event';

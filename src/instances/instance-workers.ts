@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestj
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { USER_EVENTS_QUEUE, type UserEventsJob } from '../ingestion/user-events-queue';
 import { QueueService } from '../queue/queue.service';
-import { INSTANCE_TIMERS_QUEUE, type InstanceTimerJob } from './instance-timers-queue';
+import { AUDIENCE_ENTRIES_QUEUE, INSTANCE_TIMERS_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
 import { JourneyRuntime } from './journey-runtime.service';
 
 /** Jobs run at once per process; each holds one database connection while it runs. */
@@ -22,12 +22,17 @@ export class InstanceWorkers implements OnModuleInit, OnApplicationBootstrap {
 
   async onModuleInit(): Promise<void> {
     // Defined by every role: API processes enqueue timers too (the ingestion module defines the user-events queue).
-    await this.queue.defineQueue({ name: INSTANCE_TIMERS_QUEUE, retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: this.config.jobExpireSeconds });
+    for (const name of [INSTANCE_TIMERS_QUEUE, AUDIENCE_ENTRIES_QUEUE]) {
+      await this.queue.defineQueue({ name, retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: this.config.jobExpireSeconds });
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
     await this.queue.work<UserEventsJob>(USER_EVENTS_QUEUE, { concurrency: USER_EVENTS_CONCURRENCY }, (job) => this.runtime.applyUserEvents(job.data));
-    await this.queue.work<InstanceTimerJob>(INSTANCE_TIMERS_QUEUE, { concurrency: TIMERS_CONCURRENCY, idlePollSeconds: TIMER_POLL_SECONDS }, (job) => this.runtime.fireTimer(job.data));
+    await this.queue.work<InstanceTimerJob>(INSTANCE_TIMERS_QUEUE, { concurrency: TIMERS_CONCURRENCY, idlePollSeconds: TIMER_POLL_SECONDS }, (job) =>
+      this.runtime.fireTimer(job.data),
+    );
+    await this.queue.work<AudienceEntryJob>(AUDIENCE_ENTRIES_QUEUE, { concurrency: USER_EVENTS_CONCURRENCY }, (job) => this.runtime.admitAudienceMember(job.data));
   }
 }

@@ -2,11 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { ActivityModule } from '../activity/activity.module';
 import { JourneyLifecycleListener } from '../journeys/journey-lifecycle';
 import { PublishedJourneys } from '../journeys/published-journeys';
-import { ArchivedJourneyListener } from './archived-journey-listener';
 import { InstanceWorkers } from './instance-workers';
 import { JourneyInstanceResolver } from './journey-instance.resolver';
 import { JourneyInstanceService } from './journey-instance.service';
 import { JourneyRuntime } from './journey-runtime.service';
+import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
 
 /**
  * Runs published journeys: applies events and timers to instances through the pure engine.
@@ -21,7 +21,7 @@ import { JourneyRuntime } from './journey-runtime.service';
     InstanceWorkers,
     JourneyInstanceService,
     JourneyInstanceResolver,
-    { provide: JourneyLifecycleListener, useClass: ArchivedJourneyListener },
+    { provide: JourneyLifecycleListener, useClass: RuntimeLifecycleListener },
   ],
   exports: [JourneyRuntime, JourneyInstanceService, JourneyLifecycleListener],
 })

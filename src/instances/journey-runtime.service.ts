@@ -9,10 +9,13 @@ import {
   applyTimer,
   decideEntry,
   endInstance,
+  membershipEvent,
   performedClausesOf,
   refreshConditions,
   startInstance,
+  triggers,
   type EngineFacts,
+  type MembershipChange,
   type EngineResult,
   type InstanceState,
   type TrackedEvent,
@@ -21,13 +24,22 @@ import { USER_EVENTS_QUEUE, userEventsJobKey, type UserEventsJob } from '../inge
 import type { JourneyDefinition } from '../journeys/journey-definition';
 import { PublishedJourneys, RunnableJourney } from '../journeys/published-journeys';
 import { QueueService } from '../queue/queue.service';
-import { EntryGate } from './entry-gate';
+import { AudienceMembership } from './audience-membership';
 import { InstanceStore } from './instance-store';
-import { INSTANCE_TIMERS_QUEUE, type InstanceTimerJob } from './instance-timers-queue';
+import { AUDIENCE_ENTRIES_QUEUE, INSTANCE_TIMERS_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
 import { countPerformed } from './performed-counts';
 
 /** Events applied per job: bounds one transaction; the rest go to a follow-up job of the same user. */
 const EVENTS_PER_JOB = 200;
+
+/** What one job knows of its user while it applies events: kept current as instances change. */
+interface UserState {
+  workspaceId: string;
+  userId: string;
+  admitting: RunnableJourney[];
+  active: InstanceState[];
+  traits: Record<string, unknown>;
+}
 
 interface EventRow {
   seq: string;
@@ -58,10 +70,13 @@ export class JourneyRuntime {
     private readonly journeys: PublishedJourneys,
     private readonly activity: ActivityLog,
     private readonly deliveries: DeliveryScheduler,
-    @Optional() private readonly entryGate?: EntryGate,
+    @Optional() private readonly membership?: AudienceMembership,
   ) {}
 
-  /** Applies the user's not-yet-applied events in acceptance order. Safe to run twice: the cursor moves in the same transaction. */
+  /**
+   * Applies the user's not-yet-applied events in acceptance order, after the audience windows that
+   * slid since last time. Safe to run twice: the cursor moves in the same transaction.
+   */
   async applyUserEvents({ workspaceId, userId }: UserEventsJob): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await lockUser(manager, workspaceId, userId);
@@ -76,21 +91,35 @@ export class JourneyRuntime {
          WHERE workspace_id = $1 AND user_id = $2 AND seq > $3 ORDER BY seq LIMIT ${EVENTS_PER_JOB + 1}`,
         [workspaceId, userId, cursor[0].applied_seq],
       );
-      if (events.length === 0) return;
       const batch = events.slice(0, EVENTS_PER_JOB);
+      const user: UserState = {
+        workspaceId,
+        userId,
+        admitting: await this.journeys.admitting(manager, workspaceId),
+        active: await InstanceStore.lockActiveOfUser(manager, workspaceId, userId),
+        traits: await this.traitsOf(manager, workspaceId, userId),
+      };
 
-      const admitting = await this.journeys.admitting(manager, workspaceId);
-      const active = await InstanceStore.lockActiveOfUser(manager, workspaceId, userId);
-      const traits = await this.traitsOf(manager, workspaceId, userId);
-      for (const row of batch) {
-        if (row.type === 'identify') {
-          await this.refreshWaitingConditions(manager, workspaceId, active, traits);
-          continue;
-        }
-        const event = toTrackedEvent(userId, row);
-        await this.applyToActiveInstances(manager, workspaceId, active, event, traits);
-        await this.admitIntoJourneys(manager, workspaceId, admitting, active, event, traits);
+      if (this.membership) {
+        await this.applyMembershipChanges(manager, user, await this.membership.afterTimePassed(manager, workspaceId, userId, new Date()));
+        await this.refreshWaitingConditions(manager, user);
       }
+      for (const row of batch) {
+        const changes = await this.membership?.afterEvent(manager, workspaceId, userId, {
+          type: row.type,
+          event: row.event,
+          timestamp: row.timestamp.toISOString(),
+        });
+        if (row.type === 'identify') {
+          await this.refreshWaitingConditions(manager, user);
+        } else {
+          const event = toTrackedEvent(userId, row);
+          await this.applyToActiveInstances(manager, user, event);
+          await this.admitIntoJourneys(manager, user, event);
+        }
+        await this.applyMembershipChanges(manager, user, changes ?? []);
+      }
+      if (batch.length === 0) return;
 
       await manager.query('UPDATE event_cursors SET applied_seq = $3 WHERE workspace_id = $1 AND user_id = $2', [
         workspaceId,
@@ -107,6 +136,39 @@ export class JourneyRuntime {
     });
   }
 
+  /** Admits one existing member of an audience into a journey just published with `useHistoricalData`. */
+  async admitAudienceMember({ workspaceId, journeyId, userId }: AudienceEntryJob): Promise<void> {
+    if (!this.membership) return;
+    const membership = this.membership;
+    await this.dataSource.transaction(async (manager) => {
+      await lockUser(manager, workspaceId, userId);
+      const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
+      const audienceId = journey?.definition.trigger.audienceId;
+      if (!journey || !audienceId || !(await membership.isMember(manager, workspaceId, audienceId, userId))) return;
+      const user: UserState = {
+        workspaceId,
+        userId,
+        admitting: [journey],
+        active: await InstanceStore.lockActiveOfUser(manager, workspaceId, userId),
+        traits: await this.traitsOf(manager, workspaceId, userId),
+      };
+      const audienceName = await membership.audienceName(manager, audienceId);
+      await this.admitIntoJourneys(manager, user, membershipEvent(userId, { audienceId, audienceName, entered: true, at: new Date().toISOString() }));
+    });
+  }
+
+  /** On publish: queues the admission of the audience's current members, when the journey asks for them. */
+  async admitHistoricalMembers(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void> {
+    const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
+    const trigger = journey?.definition.trigger;
+    if (!this.membership || trigger?.type !== 'AUDIENCE' || !trigger.useHistoricalData || !trigger.audienceId) return;
+    const members = await this.membership.memberIds(manager, workspaceId, trigger.audienceId);
+    await this.queue.enqueue(
+      members.map((userId) => ({ queue: AUDIENCE_ENTRIES_QUEUE, data: { workspaceId, journeyId, userId } satisfies AudienceEntryJob })),
+      manager,
+    );
+  }
+
   /** A due timer: a stale one (the instance moved on, or the job is redelivered) changes nothing. */
   async fireTimer(job: InstanceTimerJob): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -114,7 +176,8 @@ export class JourneyRuntime {
       const state = await InstanceStore.lock(manager, job.instanceId);
       if (!state || state.status !== 'ACTIVE') return;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const facts = await this.factsFor(manager, job.workspaceId, state.userId, definition, await this.traitsOf(manager, job.workspaceId, state.userId));
+      const traits = await this.traitsOf(manager, job.workspaceId, state.userId);
+      const facts = await this.factsFor(manager, { workspaceId: job.workspaceId, userId: state.userId, traits }, definition);
       const result = applyTimer(definition, state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
       if (result) await this.persist(manager, job.workspaceId, result, false);
     });
@@ -131,57 +194,54 @@ export class JourneyRuntime {
     return instances.length;
   }
 
-  private async applyToActiveInstances(
-    manager: EntityManager,
-    workspaceId: string,
-    active: InstanceState[],
-    event: TrackedEvent,
-    traits: Record<string, unknown>,
-  ): Promise<void> {
-    for (const [index, state] of active.entries()) {
+  private async applyToActiveInstances(manager: EntityManager, user: UserState, event: TrackedEvent): Promise<void> {
+    for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const result = applyEvent(definition, state, event, await this.factsFor(manager, workspaceId, event.userId, definition, traits));
+      const result = applyEvent(definition, state, event, await this.factsFor(manager, user, definition));
       if (!result) continue;
-      await this.persist(manager, workspaceId, result, false);
-      active[index] = result.state;
+      await this.persist(manager, user.workspaceId, result, false);
+      user.active[index] = result.state;
     }
   }
 
-  private async admitIntoJourneys(
-    manager: EntityManager,
-    workspaceId: string,
-    admitting: RunnableJourney[],
-    active: InstanceState[],
-    event: TrackedEvent,
-    traits: Record<string, unknown>,
-  ): Promise<void> {
-    for (const journey of admitting) {
-      const trigger = journey.definition.trigger;
-      if (trigger.type !== 'EVENT' || trigger.event?.event !== event.event) continue;
-      const mine = active.filter((s) => s.journeyId === journey.id && s.status === 'ACTIVE');
+  private async admitIntoJourneys(manager: EntityManager, user: UserState, event: TrackedEvent): Promise<void> {
+    for (const journey of user.admitting) {
+      if (!triggers(journey.definition, event)) continue;
+      const mine = user.active.filter((s) => s.journeyId === journey.id && s.status === 'ACTIVE');
       const history = {
         activeUniqueIds: mine.map((s) => s.uniqueId),
-        everEntered: journey.definition.entry.mode === 'ONCE' ? await InstanceStore.everEntered(manager, journey.id, event.userId) : false,
+        everEntered: journey.definition.entry.mode === 'ONCE' ? await InstanceStore.everEntered(manager, journey.id, user.userId) : false,
       };
       const decision = decideEntry(journey.definition, event, history);
       if (!decision.enter) continue;
-      if (trigger.audienceFilterId && !(await this.entryGate?.isMember(manager, workspaceId, trigger.audienceFilterId, event.userId))) continue;
-      const facts = await this.factsFor(manager, workspaceId, event.userId, journey.definition, traits);
+      const audienceFilter = journey.definition.trigger.audienceFilterId;
+      if (audienceFilter && !(await this.membership?.isMember(manager, user.workspaceId, audienceFilter, user.userId))) continue;
+      const facts = await this.factsFor(manager, user, journey.definition);
       const result = startInstance(journey.definition, journey, { instanceId: randomUUID() }, event, decision.uniqueId, facts);
-      await this.persist(manager, workspaceId, result, true);
-      if (result.state.status === 'ACTIVE') active.push(result.state);
+      await this.persist(manager, user.workspaceId, result, true);
+      if (result.state.status === 'ACTIVE') user.active.push(result.state);
     }
   }
 
-  private async refreshWaitingConditions(manager: EntityManager, workspaceId: string, active: InstanceState[], traits: Record<string, unknown>) {
-    for (const [index, state] of active.entries()) {
+  /** Entering or leaving an audience is an event of the user's: it drives holds, exits, goals and audience entries. */
+  private async applyMembershipChanges(manager: EntityManager, user: UserState, changes: MembershipChange[]): Promise<void> {
+    for (const change of changes) {
+      const event = membershipEvent(user.userId, change);
+      await this.applyToActiveInstances(manager, user, event);
+      await this.admitIntoJourneys(manager, user, event);
+    }
+  }
+
+  /** Traits or time changed: waiting conditions may hold now. */
+  private async refreshWaitingConditions(manager: EntityManager, user: UserState): Promise<void> {
+    for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const result = refreshConditions(definition, state, await this.factsFor(manager, workspaceId, state.userId, definition, traits));
+      const result = refreshConditions(definition, state, await this.factsFor(manager, user, definition));
       if (!result) continue;
-      await this.persist(manager, workspaceId, result, false);
-      active[index] = result.state;
+      await this.persist(manager, user.workspaceId, result, false);
+      user.active[index] = result.state;
     }
   }
 
@@ -212,10 +272,8 @@ export class JourneyRuntime {
 
   private async factsFor(
     manager: EntityManager,
-    workspaceId: string,
-    userId: string,
+    { workspaceId, userId, traits }: Pick<UserState, 'workspaceId' | 'userId' | 'traits'>,
     definition: JourneyDefinition,
-    traits: Record<string, unknown>,
   ): Promise<EngineFacts> {
     const now = new Date();
     const clauses = performedClausesOf(definition);

@@ -8,3 +8,12 @@ export interface InstanceTimerJob extends TimerFiring {
   userId: string;
   instanceId: string;
 }
+
+/** Admissions of an audience's existing members into a journey published with `useHistoricalData`. */
+export const AUDIENCE_ENTRIES_QUEUE = 'audience-entries';
+
+export interface AudienceEntryJob {
+  workspaceId: string;
+  journeyId: string;
+  userId: string;
+}

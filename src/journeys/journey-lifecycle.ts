@@ -2,9 +2,11 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * What other modules learn of a journey's life cycle. Called inside the transaction that changes the
- * status, so their work (ending active instances on archive) commits or rolls back with it.
+ * status, so their work (admitting an audience's members, ending active instances on archive) commits or rolls back with it.
  * Register an implementation as a provider under this class as token.
  */
 export abstract class JourneyLifecycleListener {
+  /** The journey's first version is frozen (e.g. to admit an audience's current members). */
+  abstract journeyPublished(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void>;
   abstract journeyArchived(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void>;
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
@@ -57,29 +56,15 @@ const LIVE_STATUSES: JourneyStatus[] = ['PUBLISHED', 'PAUSED'];
 
 /** Journey definitions and their life cycle, scoped to one workspace per call. */
 @Injectable()
-export class JourneyService implements OnModuleInit {
-  private listeners: JourneyLifecycleListener[];
-
+export class JourneyService {
   constructor(
     @InjectRepository(Journey) private readonly journeys: Repository<Journey>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
-    @Optional() private destinationCatalog?: DestinationCatalog,
-    @Optional() private audienceCatalog?: AudienceCatalog,
-    @Optional() @Inject(JourneyLifecycleListener) listener?: JourneyLifecycleListener,
-  ) {
-    this.listeners = listener ? [listener] : [];
-  }
-
-  /**
-   * Providers of any module count, not only those JourneysModule can import: the modules providing
-   * them depend on journeys, so importing them here would make a cycle.
-   */
-  onModuleInit(): void {
-    this.destinationCatalog ??= this.providersOf(DestinationCatalog)[0];
-    this.audienceCatalog ??= this.providersOf(AudienceCatalog)[0];
-    this.listeners = [...new Set([...this.listeners, ...this.providersOf(JourneyLifecycleListener)])];
-  }
+    // Provided by global modules (destinations, audiences, instances) that depend on journeys themselves.
+    @Optional() private readonly destinationCatalog?: DestinationCatalog,
+    @Optional() private readonly audienceCatalog?: AudienceCatalog,
+    @Optional() private readonly lifecycle?: JourneyLifecycleListener,
+  ) {}
 
   // --- reading ---------------------------------------------------------------------------------
 
@@ -239,7 +224,9 @@ export class JourneyService implements OnModuleInit {
       journey.status = 'PUBLISHED';
       journey.publishedAt = new Date();
       await freezeVersion(manager, journey, definition);
-      return this.save(manager, journey);
+      const saved = await this.save(manager, journey);
+      await this.lifecycle?.journeyPublished(manager, workspaceId, journey.id);
+      return saved;
     });
   }
 
@@ -261,7 +248,7 @@ export class JourneyService implements OnModuleInit {
       'ARCHIVED',
       'only a PUBLISHED or PAUSED journey can be archived (a draft can be deleted)',
       async (manager) => {
-        for (const listener of this.listeners) await listener.journeyArchived(manager, workspaceId, id);
+        await this.lifecycle?.journeyArchived(manager, workspaceId, id);
       },
     );
   }
@@ -397,13 +384,6 @@ export class JourneyService implements OnModuleInit {
     return this.journeys.manager.transaction(work);
   }
 
-  private providersOf<T>(token: abstract new (...args: never[]) => T): T[] {
-    try {
-      return this.moduleRef.get<T, T>(token, { strict: false, each: true });
-    } catch {
-      return []; // none registered
-    }
-  }
 }
 
 /** The definition instances of `journey.version` run, frozen. */

@@ -7,7 +7,6 @@ import webhook from '../../plugins/webhook';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { AudienceCatalog, DestinationCatalog } from '../../src/journeys/destination-catalog';
-import { JourneyLifecycleListener } from '../../src/journeys/journey-lifecycle';
 import type { DestinationSummary, JourneyInputShape } from '../../src/journeys/journey-validation';
 import { DestinationDefinition } from '../../src/plugin-kit';
 import { GraphqlClient, GraphqlResponse } from '../harness/clients';
@@ -186,26 +185,9 @@ class FixedAudienceCatalog extends AudienceCatalog {
   }
 }
 
-/** Records archive calls, with the journey's status as the listener's transaction sees it. */
-@Injectable()
-export class RecordingLifecycleListener extends JourneyLifecycleListener {
-  readonly archived: { workspaceId: string; journeyId: string; statusSeen: string }[] = [];
-  failNext = false;
-
-  async journeyArchived(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void> {
-    const [{ status }] = await manager.query('SELECT status FROM journeys WHERE id = $1', [journeyId]);
-    this.archived.push({ workspaceId, journeyId, statusSeen: status });
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('listener failed');
-    }
-  }
-}
-
 const STAND_INS = [
   { provide: DestinationCatalog, useClass: TableDestinationCatalog },
   { provide: AudienceCatalog, useClass: FixedAudienceCatalog },
-  { provide: JourneyLifecycleListener, useClass: RecordingLifecycleListener },
 ];
 
 /** A global module with a stand-in for each of `tokens`. */
@@ -232,28 +214,22 @@ function provides(modules: unknown[], token: Function, seen = new Set<unknown>()
 
 export interface JourneyTestApp extends TestApp {
   journeys: JourneysApi;
-  listener: RecordingLifecycleListener;
 }
 
 /**
  * The real application, plus stand-ins for the destination and audience catalogs where no module of the
- * application provides them yet, and a recording lifecycle listener (beside any real one).
+ * application provides them yet.
  */
 export async function startJourneyTestApp(config: Partial<AppConfig> = {}): Promise<JourneyTestApp> {
   const forRoot = AppModule.forRoot.bind(AppModule);
   const spy = jest.spyOn(AppModule, 'forRoot').mockImplementation((appConfig) => {
     const root = forRoot(appConfig);
     const missing = [DestinationCatalog, AudienceCatalog].filter((token) => !provides(root.imports ?? [], token));
-    return { ...root, imports: [...(root.imports ?? []), standInsFor([...missing, JourneyLifecycleListener])] };
+    return { ...root, imports: [...(root.imports ?? []), standInsFor(missing)] };
   });
   try {
     const itinera = await startTestApp({ config });
-    return Object.assign(itinera, {
-      journeys: new JourneysApi(itinera.graphql),
-      listener: itinera.app
-        .get<JourneyLifecycleListener>(JourneyLifecycleListener, { strict: false, each: true })
-        .find((listener): listener is RecordingLifecycleListener => listener instanceof RecordingLifecycleListener)!,
-    });
+    return Object.assign(itinera, { journeys: new JourneysApi(itinera.graphql) });
   } finally {
     spy.mockRestore();
   }

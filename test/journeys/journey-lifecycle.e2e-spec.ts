@@ -1,4 +1,5 @@
 import { DEFAULT_JOURNEY_LIMITS } from '../../src/journeys/journey-limits';
+import { waitFor } from '../harness/wait-for';
 import { applicationAbandonment, createDestination, JourneyTestApp, startJourneyTestApp } from './journey-fixtures';
 
 describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () => {
@@ -18,6 +19,23 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
   const published = async () => api().lifecycle('publishJourney', (await newDraft()).id);
   const paused = async () => api().lifecycle('pauseJourney', (await published()).id);
   const archived = async () => api().lifecycle('archiveJourney', (await published()).id);
+  const instancesOf = async (journeyId: string, userId: string) =>
+    (await itinera.db.query('SELECT * FROM journey_instances WHERE journey_id = $1 AND user_id = $2 ORDER BY entered_at', [journeyId, userId])).rows;
+  const nonEmpty = <T>(rows: T[]) => rows.length > 0 && rows;
+  const applicationStarted = (userId: string, applicationId: string) => ({
+    userId,
+    event: 'Application_Started',
+    properties: { Category: 'A', Tier: 'Premium', VIP: true, Application_id: applicationId },
+  });
+  /** Every event the user sent so far has been applied by the runtime. */
+  const eventsApplied = (userId: string) =>
+    waitFor(async () => {
+      const { rows } = await itinera.db.query(
+        `SELECT (SELECT max(seq) FROM events WHERE user_id = $1) AS sent, (SELECT applied_seq FROM event_cursors WHERE user_id = $1) AS applied`,
+        [userId],
+      );
+      return rows[0].applied !== null && rows[0].sent === rows[0].applied;
+    });
   const versionsOf = async (journeyId: string) =>
     (await itinera.db.query('SELECT version, workspace_id, definition FROM journey_versions WHERE journey_id = $1 ORDER BY version', [journeyId])).rows;
 
@@ -94,27 +112,38 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
       expect((await api().get(journey.id)).status).toBe(status);
     });
 
-    it('calls the lifecycle listeners inside the archive transaction, which already sees ARCHIVED', async () => {
+    it('ends the active instances with reason "archived" when archiving, and admits no one afterwards', async () => {
       const journey = await published();
-      itinera.listener.archived.length = 0;
+      await itinera.ingestion.send(applicationStarted('archive-1', '1234'));
+      const [instance] = await waitFor(async () => nonEmpty(await instancesOf(journey.id, 'archive-1')));
+      expect(instance.status).toBe('ACTIVE');
+
       await api().lifecycle('archiveJourney', journey.id);
-      expect(itinera.listener.archived).toEqual([{ workspaceId: itinera.workspace.workspaceId, journeyId: journey.id, statusSeen: 'ARCHIVED' }]);
+      const [ended] = await instancesOf(journey.id, 'archive-1');
+      expect(ended).toMatchObject({ status: 'EXITED', exit_reason: 'archived', current_step: null });
+      const types = (await itinera.db.query('SELECT type FROM activities WHERE instance_id = $1 ORDER BY id', [instance.id])).rows.map((r) => r.type);
+      expect(types[types.length - 1]).toBe('EXITED');
+
+      await itinera.ingestion.send(applicationStarted('archive-1', '5678'));
+      await eventsApplied('archive-1');
+      expect(await instancesOf(journey.id, 'archive-1')).toHaveLength(1);
     });
 
-    it('keeps the journey as it was when a listener fails, since archiving rolls back with it', async () => {
-      const journey = await paused();
-      itinera.listener.failNext = true;
-      const error = await api().lifecycleError('archiveJourney', journey.id);
-      expect(error.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
-      expect((await api().get(journey.id)).status).toBe('PAUSED');
-    });
-
-    it('does not call the listeners on pause or resume', async () => {
+    it('admits no one while paused, lets active instances keep going, and admits again once resumed', async () => {
       const journey = await published();
-      itinera.listener.archived.length = 0;
+      await itinera.ingestion.send(applicationStarted('pause-a', '1'));
+      await waitFor(async () => nonEmpty(await instancesOf(journey.id, 'pause-a')));
       await api().lifecycle('pauseJourney', journey.id);
+
+      await itinera.ingestion.send(applicationStarted('pause-b', '2'));
+      await itinera.ingestion.send({ ...applicationStarted('pause-a', '1'), event: 'Application_Completed' });
+      await eventsApplied('pause-b');
+      await waitFor(async () => (await instancesOf(journey.id, 'pause-a'))[0].status === 'COMPLETED');
+      expect(await instancesOf(journey.id, 'pause-b')).toEqual([]);
+
       await api().lifecycle('resumeJourney', journey.id);
-      expect(itinera.listener.archived).toEqual([]);
+      await itinera.ingestion.send(applicationStarted('pause-c', '3'));
+      await waitFor(async () => nonEmpty(await instancesOf(journey.id, 'pause-c')));
     });
   });
 
