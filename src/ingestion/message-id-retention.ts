@@ -4,8 +4,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
-/** Rows removed per statement, so the purge never holds long locks or bloats one transaction. */
-const PURGE_BATCH = 10_000;
 
 /**
  * messageIds are remembered for 24 hours (deduplication); older ones are dropped so the table
@@ -14,6 +12,8 @@ const PURGE_BATCH = 10_000;
 @Injectable()
 export class MessageIdRetention {
   private readonly logger = new Logger('housekeeping');
+  /** Rows removed per statement, so the purge never holds long locks or bloats one transaction. */
+  batchSize = 10_000;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -25,13 +25,14 @@ export class MessageIdRetention {
     if (this.config.role === 'api') return 0;
     let purged = 0;
     for (;;) {
-      const deleted: unknown[] = await this.dataSource.query(
+      // TypeORM answers a DELETE with [rows, affected count].
+      const [, deleted]: [unknown[], number] = await this.dataSource.query(
         `DELETE FROM message_ids WHERE ctid IN (
-           SELECT ctid FROM message_ids WHERE received_at < now() - interval '24 hours' LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)
-         RETURNING 1`,
+           SELECT ctid FROM message_ids WHERE received_at < now() - interval '24 hours' LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+        [this.batchSize],
       );
-      purged += deleted.length;
-      if (deleted.length < PURGE_BATCH) break;
+      purged += deleted;
+      if (deleted < this.batchSize) break;
     }
     if (purged) this.logger.log({ msg: 'expired messageIds purged', purged });
     return purged;
