@@ -29,8 +29,8 @@ export class ActivityFilter {
   @Field(() => ID, { nullable: true }) journeyId?: string;
   @Field({ nullable: true }) userId?: string;
   @Field(() => ID, { nullable: true }) instanceId?: string;
-  @Field({ nullable: true }) from?: Date;
-  @Field({ nullable: true }) to?: Date;
+  @Field({ nullable: true, description: 'Records at or after this time.' }) from?: Date;
+  @Field({ nullable: true, description: 'Records before this time (exclusive, so consecutive ranges do not overlap).' }) to?: Date;
   @Field(() => [ActivityTypeEnum], { nullable: true }) types?: ActivityType[];
   @Field({ nullable: true }) stepKey?: string;
 }

@@ -5,13 +5,7 @@ import { CurrentWorkspace, RequestContext } from '../workspaces/request-context'
 import { Workspace } from '../workspaces/workspace.entity';
 import { ActivityFanout } from './activity-fanout';
 import { ActivityConnection, ActivityFilter, ActivityRecord, ActivityTypeEnum } from './activity.graphql-types';
-import { ActivityService } from './activity.service';
-
-interface ActivitySubscriptionArgs {
-  journeyId?: string | null;
-  userId?: string | null;
-  types?: ActivityType[] | null;
-}
+import { ActivityService, DEFAULT_ACTIVITY_PAGE, MAX_ACTIVITY_PAGE } from './activity.service';
 
 @Resolver(() => ActivityRecord)
 export class ActivityResolver {
@@ -22,33 +16,29 @@ export class ActivityResolver {
 
   @Query(() => ActivityConnection, {
     name: 'activity',
-    description: 'The activity log across users, oldest first; `after` takes a previous endCursor.',
+    description: `The activity log across users, oldest first; \`first\` is at most ${MAX_ACTIVITY_PAGE}, \`after\` takes a previous endCursor.`,
   })
   activityLog(
     @CurrentWorkspace() workspace: Workspace,
     @Args('filter', { type: () => ActivityFilter }) filter: ActivityFilter,
-    @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: DEFAULT_ACTIVITY_PAGE }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<ActivityConnection> {
-    return this.activity.list(workspace.id, filter, first, after);
+    return this.activity.list(workspace.id, filter, first ?? DEFAULT_ACTIVITY_PAGE, after);
   }
 
   @Subscription(() => ActivityRecord, {
     name: 'activity',
-    description: 'Every activity record of the workspace as it is written, by any process; filtered by the arguments.',
-    filter: (record: ActivityRecord, args: ActivitySubscriptionArgs) =>
-      (!args.journeyId || record.journeyId === args.journeyId) &&
-      (!args.userId || record.userId === args.userId) &&
-      (!args.types?.length || args.types.includes(record.type)),
+    description: 'Every activity record of the workspace as it is written, by any process, in commit order; filtered by the arguments.',
     resolve: (record: ActivityRecord) => record,
   })
   activitySubscription(
     @Context() context: RequestContext,
-    @Args('journeyId', { type: () => ID, nullable: true }) _journeyId?: string,
-    @Args('userId', { type: () => String, nullable: true }) _userId?: string,
-    @Args('types', { type: () => [ActivityTypeEnum], nullable: true }) _types?: ActivityType[],
+    @Args('journeyId', { type: () => ID, nullable: true }) journeyId?: string | null,
+    @Args('userId', { type: () => String, nullable: true }) userId?: string | null,
+    @Args('types', { type: () => [ActivityTypeEnum], nullable: true }) types?: ActivityType[] | null,
   ) {
     if (!context.workspace) throw unauthenticated();
-    return this.fanout.subscribe(context.workspace.id);
+    return this.fanout.subscribe(context.workspace.id, { journeyId, userId, types });
   }
 }

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
+import { badUserInput } from '../common/errors';
 import { ActivityConnection, ActivityFilter, ActivityRecord } from './activity.graphql-types';
 
+export const DEFAULT_ACTIVITY_PAGE = 100;
 export const MAX_ACTIVITY_PAGE = 500;
 
 interface ActivityRow {
@@ -18,7 +20,11 @@ interface ActivityRow {
   at: Date;
 }
 
-/** Reads the activity log. Pages run in id order, so records written while a client pages arrive at the end, never in between. */
+/**
+ * Reads the activity log. Pages run in id order, so a walk sees every record committed before it began
+ * exactly once, whatever is written meanwhile. (A record still uncommitted when a later page is read can
+ * land behind the cursor: to follow live activity, use the subscription.)
+ */
 @Injectable()
 export class ActivityService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -41,7 +47,7 @@ export class ActivityService {
     if (filter.types?.length) add('type = ANY(?)', filter.types);
     if (filter.from) add('at >= ?', filter.from);
     if (filter.to) add('at < ?', filter.to);
-    if (after) add('id > ?', decodeCursor(after, 1)[0]);
+    if (after) add('id > ?', decodeActivityCursor(after));
     params.push(first + 1);
     const rows: ActivityRow[] = await this.dataSource.query(
       `SELECT * FROM activities WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
@@ -66,6 +72,13 @@ export class ActivityService {
     );
     return rows.map(toRecord);
   }
+}
+
+/** The id a cursor holds, checked before it reaches PostgreSQL as a bigint. */
+function decodeActivityCursor(cursor: string): string {
+  const [id] = decodeCursor(cursor, 1);
+  if (!/^\d{1,18}$/.test(id)) throw badUserInput([{ path: 'after', message: 'not a cursor returned by this API' }]);
+  return id;
 }
 
 function toRecord(row: ActivityRow): ActivityRecord {

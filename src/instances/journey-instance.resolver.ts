@@ -5,7 +5,7 @@ import type { InstanceStatus } from '../engine';
 import { CurrentWorkspace } from '../workspaces/request-context';
 import { Workspace } from '../workspaces/workspace.entity';
 import { InstanceStatusEnum, JourneyInstanceConnection, JourneyInstanceType } from './journey-instance.graphql-types';
-import { JourneyInstanceService } from './journey-instance.service';
+import { DEFAULT_INSTANCE_PAGE, JourneyInstanceService, MAX_INSTANCE_PAGE } from './journey-instance.service';
 
 @Resolver(() => JourneyInstanceType)
 export class JourneyInstanceResolver {
@@ -19,16 +19,16 @@ export class JourneyInstanceResolver {
     return this.instances.find(workspace.id, id);
   }
 
-  @Query(() => JourneyInstanceConnection)
+  @Query(() => JourneyInstanceConnection, { description: `Oldest first; \`first\` is at most ${MAX_INSTANCE_PAGE}.` })
   journeyInstances(
     @CurrentWorkspace() workspace: Workspace,
     @Args('journeyId', { type: () => ID }) journeyId: string,
     @Args('userId', { type: () => String, nullable: true }) userId?: string,
     @Args('status', { type: () => InstanceStatusEnum, nullable: true }) status?: InstanceStatus,
-    @Args('first', { type: () => Int, defaultValue: 50 }) first = 50,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: DEFAULT_INSTANCE_PAGE }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ) {
-    return this.instances.list(workspace.id, { journeyId, userId, status }, first, after);
+    return this.instances.list(workspace.id, { journeyId, userId, status }, first ?? DEFAULT_INSTANCE_PAGE, after);
   }
 
   @ResolveField(() => [ActivityRecord])

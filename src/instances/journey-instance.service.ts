@@ -2,10 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
+import { badUserInput } from '../common/errors';
 import type { InstanceStatus } from '../engine';
 import { JourneyInstanceConnection, JourneyInstanceType } from './journey-instance.graphql-types';
 
+export const DEFAULT_INSTANCE_PAGE = 50;
 export const MAX_INSTANCE_PAGE = 200;
+
+/** One row of a profile's Journeys tab. */
+export interface JourneyOfUser {
+  journeyId: string;
+  timesEntered: number;
+  active: JourneyInstanceType[];
+}
 
 interface InstanceRow {
   id: string;
@@ -55,7 +64,7 @@ export class JourneyInstanceService {
     const counted = where.join(' AND ');
     const countParams = [...params];
     if (after) {
-      const [enteredAt, id] = decodeCursor(after, 2);
+      const [enteredAt, id] = decodeInstanceCursor(after);
       where.push(`(entered_at, id) > ($${params.push(enteredAt)}::timestamptz, $${params.push(id)}::uuid)`);
     }
     const [rows, total] = await Promise.all([
@@ -74,21 +83,40 @@ export class JourneyInstanceService {
     };
   }
 
-  /** For the profile's Journeys tab: per journey, times entered and the active instances. */
-  async journeysOfUser(workspaceId: string, userId: string): Promise<{ journeyId: string; timesEntered: number; active: JourneyInstanceType[] }[]> {
-    const rows: InstanceRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 ORDER BY entered_at, id`,
-      [workspaceId, userId],
-    );
-    const byJourney = new Map<string, { journeyId: string; timesEntered: number; active: JourneyInstanceType[] }>();
-    for (const row of rows) {
-      const entry = byJourney.get(row.journey_id) ?? { journeyId: row.journey_id, timesEntered: 0, active: [] };
-      entry.timesEntered += 1;
-      if (row.status === 'ACTIVE') entry.active.push(toInstance(row));
-      byJourney.set(row.journey_id, entry);
-    }
-    return [...byJourney.values()];
+  /**
+   * The profile's Journeys tab: per journey the user entered (first entered first), how many times, and
+   * the instances still active. Both reads share one snapshot, so the counts and the active instances agree
+   * while the user's instances change. Instances are found through the workspace's journeys and the
+   * (journey, user) index, and only active ones are loaded whole: a user may have entered thousands of times.
+   */
+  async journeysOfUser(workspaceId: string, userId: string): Promise<JourneyOfUser[]> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const entered: { journey_id: string; times_entered: number }[] = await manager.query(
+        `SELECT i.journey_id, count(*)::int AS times_entered
+           FROM journeys j JOIN journey_instances i ON i.journey_id = j.id AND i.user_id = $2
+          WHERE j.workspace_id = $1
+          GROUP BY i.journey_id
+          ORDER BY min(i.entered_at), i.journey_id`,
+        [workspaceId, userId],
+      );
+      const active: InstanceRow[] = await manager.query(
+        `SELECT ${COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 AND status = 'ACTIVE' ORDER BY entered_at, id`,
+        [workspaceId, userId],
+      );
+      return entered.map((row) => ({
+        journeyId: row.journey_id,
+        timesEntered: row.times_entered,
+        active: active.filter((instance) => instance.journey_id === row.journey_id).map(toInstance),
+      }));
+    });
   }
+}
+
+/** The (enteredAt, id) a cursor holds, checked before it reaches PostgreSQL as a timestamp and a uuid. */
+function decodeInstanceCursor(cursor: string): [string, string] {
+  const [enteredAt, id] = decodeCursor(cursor, 2);
+  if (Number.isNaN(Date.parse(enteredAt)) || !isUuid(id)) throw badUserInput([{ path: 'after', message: 'not a cursor returned by this API' }]);
+  return [enteredAt, id];
 }
 
 function toInstance(row: InstanceRow): JourneyInstanceType {

@@ -107,34 +107,42 @@ export class JourneyService {
     return validateJourneyInput(input, await this.validationContext(workspaceId)).problems;
   }
 
-  /** Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does. */
+  /**
+   * Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
+   * One grouped statement, hence one snapshot: under concurrent writes the parts still add up
+   * (entered = active + completed + exited, and `atStep` sums to active). It reads the
+   * (journey, status, current_step) index.
+   */
   async stats(workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
-    const manager = this.journeys.manager;
-    const [totals]: Record<'entered' | 'active' | 'completed' | 'exited' | 'converted', number>[] = await manager.query(
-      `SELECT count(*)::int AS entered,
-              count(*) FILTER (WHERE status = 'ACTIVE')::int AS active,
-              count(*) FILTER (WHERE status = 'COMPLETED')::int AS completed,
-              count(*) FILTER (WHERE status = 'EXITED')::int AS exited,
-              count(*) FILTER (WHERE converted)::int AS converted
-         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2`,
-      [workspaceId, journeyId],
-    );
-    const atStep: { stepKey: string; active: number }[] = await manager.query(
-      `SELECT current_step AS "stepKey", count(*)::int AS active
-         FROM journey_instances
-        WHERE workspace_id = $1 AND journey_id = $2 AND status = 'ACTIVE' AND current_step IS NOT NULL
-        GROUP BY current_step`,
-      [workspaceId, journeyId],
-    );
+    const groups: { status: 'ACTIVE' | 'COMPLETED' | 'EXITED'; step: string | null; converted: boolean; n: number }[] =
+      await this.journeys.manager.query(
+        `SELECT status, current_step AS step, converted, count(*)::int AS n
+           FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2
+          GROUP BY status, current_step, converted`,
+        [workspaceId, journeyId],
+      );
+    const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [] };
+    const atStep = new Map<string, number>();
+    for (const { status, step, converted, n } of groups) {
+      stats.entered += n;
+      if (converted) stats.converted += n;
+      if (status === 'ACTIVE') {
+        stats.active += n;
+        if (step !== null) atStep.set(step, (atStep.get(step) ?? 0) + n);
+      } else if (status === 'COMPLETED') {
+        stats.completed += n;
+      } else {
+        stats.exited += n;
+      }
+    }
+    if (stats.entered > 0) stats.conversionPercent = (stats.converted / stats.entered) * 100;
     // Keys of steps no longer in the journey (instances of older versions) come last.
     const order = new Map(stepOrder.map((key, i) => [key, i]));
     const position = (key: string) => order.get(key) ?? Number.MAX_SAFE_INTEGER;
-    atStep.sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
-    return {
-      ...totals,
-      conversionPercent: totals.entered === 0 ? null : (totals.converted / totals.entered) * 100,
-      atStep,
-    };
+    stats.atStep = [...atStep]
+      .map(([stepKey, active]) => ({ stepKey, active }))
+      .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
+    return stats;
   }
 
   // --- editing ---------------------------------------------------------------------------------

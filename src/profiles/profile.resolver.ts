@@ -1,14 +1,8 @@
-import { Args, Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { JSONScalar } from '../common/graphql-scalars';
+import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentWorkspace } from '../workspaces/request-context';
 import { Workspace } from '../workspaces/workspace.entity';
+import { ProfileJourneyType, ProfileType } from './profile.graphql-types';
 import { ProfileService } from './profile.service';
-
-@ObjectType('Profile')
-export class ProfileType {
-  @Field() userId: string;
-  @Field(() => JSONScalar) traits: Record<string, unknown>;
-}
 
 @Resolver(() => ProfileType)
 export class ProfileResolver {
@@ -18,5 +12,10 @@ export class ProfileResolver {
   async profile(@CurrentWorkspace() workspace: Workspace, @Args('userId') userId: string): Promise<ProfileType | null> {
     const profile = await this.profiles.find(workspace.id, userId);
     return profile ? { userId: profile.userId, traits: profile.traits } : null;
+  }
+
+  @ResolveField(() => [ProfileJourneyType])
+  journeys(@CurrentWorkspace() workspace: Workspace, @Parent() profile: ProfileType): Promise<ProfileJourneyType[]> {
+    return this.profiles.journeysOf(workspace.id, profile.userId);
   }
 }
