@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AudiencesModule } from './audiences/audiences.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
@@ -35,6 +36,7 @@ export class AppModule {
         DeliveriesModule,
         JourneysModule,
         InstancesModule,
+        AudiencesModule,
         ...(serves ? [GraphqlApiModule] : []),
       ],
     };

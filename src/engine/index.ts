@@ -14,6 +14,7 @@ export type {
 export { ACTIVITY_TYPES } from './engine-result';
 export { readPath, matchesFilter, matchesFilters, matchesEvent, eventFilterSubject, asNumber, valuesEqual } from './property-filter';
 export { evaluateCondition, performedHolds, performedClauseKey, performedClausesOf } from './condition';
+export { nextPerformedChangeAt, performedCountAt, type PerformedEventTimes } from './performed-timing';
 export { uniqueIdOf, eventConcernsInstance } from './unique-identifier';
 export type { EntryDecision, EntryHistory, EntryRefusal } from './entry-decision';
 export { decideEntry, triggers } from './entry-decision';

@@ -148,7 +148,8 @@ function normalizeFilter(filter: PropertyFilterInputShape): PropertyFilter {
   }) as PropertyFilter;
 }
 
-function normalizeCondition(condition: Nullable<ConditionInputShape>): Condition {
+/** The condition a `ConditionInput` describes (also an audience's): `match` defaults to ALL, nulls become empty lists. */
+export function normalizeCondition(condition: Nullable<ConditionInputShape>): Condition {
   return {
     match: condition?.match ?? 'ALL',
     filters: list(condition?.filters).map(normalizeFilter),
@@ -419,7 +420,10 @@ function checkEventMatch(match: EventMatch | undefined, path: string, what: stri
   list(match.filters).forEach((filter, i) => checkFilter(filter, `${path}.filters[${i}]`, 'event', report));
 }
 
-function checkFilter(filter: PropertyFilter, path: string, target: 'event' | 'context', report: Report): void {
+/** What a filter reads: an event, a journey context (step conditions), or a profile (audience conditions). */
+type FilterTarget = 'event' | 'context' | 'profile';
+
+function checkFilter(filter: PropertyFilter, path: string, target: FilterTarget, report: Report): void {
   const filterPath = filter?.path;
   const named = filterPath ? `filter on ${quote(filterPath)}` : 'filter';
   if (typeof filterPath !== 'string' || filterPath === '') report(`${path}.path`, 'filter needs a path');
@@ -429,6 +433,8 @@ function checkFilter(filter: PropertyFilter, path: string, target: 'event' | 'co
     report(`${path}.path`, `filter path ${quote(filterPath)} must start with properties., context., traits., userId, event or timestamp`);
   } else if (target === 'context' && !CONTEXT_PATH_ROOTS.includes(rootSegment(filterPath))) {
     report(`${path}.path`, `condition path ${quote(filterPath)} must start with one of ${CONTEXT_PATH_ROOTS.join(', ')}`);
+  } else if (target === 'profile' && !filterPath.startsWith('traits.')) {
+    report(`${path}.path`, `audience filter path ${quote(filterPath)} must start with traits. (an audience is a condition over profiles)`);
   }
 
   const operator = filter?.operator;
@@ -453,7 +459,17 @@ function checkFilter(filter: PropertyFilter, path: string, target: 'event' | 'co
   }
 }
 
-function checkCondition(condition: Condition | undefined, path: string, what: string, report: Report): void {
+/**
+ * Every problem of a condition, with paths under `path`. Audiences pass `target` 'profile': their filters
+ * read the profile's traits only, while a step's condition reads the whole journey context.
+ */
+export function conditionProblems(condition: Condition | undefined, path: string, what: string, target: 'context' | 'profile'): Problem[] {
+  const problems: Problem[] = [];
+  checkCondition(condition, path, what, (at, message) => problems.push({ path: at, message }), target);
+  return problems;
+}
+
+function checkCondition(condition: Condition | undefined, path: string, what: string, report: Report, target: 'context' | 'profile' = 'context'): void {
   if (!condition) {
     report(path, `${what} needs a condition`);
     return;
@@ -462,7 +478,7 @@ function checkCondition(condition: Condition | undefined, path: string, what: st
   const filters = list(condition.filters);
   const performed = list(condition.performed);
   if (filters.length === 0 && performed.length === 0) report(path, `${what} needs at least one filter or performed clause in its condition`);
-  filters.forEach((filter, i) => checkFilter(filter, `${path}.filters[${i}]`, 'context', report));
+  filters.forEach((filter, i) => checkFilter(filter, `${path}.filters[${i}]`, target, report));
   performed.forEach((clause, i) => checkPerformed(clause, `${path}.performed[${i}]`, report));
 }
 

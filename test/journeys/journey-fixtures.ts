@@ -1,15 +1,8 @@
-import { DynamicModule, Injectable, Module } from '@nestjs/common';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { DataSource, EntityManager } from 'typeorm';
-import trackingApi from '../../plugins/tracking-api';
-import webhook from '../../plugins/webhook';
-import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
-import { AudienceCatalog, DestinationCatalog } from '../../src/journeys/destination-catalog';
-import type { DestinationSummary, JourneyInputShape } from '../../src/journeys/journey-validation';
-import { DestinationDefinition } from '../../src/plugin-kit';
-import { GraphqlClient, GraphqlResponse } from '../harness/clients';
+import type { JourneyInputShape } from '../../src/journeys/journey-validation';
+import { GraphqlClient } from '../harness/clients';
 import { loadExample } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 
@@ -104,133 +97,28 @@ const DESTINATION_SETTINGS: Record<string, Record<string, unknown>> = {
   'tracking-api': { host: 'http://127.0.0.1:9', writeKey: 'itn_wk_test' },
 };
 
-/** Who a helper acts for: the test's own workspace unless told otherwise. */
-export interface WorkspaceHandle {
-  graphql: GraphqlClient;
-  workspaceId: string;
-}
-
-const ownWorkspace = (itinera: TestApp): WorkspaceHandle => ({ graphql: itinera.graphql, workspaceId: itinera.workspace.workspaceId });
-
-/**
- * A destination of `plugin`: through createDestination where the destinations API is served, else as
- * a row in `destinations`, the way that module stores one.
- */
-export async function createDestination(itinera: TestApp, plugin = 'webhook', workspace = ownWorkspace(itinera)): Promise<string> {
-  const name = `${plugin} ${Math.random().toString(36).slice(2, 8)}`;
-  const settings = DESTINATION_SETTINGS[plugin];
-  const result = await workspace.graphql.request(`mutation($input: DestinationInput!) { createDestination(input: $input) { id } }`, {
-    input: { name, plugin, settings },
+/** A destination of `plugin`, created through the destinations API (of another workspace when given its client). */
+export async function createDestination(itinera: TestApp, plugin = 'webhook', graphql = itinera.graphql): Promise<string> {
+  const { createDestination } = await graphql.query(`mutation($input: DestinationInput!) { createDestination(input: $input) { id } }`, {
+    input: { name: `${plugin} ${Math.random().toString(36).slice(2, 8)}`, plugin, settings: DESTINATION_SETTINGS[plugin] },
   });
-  if (result.data?.createDestination) return result.data.createDestination.id;
-  if (!isMissingFromSchema(result)) throw new Error(`createDestination failed: ${JSON.stringify(result.errors)}`);
-  const { rows } = await itinera.db.query(`INSERT INTO destinations (workspace_id, name, plugin, settings) VALUES ($1, $2, $3, $4) RETURNING id`, [
-    workspace.workspaceId,
-    name,
-    plugin,
-    JSON.stringify(settings),
-  ]);
-  return rows[0].id;
+  return createDestination.id;
 }
 
-/** An audience journeys can name: through createAudience where served, else one the stand-in catalog knows. */
-export async function createAudience(itinera: TestApp, workspace = ownWorkspace(itinera)): Promise<string> {
-  const result = await workspace.graphql.request(`mutation($input: AudienceInput!) { createAudience(input: $input) { id } }`, {
+/** An audience journeys can name, created through the audiences API. */
+export async function createAudience(itinera: TestApp, graphql = itinera.graphql): Promise<string> {
+  const { createAudience } = await graphql.query(`mutation($input: AudienceInput!) { createAudience(input: $input) { id } }`, {
     input: { name: `trial users ${Math.random().toString(36).slice(2, 8)}`, condition: { filters: [{ path: 'traits.plan', operator: 'EQUALS', values: ['trial'] }] } },
   });
-  if (result.data?.createAudience) return result.data.createAudience.id;
-  if (!isMissingFromSchema(result)) throw new Error(`createAudience failed: ${JSON.stringify(result.errors)}`);
-  return KNOWN_AUDIENCE_ID;
-}
-
-function isMissingFromSchema(result: GraphqlResponse): boolean {
-  return result.errors?.[0]?.extensions?.code === 'GRAPHQL_VALIDATION_FAILED';
-}
-
-// --- stand-ins for providers other modules register ----------------------------------------------
-
-/** The audience the stand-in AudienceCatalog knows in every workspace. */
-const KNOWN_AUDIENCE_ID = 'a0d1e2c3-0000-4000-8000-000000000001';
-
-const PLUGINS = new Map<string, DestinationDefinition<any>>([
-  [webhook.name, webhook],
-  [trackingApi.name, trackingApi],
-]);
-
-/** Reads the `destinations` table and the built-in plugins' actions, as the destinations module's catalog does. */
-@Injectable()
-class TableDestinationCatalog extends DestinationCatalog {
-  constructor(private readonly dataSource: DataSource) {
-    super();
-  }
-
-  async forValidation(workspaceId: string): Promise<Map<string, DestinationSummary>> {
-    const rows: { id: string; plugin: string }[] = await this.dataSource.query('SELECT id, plugin FROM destinations WHERE workspace_id = $1', [workspaceId]);
-    return new Map(
-      rows.map((row) => {
-        const actions = Object.entries(PLUGINS.get(row.plugin)?.actions ?? {}).map(
-          ([name, action]) =>
-            [name, { fields: Object.fromEntries(Object.entries(action.fields).map(([field, d]) => [field, { required: d.required, default: d.default }])) }] as const,
-        );
-        return [row.id, { plugin: row.plugin, actions: new Map(actions) }];
-      }),
-    );
-  }
-}
-
-@Injectable()
-class FixedAudienceCatalog extends AudienceCatalog {
-  async audienceIds(): Promise<Set<string>> {
-    return new Set([KNOWN_AUDIENCE_ID]);
-  }
-}
-
-const STAND_INS = [
-  { provide: DestinationCatalog, useClass: TableDestinationCatalog },
-  { provide: AudienceCatalog, useClass: FixedAudienceCatalog },
-];
-
-/** A global module with a stand-in for each of `tokens`. */
-function standInsFor(tokens: Function[]): DynamicModule {
-  const providers = STAND_INS.filter((standIn) => tokens.includes(standIn.provide));
-  return { module: StandInProvidersModule, global: true, providers, exports: providers.map((p) => p.provide) };
-}
-
-@Module({})
-class StandInProvidersModule {}
-
-/** Whether one of the application's modules (or the modules they import) provides `token`. */
-function provides(modules: unknown[], token: Function, seen = new Set<unknown>()): boolean {
-  return modules.some((entry) => {
-    if (!entry || seen.has(entry)) return false;
-    seen.add(entry);
-    const dynamic = typeof entry === 'object' ? (entry as DynamicModule) : undefined;
-    const moduleClass = dynamic?.module ?? entry;
-    const providers: unknown[] = [...(Reflect.getMetadata('providers', moduleClass as object) ?? []), ...(dynamic?.providers ?? [])];
-    const imports: unknown[] = [...(Reflect.getMetadata('imports', moduleClass as object) ?? []), ...(dynamic?.imports ?? [])];
-    return providers.some((p) => p === token || (p as { provide?: unknown })?.provide === token) || provides(imports, token, seen);
-  });
+  return createAudience.id;
 }
 
 export interface JourneyTestApp extends TestApp {
   journeys: JourneysApi;
 }
 
-/**
- * The real application, plus stand-ins for the destination and audience catalogs where no module of the
- * application provides them yet.
- */
+/** The real application with a typed client for the journey operations. */
 export async function startJourneyTestApp(config: Partial<AppConfig> = {}): Promise<JourneyTestApp> {
-  const forRoot = AppModule.forRoot.bind(AppModule);
-  const spy = jest.spyOn(AppModule, 'forRoot').mockImplementation((appConfig) => {
-    const root = forRoot(appConfig);
-    const missing = [DestinationCatalog, AudienceCatalog].filter((token) => !provides(root.imports ?? [], token));
-    return { ...root, imports: [...(root.imports ?? []), standInsFor(missing)] };
-  });
-  try {
-    const itinera = await startTestApp({ config });
-    return Object.assign(itinera, { journeys: new JourneysApi(itinera.graphql) });
-  } finally {
-    spy.mockRestore();
-  }
+  const itinera = await startTestApp({ config });
+  return Object.assign(itinera, { journeys: new JourneysApi(itinera.graphql) });
 }

@@ -95,7 +95,7 @@ describe('journey limits', () => {
     it('refuses the sixth with LIMIT_EXCEEDED, counting paused ones, and makes room when one is archived', async () => {
       const shop = await itinera.createWorkspace('five journeys');
       const shopApi = new JourneysApi(shop.graphql);
-      const shopWebhook = await createDestination(itinera, 'webhook', { graphql: shop.graphql, workspaceId: shop.credentials.workspaceId });
+      const shopWebhook = await createDestination(itinera, 'webhook', shop.graphql);
       const ids: string[] = [];
       for (let i = 1; i <= 6; i++) ids.push((await shopApi.create(applicationAbandonment(shopWebhook, `Journey ${i}`))).id);
       for (const id of ids.slice(0, 5)) await shopApi.lifecycle('publishJourney', id);
@@ -117,7 +117,7 @@ describe('journey limits', () => {
     it('lets only five of ten concurrent publishes through', async () => {
       const rush = await itinera.createWorkspace('rush');
       const rushApi = new JourneysApi(rush.graphql);
-      const rushWebhook = await createDestination(itinera, 'webhook', { graphql: rush.graphql, workspaceId: rush.credentials.workspaceId });
+      const rushWebhook = await createDestination(itinera, 'webhook', rush.graphql);
       const ids: string[] = [];
       for (let i = 1; i <= 10; i++) ids.push((await rushApi.create(applicationAbandonment(rushWebhook, `Rush ${i}`))).id);
 

@@ -456,7 +456,7 @@ describe('journey validation (validateJourney and publishJourney)', () => {
 
   it('checks send steps against the destinations of the caller’s workspace only', async () => {
     const other = await itinera.createWorkspace('other');
-    const othersWebhook = await createDestination(itinera, 'webhook', { graphql: other.graphql, workspaceId: other.credentials.workspaceId });
+    const othersWebhook = await createDestination(itinera, 'webhook', other.graphql);
     const problems = await itinera.journeys.validate(journey((j) => (send(j).destinationId = othersWebhook)));
     expect(problems).toEqual([{ path: 'steps[1].send.destinationId', message: `step "application_nudge" sends to unknown destination "${othersWebhook}"` }]);
   });
