@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, HttpException, Logger, Post } from
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { bearerToken } from '../workspaces/workspace-tokens';
 import { IngestionService } from './ingestion.service';
-import { AcceptedMessage, IngestionProblem, MessageType, oversizeProblems, validateBatch, validateMessage } from './message-validation';
+import { AcceptedMessage, IngestionProblem, MessageType, oversizeProblems, unstorableProblems, validateBatch, validateMessage } from './message-validation';
 
 const fail = (status: number, errors: IngestionProblem[]) => new HttpException({ errors }, status);
 
@@ -39,7 +39,10 @@ export class IngestionController {
   async batch(@Body() body: unknown, @Headers('authorization') authorization?: string) {
     const workspaceId = await this.authenticate(body, authorization);
     const items = (body as { batch?: unknown } | null)?.batch;
-    if (Array.isArray(items)) this.refuseOversize(items, true);
+    if (Array.isArray(items)) {
+      this.refuseUnstorable(items, true);
+      this.refuseOversize(items, true);
+    }
     const { messages, problems } = validateBatch(body, new Date().toISOString());
     if (problems.length) throw fail(400, problems);
     return this.store(workspaceId, messages);
@@ -47,10 +50,16 @@ export class IngestionController {
 
   private async single(type: MessageType, body: unknown, authorization?: string) {
     const workspaceId = await this.authenticate(body, authorization);
+    this.refuseUnstorable([body], false);
     this.refuseOversize([body], false);
     const { message, problems } = validateMessage(type, body, new Date().toISOString());
     if (!message) throw fail(400, problems);
     return this.store(workspaceId, [message]);
+  }
+
+  private refuseUnstorable(messages: unknown[], batched: boolean) {
+    const problems = unstorableProblems(messages, batched);
+    if (problems.length) throw fail(400, problems);
   }
 
   private refuseOversize(messages: unknown[], batched: boolean) {

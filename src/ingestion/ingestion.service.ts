@@ -31,9 +31,11 @@ export class IngestionService implements OnModuleInit {
     const unique = firstOfEachMessageId(messages);
     return this.dataSource.transaction(async (manager) => {
       // A messageId seen in the last 24 hours is acknowledged and ignored; an older one counts as new.
+      // Sorted, like the profiles below: requests carrying the same messageIds in different orders at
+      // once would otherwise lock them in different orders and deadlock (found by test/reliability/races).
       const fresh: { message_id: string }[] = await manager.query(
         `INSERT INTO message_ids (workspace_id, message_id)
-         SELECT $1, unnest($2::text[])
+         SELECT $1, id FROM unnest($2::text[]) AS id ORDER BY id
          ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = now()
            WHERE message_ids.received_at < now() - interval '24 hours'
          RETURNING message_id`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { unstorableParts } from '../common/storable-text';
 
 export type MessageType = 'track' | 'identify' | 'page';
 
@@ -62,6 +63,18 @@ const schemas = {
   }),
 };
 
+/**
+ * What PostgreSQL cannot store however the message is shaped, checked first (so nesting cannot exhaust
+ * the stack of the checks after it): nesting deeper than MAX_INPUT_NESTING, and text holding a NUL or an
+ * unpaired surrogate. Refused with HTTP 400 rather than failing the insert, which would answer 503 and
+ * invite the client to retry forever.
+ */
+export function unstorableProblems(messages: unknown[], batched: boolean): IngestionProblem[] {
+  return messages.flatMap((message, index) =>
+    unstorableParts(message).map((part) => ({ ...(batched ? { index } : {}), path: part.path.join('.'), message: part.message })),
+  );
+}
+
 /** Messages over 32 KB are refused with HTTP 413 before any other check. */
 export function oversizeProblems(messages: unknown[], batched: boolean): IngestionProblem[] {
   return messages.flatMap((message, index) =>
@@ -82,7 +95,11 @@ export function validateMessage(type: MessageType, raw: unknown, receivedAt: str
   if (!hasId(body.userId) && !hasId(body.anonymousId)) problems.push(at('userId', 'userId or anonymousId is required'));
   if (!parsed.success || problems.length) return { problems };
 
-  const data = parsed.data as z.infer<(typeof schemas)['page']> & z.infer<(typeof schemas)['track']> & z.infer<(typeof schemas)['identify']>;
+  const parsedData = parsed.data as z.infer<(typeof schemas)['page']> & z.infer<(typeof schemas)['track']> & z.infer<(typeof schemas)['identify']>;
+  // The JSON objects as sent, not zod's copies: a copy assigns keys, and a "__proto__" key (valid JSON)
+  // would set the copy's prototype instead of being kept.
+  const sent = (key: 'properties' | 'traits' | 'context') => (parsedData[key] === undefined ? undefined : (body[key] as Record<string, unknown>));
+  const data = { ...parsedData, properties: sent('properties'), traits: sent('traits'), context: sent('context') };
   const userId = data.userId != null ? String(data.userId) : String(data.anonymousId);
   const properties = type === 'page' ? pageProperties(data) : (data.properties ?? {});
   return {

@@ -39,6 +39,28 @@ export const InstanceStore = {
     return rows[0] ? toState(rows[0]) : null;
   },
 
+  /** The instance, locked, with its user's profile traits (one round trip for a timer). */
+  async lockWithTraits(manager: EntityManager, instanceId: string): Promise<{ state: InstanceState; traits: Record<string, unknown> } | null> {
+    const rows: (InstanceRow & { profile_traits: Record<string, unknown> | null })[] = await manager.query(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 'i.$1')}, p.traits AS profile_traits
+       FROM journey_instances i LEFT JOIN profiles p ON p.workspace_id = i.workspace_id AND p.user_id = i.user_id
+       WHERE i.id = $1 FOR UPDATE OF i`,
+      [instanceId],
+    );
+    return rows[0] ? { state: toState(rows[0]), traits: rows[0].profile_traits ?? {} } : null;
+  },
+
+  /** Several instances, locked (in the order archiving locks them), each with its user's profile traits. */
+  async lockManyWithTraits(manager: EntityManager, instanceIds: string[]): Promise<Map<string, { state: InstanceState; traits: Record<string, unknown> }>> {
+    const rows: (InstanceRow & { profile_traits: Record<string, unknown> | null })[] = await manager.query(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 'i.$1')}, p.traits AS profile_traits
+       FROM journey_instances i LEFT JOIN profiles p ON p.workspace_id = i.workspace_id AND p.user_id = i.user_id
+       WHERE i.id = ANY($1::uuid[]) ORDER BY i.user_id, i.id FOR UPDATE OF i`,
+      [instanceIds],
+    );
+    return new Map(rows.map((row) => [row.id, { state: toState(row), traits: row.profile_traits ?? {} }]));
+  },
+
   async lockActiveOfJourney(manager: EntityManager, journeyId: string): Promise<(InstanceState & { workspaceId: string })[]> {
     const rows: (InstanceRow & { workspace_id: string })[] = await manager.query(
       `SELECT ${COLUMNS}, workspace_id FROM journey_instances WHERE journey_id = $1 AND status = 'ACTIVE' ORDER BY user_id FOR UPDATE`,
@@ -57,6 +79,34 @@ export const InstanceStore = {
     await manager.query(
       `INSERT INTO journey_instances (workspace_id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [workspaceId, ...values(state)],
+    );
+  },
+
+  /** Saves several instances' states in one statement. */
+  async updateMany(manager: EntityManager, states: InstanceState[]): Promise<void> {
+    if (states.length === 0) return;
+    await manager.query(
+      `UPDATE journey_instances AS i SET status = u.status, current_step = u.current_step, step_seq = u.step_seq, visits = u.visits, context = u.context,
+         converted = u.converted, exit_reason = u.exit_reason, ended_at = u.ended_at, waiting_until = u.waiting_until, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, status text, current_step text, step_seq int, visits jsonb, context jsonb, converted boolean,
+                                                exit_reason text, ended_at timestamptz, waiting_until timestamptz)
+       WHERE i.id = u.id`,
+      [
+        JSON.stringify(
+          states.map((s) => ({
+            id: s.id,
+            status: s.status,
+            current_step: s.currentStep,
+            step_seq: s.stepSeq,
+            visits: s.visits,
+            context: s.context,
+            converted: s.converted,
+            exit_reason: s.exitReason,
+            ended_at: s.endedAt,
+            waiting_until: s.waitingUntil,
+          })),
+        ),
+      ],
     );
   },
 

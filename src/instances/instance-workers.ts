@@ -7,7 +7,12 @@ import { JourneyRuntime } from './journey-runtime.service';
 
 /** Jobs run at once per process; each holds one database connection while it runs. */
 const USER_EVENTS_CONCURRENCY = 12;
-const TIMERS_CONCURRENCY = 12;
+const TIMERS_CONCURRENCY = 8;
+/**
+ * Due timers applied in one transaction when many are due at once (one when they trickle in): a
+ * backlog of 100,000 timeouts was bound by round trips per timer, not by the database.
+ */
+const TIMERS_PER_TRANSACTION = 50;
 /** Timers become due without a wake-up: they are found by polling, so poll often (a cheap indexed query). */
 const TIMER_POLL_SECONDS = 0.1;
 
@@ -29,10 +34,18 @@ export class InstanceWorkers implements OnModuleInit, OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
-    await this.queue.work<UserEventsJob>(USER_EVENTS_QUEUE, { concurrency: USER_EVENTS_CONCURRENCY }, (job) => this.runtime.applyUserEvents(job.data));
-    await this.queue.work<InstanceTimerJob>(INSTANCE_TIMERS_QUEUE, { concurrency: TIMERS_CONCURRENCY, idlePollSeconds: TIMER_POLL_SECONDS }, (job) =>
-      this.runtime.fireTimer(job.data),
+    // These handlers only change the database, in asynchronous commits (see runtime-transaction.ts): their
+    // fetches need not wait for the disk either. Oldest first through the index, whatever the backlog.
+    const runtime = { durableFetch: false, dueFirst: true };
+    await this.queue.work<UserEventsJob>(USER_EVENTS_QUEUE, { ...runtime, concurrency: USER_EVENTS_CONCURRENCY }, (job) => this.runtime.applyUserEvents(job.data));
+    await this.queue.workInBatches<InstanceTimerJob>(
+      INSTANCE_TIMERS_QUEUE,
+      { ...runtime, concurrency: TIMERS_CONCURRENCY, batchSize: TIMERS_PER_TRANSACTION, idlePollSeconds: TIMER_POLL_SECONDS },
+      (jobs) => this.runtime.fireTimers(jobs.map((job) => job.data)),
+      (job) => this.runtime.fireTimer(job.data),
     );
-    await this.queue.work<AudienceEntryJob>(AUDIENCE_ENTRIES_QUEUE, { concurrency: USER_EVENTS_CONCURRENCY }, (job) => this.runtime.admitAudienceMember(job.data));
+    await this.queue.work<AudienceEntryJob>(AUDIENCE_ENTRIES_QUEUE, { ...runtime, concurrency: USER_EVENTS_CONCURRENCY }, (job) =>
+      this.runtime.admitAudienceMember(job.data),
+    );
   }
 }

@@ -10,6 +10,7 @@ import {
   decideEntry,
   endInstance,
   membershipEvent,
+  nextPerformedChangeAt,
   performedClausesOf,
   refreshConditions,
   startInstance,
@@ -27,7 +28,9 @@ import { QueueService } from '../queue/queue.service';
 import { AudienceMembership } from './audience-membership';
 import { InstanceStore } from './instance-store';
 import { AUDIENCE_ENTRIES_QUEUE, INSTANCE_TIMERS_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
-import { countPerformed } from './performed-counts';
+import { countPerformed, performedEventTimes } from './performed-counts';
+import { runtimeBatchTransaction, runtimeTransaction } from './runtime-transaction';
+import { takeUnappliedEvents, type EventRow } from './unapplied-events';
 
 /** Events applied per job: bounds one transaction; the rest go to a follow-up job of the same user. */
 const EVENTS_PER_JOB = 200;
@@ -39,17 +42,6 @@ interface UserState {
   admitting: RunnableJourney[];
   active: InstanceState[];
   traits: Record<string, unknown>;
-}
-
-interface EventRow {
-  seq: string;
-  type: 'track' | 'identify' | 'page';
-  event: string | null;
-  properties: Record<string, unknown>;
-  context: Record<string, unknown>;
-  timestamp: Date;
-  received_at: Date;
-  message_id: string;
 }
 
 /**
@@ -78,19 +70,8 @@ export class JourneyRuntime {
    * slid since last time. Safe to run twice: the cursor moves in the same transaction.
    */
   async applyUserEvents({ workspaceId, userId }: UserEventsJob): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockUser(manager, workspaceId, userId);
-      const cursor: { applied_seq: string }[] = await manager.query(
-        `INSERT INTO event_cursors (workspace_id, user_id) VALUES ($1, $2)
-         ON CONFLICT (workspace_id, user_id) DO UPDATE SET applied_seq = event_cursors.applied_seq
-         RETURNING applied_seq`,
-        [workspaceId, userId],
-      );
-      const events: EventRow[] = await manager.query(
-        `SELECT seq, type, event, properties, context, timestamp, received_at, message_id FROM events
-         WHERE workspace_id = $1 AND user_id = $2 AND seq > $3 ORDER BY seq LIMIT ${EVENTS_PER_JOB + 1}`,
-        [workspaceId, userId, cursor[0].applied_seq],
-      );
+    await runtimeTransaction(this.dataSource, workspaceId, userId, async (manager) => {
+      const events = await takeUnappliedEvents(manager, workspaceId, userId, EVENTS_PER_JOB);
       const batch = events.slice(0, EVENTS_PER_JOB);
       const user: UserState = {
         workspaceId,
@@ -120,12 +101,6 @@ export class JourneyRuntime {
         await this.applyMembershipChanges(manager, user, changes ?? []);
       }
       if (batch.length === 0) return;
-
-      await manager.query('UPDATE event_cursors SET applied_seq = $3 WHERE workspace_id = $1 AND user_id = $2', [
-        workspaceId,
-        userId,
-        batch[batch.length - 1].seq,
-      ]);
       this.logger.debug({ msg: 'user events applied', workspaceId, userId, events: batch.length });
       if (events.length > EVENTS_PER_JOB) {
         await this.queue.enqueue(
@@ -140,8 +115,7 @@ export class JourneyRuntime {
   async admitAudienceMember({ workspaceId, journeyId, userId }: AudienceEntryJob): Promise<void> {
     if (!this.membership) return;
     const membership = this.membership;
-    await this.dataSource.transaction(async (manager) => {
-      await lockUser(manager, workspaceId, userId);
+    await runtimeTransaction(this.dataSource, workspaceId, userId, async (manager) => {
       const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
       const audienceId = journey?.definition.trigger.audienceId;
       if (!journey || !audienceId || !(await membership.isMember(manager, workspaceId, audienceId, userId))) return;
@@ -171,15 +145,40 @@ export class JourneyRuntime {
 
   /** A due timer: a stale one (the instance moved on, or the job is redelivered) changes nothing. */
   async fireTimer(job: InstanceTimerJob): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockUser(manager, job.workspaceId, job.userId);
-      const state = await InstanceStore.lock(manager, job.instanceId);
-      if (!state || state.status !== 'ACTIVE') return;
+    await runtimeTransaction(this.dataSource, job.workspaceId, job.userId, async (manager) => {
+      const locked = await InstanceStore.lockWithTraits(manager, job.instanceId);
+      if (!locked || locked.state.status !== 'ACTIVE') return;
+      const { state, traits } = locked;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const traits = await this.traitsOf(manager, job.workspaceId, state.userId);
       const facts = await this.factsFor(manager, { workspaceId: job.workspaceId, userId: state.userId, traits }, definition);
       const result = applyTimer(definition, state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
       if (result) await this.persist(manager, job.workspaceId, result, false);
+    });
+  }
+
+  /**
+   * Due timers of many instances in one transaction, under all their users' locks: the same as
+   * `fireTimer` for each, in one commit (a backlog of timeouts was bound by round trips per timer).
+   */
+  async fireTimers(jobs: InstanceTimerJob[]): Promise<void> {
+    if (jobs.length === 1) return this.fireTimer(jobs[0]);
+    await runtimeBatchTransaction(this.dataSource, jobs, async (manager) => {
+      const locked = await InstanceStore.lockManyWithTraits(manager, [...new Set(jobs.map((job) => job.instanceId))]);
+      const applied: { workspaceId: string; result: EngineResult }[] = [];
+      for (const job of jobs) {
+        // Kept current, so a second timer of the same instance in this batch sees the first one's advance.
+        const current = locked.get(job.instanceId);
+        if (!current || current.state.status !== 'ACTIVE') continue;
+        const definition = await this.journeys.definition(manager, current.state.journeyId, current.state.journeyVersion);
+        const facts = await this.factsFor(manager, { workspaceId: job.workspaceId, userId: current.state.userId, traits: current.traits }, definition);
+        const result = applyTimer(definition, current.state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
+        if (!result) continue;
+        applied.push({ workspaceId: job.workspaceId, result });
+        current.state = result.state;
+      }
+      // The last state of each advanced instance, all in one statement; the rest is persisted per instance.
+      await InstanceStore.updateMany(manager, [...new Map(applied.map(({ result }) => [result.state.id, result.state])).values()]);
+      for (const { workspaceId, result } of applied) await this.persist(manager, workspaceId, result, false, true);
     });
   }
 
@@ -199,7 +198,11 @@ export class JourneyRuntime {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
       const result = applyEvent(definition, state, event, await this.factsFor(manager, user, definition));
-      if (!result) continue;
+      if (!result) {
+        // The event may have moved when a window next changes a count the waiting condition reads.
+        await this.wakeWhenWindowsSlide(manager, user.workspaceId, state, event.event);
+        continue;
+      }
       await this.persist(manager, user.workspaceId, result, false);
       user.active[index] = result.state;
     }
@@ -239,16 +242,43 @@ export class JourneyRuntime {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
       const result = refreshConditions(definition, state, await this.factsFor(manager, user, definition));
-      if (!result) continue;
+      if (!result) {
+        await this.wakeWhenWindowsSlide(manager, user.workspaceId, state);
+        continue;
+      }
       await this.persist(manager, user.workspaceId, result, false);
       user.active[index] = result.state;
     }
   }
 
-  private async persist(manager: EntityManager, workspaceId: string, result: EngineResult, isNew: boolean): Promise<void> {
+  /**
+   * A WAIT_FOR_CONDITION whose `performed` windows can make it hold with no new event ("no order within
+   * 3 days"): a user-events job at the instant a window next changes a count re-evaluates it then, instead
+   * of at its deadline. Its own singleton key, since a delayed job under the user's key would hold back their events.
+   */
+  private async wakeWhenWindowsSlide(manager: EntityManager, workspaceId: string, state: InstanceState, afterEvent?: string): Promise<void> {
+    if (state.status !== 'ACTIVE' || state.currentStep === null) return;
+    const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
+    const step = definition.steps.find((candidate) => candidate.key === state.currentStep);
+    if (step?.type !== 'WAIT_FOR_CONDITION') return;
+    const windowed = performedClausesOf(step.waitForCondition.condition).filter((clause) => clause.within);
+    if (windowed.length === 0 || (afterEvent !== undefined && !windowed.some((clause) => clause.event === afterEvent))) return;
+    const now = new Date();
+    const times = (await performedEventTimes(manager, workspaceId, [state.userId], windowed, now)).get(state.userId) ?? {};
+    const at = nextPerformedChangeAt(windowed, times, now.getTime());
+    if (at === null || (state.waitingUntil !== null && at >= Date.parse(state.waitingUntil))) return;
+    const userKey = userEventsJobKey(workspaceId, state.userId);
+    await this.queue.enqueue(
+      [{ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId: state.userId } satisfies UserEventsJob, startAfter: new Date(at), singletonKey: `${userKey}:${state.id}:${at}` }],
+      manager,
+    );
+  }
+
+  /** `stateSaved`: the caller already wrote the new state (a batch writes all its instances in one statement). */
+  private async persist(manager: EntityManager, workspaceId: string, result: EngineResult, isNew: boolean, stateSaved = false): Promise<void> {
     const { state } = result;
     if (isNew) await InstanceStore.insert(manager, workspaceId, state);
-    else await InstanceStore.update(manager, state);
+    else if (!stateSaved) await InstanceStore.update(manager, state);
     const owner = { workspaceId, journeyId: state.journeyId, instanceId: state.id, userId: state.userId };
     await this.activity.append(manager, owner, result.activities);
     await this.queue.enqueue(
@@ -260,6 +290,7 @@ export class JourneyRuntime {
       manager,
     );
     if (result.deliveries.length) await this.deliveries.schedule(manager, owner, result.deliveries);
+    await this.wakeWhenWindowsSlide(manager, workspaceId, state);
   }
 
   private async traitsOf(manager: EntityManager, workspaceId: string, userId: string): Promise<Record<string, unknown>> {
@@ -280,11 +311,6 @@ export class JourneyRuntime {
     const performedCounts = clauses.length ? await countPerformed(manager, workspaceId, userId, clauses, now) : {};
     return { now: now.toISOString(), traits, performedCounts };
   }
-}
-
-/** Serialises all work on one user's instances, across processes, until the transaction ends. */
-async function lockUser(manager: EntityManager, workspaceId: string, userId: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${workspaceId}:${userId}`]);
 }
 
 function toTrackedEvent(userId: string, row: EventRow): TrackedEvent {

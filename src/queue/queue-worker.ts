@@ -7,10 +7,16 @@ export interface ReceivedJob<T> {
 }
 
 export interface QueueWorkerOptions {
-  /** Jobs run at once by this process; each may hold a database connection while it runs. */
+  /** Handler calls run at once by this process; each may hold a database connection while it runs. */
   concurrency: number;
+  /** Jobs handed to one handler call (default 1). */
+  batchSize?: number;
   /** How long an idle worker waits before looking again (NOTIFY wake-ups cut it short). */
   idlePollMs: number;
+  /** Marks up to `count` jobs of the queue active and returns them. */
+  fetch: (count: number) => Promise<ReceivedJob<unknown>[]>;
+  /** Where completions and failures are recorded. */
+  bookkeepingDb?: PgBoss.Db;
 }
 
 /**
@@ -22,15 +28,32 @@ export class QueueWorker<T> {
   private readonly logger = new Logger('queue');
   private readonly inFlight = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
+  /** A wake-up that came while fetching: the fetch may have missed that job, so do not idle after it. */
+  private woken = false;
   private stopping = false;
   private running: Promise<void> | null = null;
+  /** The last fetch got all it asked for: more jobs are waiting. */
+  private backlog = false;
+  /** Completions sent together: one statement (and one commit) for the jobs that finished meanwhile. */
+  private readonly completions = new GroupedCall<string>((ids) => this.record('complete', ids));
 
+  /**
+   * `handler` gets up to `batchSize` jobs at once. When it throws for several, each is given to
+   * `single` on its own, so one bad job fails alone rather than taking its batch with it.
+   */
   constructor(
     private readonly boss: PgBoss,
     readonly queue: string,
     private readonly options: QueueWorkerOptions,
-    private readonly handler: (job: ReceivedJob<T>) => Promise<void>,
+    private readonly handler: (jobs: ReceivedJob<T>[]) => Promise<void>,
+    private readonly single: (job: ReceivedJob<T>) => Promise<void> = (job) => handler([job]),
   ) {}
+
+  /** pg-boss's `complete`/`fail(name, ids, data, options)`: its typings leave out ids together with options. */
+  private record(outcome: 'complete' | 'fail', ids: string[]): Promise<unknown> {
+    const call = this.boss[outcome].bind(this.boss) as unknown as (name: string, ids: string[], data: null, options: PgBoss.ConnectionOptions) => Promise<unknown>;
+    return call(this.queue, ids, null, this.options.bookkeepingDb ? { db: this.options.bookkeepingDb } : {});
+  }
 
   start(): void {
     this.running ??= this.loop();
@@ -38,7 +61,8 @@ export class QueueWorker<T> {
 
   /** New work may be there: stop idling. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   /** Fetches nothing more and waits for the jobs in flight to finish. */
@@ -51,28 +75,37 @@ export class QueueWorker<T> {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       const free = this.options.concurrency - this.inFlight.size;
-      if (free === 0) {
+      // With a backlog, slots are refilled a quarter of the pool at a time: each fetch costs a query whose
+      // price grows with the backlog, and fetching one job per finished job spent most of the time there.
+      if (free === 0 || (this.backlog && free < this.refill && this.inFlight.size > 0)) {
         await Promise.race(this.inFlight);
         continue;
       }
-      const jobs = await this.fetch(free);
-      for (const job of jobs) this.run(job);
-      if (jobs.length < free) await this.idle();
+      this.woken = false;
+      const batchSize = this.options.batchSize ?? 1;
+      const jobs = await this.fetch(free * batchSize);
+      this.backlog = jobs.length === free * batchSize;
+      for (let i = 0; i < jobs.length; i += batchSize) this.run(jobs.slice(i, i + batchSize));
+      if (jobs.length < free * batchSize && !this.woken) await this.idle();
     }
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async fetch(count: number): Promise<PgBoss.Job<T>[]> {
+  private get refill(): number {
+    return Math.max(1, Math.floor(this.options.concurrency / 4));
+  }
+
+  private async fetch(count: number): Promise<ReceivedJob<T>[]> {
     try {
-      return await this.boss.fetch<T>(this.queue, { batchSize: count });
+      return (await this.options.fetch(count)) as ReceivedJob<T>[];
     } catch (error) {
       this.logger.error({ msg: 'fetch failed', queue: this.queue, error: String(error) });
       return [];
     }
   }
 
-  private run(job: PgBoss.Job<T>): void {
-    const running = this.execute(job).finally(() => {
+  private run(jobs: ReceivedJob<T>[]): void {
+    const running = this.execute(jobs).finally(() => {
       this.inFlight.delete(running);
       this.wake();
     });
@@ -80,15 +113,33 @@ export class QueueWorker<T> {
   }
 
   /** A job whose handler throws is failed, and retried by pg-boss within the queue's retry limit. */
-  private async execute(job: PgBoss.Job<T>): Promise<void> {
+  private async execute(jobs: ReceivedJob<T>[]): Promise<void> {
     try {
-      await this.handler({ id: job.id, data: job.data });
+      await this.handler(jobs.map((job) => ({ id: job.id, data: job.data })));
     } catch (error) {
-      this.logger.warn({ msg: 'job failed', queue: this.queue, jobId: job.id, error: error instanceof Error ? error.message : String(error) });
-      await this.boss.fail(this.queue, job.id).catch((e) => this.logger.error({ msg: 'could not fail job', jobId: job.id, error: String(e) }));
+      if (jobs.length === 1) return this.failed(jobs[0], error);
+      for (const job of jobs) {
+        try {
+          await this.single({ id: job.id, data: job.data });
+        } catch (singleError) {
+          await this.failed(job, singleError);
+          continue;
+        }
+        await this.completed(job);
+      }
       return;
     }
-    await this.boss.complete(this.queue, job.id).catch((e) => this.logger.error({ msg: 'could not complete job', jobId: job.id, error: String(e) }));
+    await Promise.all(jobs.map((job) => this.completed(job)));
+  }
+
+  private async failed(job: ReceivedJob<T>, error: unknown): Promise<void> {
+    this.logger.warn({ msg: 'job failed', queue: this.queue, jobId: job.id, error: error instanceof Error ? error.message : String(error) });
+    await this.record('fail', [job.id]).catch((e) => this.logger.error({ msg: 'could not fail job', jobId: job.id, error: String(e) }));
+  }
+
+  /** Not completed, the job expires and runs again: handlers are safe to run twice. */
+  private async completed(job: ReceivedJob<T>): Promise<void> {
+    await this.completions.add(job.id).catch((e) => this.logger.error({ msg: 'could not complete job', jobId: job.id, error: String(e) }));
   }
 
   /** Until a wake-up, a finished job, or the idle poll interval. */
@@ -101,5 +152,30 @@ export class QueueWorker<T> {
         resolve();
       };
     });
+  }
+}
+
+/**
+ * Calls `send` with every item added while the previous call was in flight: the first item goes at
+ * once, later ones wait for at most one call. Each `add` resolves when its item's call has.
+ */
+class GroupedCall<Item> {
+  private waiting: { items: Item[]; done: Promise<void> } | null = null;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(private readonly send: (items: Item[]) => Promise<unknown>) {}
+
+  add(item: Item): Promise<void> {
+    if (!this.waiting) {
+      const items: Item[] = [];
+      const done = (this.inFlight ?? Promise.resolve()).catch(() => undefined).then(() => {
+        this.waiting = null;
+        return this.send(items).then(() => undefined);
+      });
+      this.inFlight = done;
+      this.waiting = { items, done };
+    }
+    this.waiting.items.push(item);
+    return this.waiting.done;
   }
 }

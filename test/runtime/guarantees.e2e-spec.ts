@@ -7,8 +7,9 @@ import { waitFor } from '../harness/wait-for';
 
 /**
  * SPEC 4.1 under pressure: per-user order, one advance per event or timer, event/timeout races,
- * a worker killed mid-run, timers that fire late after downtime, and several workers sharing work.
- * The API runs in the test process (role api); workers are separate OS processes on the same database.
+ * timers that fire late after downtime, and several workers sharing work. (A worker killed mid-run
+ * is test/reliability/crash.e2e-spec.ts.) The API runs in the test process (role api); workers are
+ * separate OS processes on the same database.
  */
 describe('runtime guarantees', () => {
   let itinera: TestApp;
@@ -116,41 +117,6 @@ describe('runtime guarantees', () => {
     console.log(`event/timeout race: ${100 - timedOut} matched, ${timedOut} timed out`);
   });
 
-  it('loses no instance and advances none twice when a worker is killed mid-run and restarted', async () => {
-    const journey = await publishJourney(itinera.graphql, {
-      name: 'crash recovery',
-      trigger: { type: 'EVENT', event: { event: 'Order_Confirmation' } },
-      steps: [
-        { key: 'short_wait', name: 'Short wait', type: 'WAIT', wait: { duration: 'PT1S' }, next: 'confirm' },
-        { key: 'confirm', name: 'Confirm', type: 'SEND', send: { destinationId: webhook, action: 'send', mapping: { data: { cart: { '@path': '$.entry.properties.cart_ID' } } } } },
-      ],
-    });
-    const total = 600;
-    for (let i = 0; i < total; i += 100) {
-      const batch = Array.from({ length: 100 }, (_, j) => ({ type: 'track', userId: `crash-${i + j}`, event: 'Order_Confirmation', properties: { cart_ID: `c-${i + j}` } }));
-      expect((await itinera.ingestion.batch(batch)).status).toBe(200);
-    }
-    await waitFor(() => received(journey.id).length >= total * 0.2, { what: 'the run to be under way', timeoutMs: 30_000 });
-    for (const worker of workers.splice(0)) await worker.kill();
-    const deliveredBeforeCrash = received(journey.id).length;
-    await startWorker();
-
-    await waitFor(async () => (await count(`SELECT count(*) AS n FROM journey_instances WHERE journey_id = $1 AND status = 'COMPLETED'`, [journey.id])) === total, {
-      timeoutMs: 60_000,
-      what: `${total} completed instances`,
-    });
-    const rows = await activityCounts(journey.id);
-    expect(rows).toHaveLength(total);
-    expect(rows.filter((r) => r.entered !== 1 || r.waits !== 1 || r.completed !== 1)).toEqual([]);
-
-    const keysOf = () => new Set(received(journey.id).map((b) => b.idempotencyKey));
-    await waitFor(() => keysOf().size === total, { timeoutMs: 60_000, what: 'every delivery at least once' });
-    const instanceIds = (await itinera.db.query('SELECT id FROM journey_instances WHERE journey_id = $1', [journey.id])).rows.map((r) => r.id);
-    expect([...keysOf()].sort()).toEqual(instanceIds.map((id) => `${id}:confirm:1`).sort());
-    expect(await count('SELECT count(*) AS n FROM deliveries WHERE journey_id = $1', [journey.id])).toBe(total);
-    console.log(`crash: ${deliveredBeforeCrash} delivered before the kill, ${received(journey.id).length - total} redelivered after`);
-  }, 180_000);
-
   it('fires timers that came due while no worker ran, once each, after a restart', async () => {
     const journey = await publishJourney(itinera.graphql, holdJourney('late timers'));
     const users = Array.from({ length: 20 }, (_, i) => `late-${i}`);
@@ -178,7 +144,7 @@ describe('runtime guarantees', () => {
       const batch = Array.from({ length: 100 }, (_, j) => application(`shared-${i + j}`, 'Application_Started'));
       expect((await itinera.ingestion.batch(batch)).status).toBe(200);
     }
-    await waitFor(() => received(journey.id).length === 300, { timeoutMs: 30_000, what: '300 nudges' });
+    await waitFor(() => received(journey.id).length === 300, { timeoutMs: 90_000, what: '300 nudges' });
     const rows = await activityCounts(journey.id);
     expect(rows.filter((r) => r.entered !== 1 || r.timed_out !== 1 || r.completed !== 1)).toEqual([]);
     const jobsRunBy = (worker: ItineraProcess) => worker.output().split('\n').filter((line) => line.includes('"user events applied"')).length;

@@ -1,0 +1,228 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { GraphqlClient, IngestionClient } from '../harness/clients';
+import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
+import { startTestApp, TestApp } from '../harness/test-app';
+import { waitFor } from '../harness/wait-for';
+
+/**
+ * SPEC 9: nothing crosses workspaces. Workspace A owns a journey with instances, activity, deliveries,
+ * a destination and profiles; workspace B's admin token calls every root field of the served schema
+ * with A's ids and must get nothing of A back (null, empty, or NOT_FOUND) nor change anything of A.
+ * The fields come from the schema itself: a root field without a case below fails the test.
+ */
+
+/** What A owns, as B would try to reach it. */
+interface Owned {
+  journeyId: string;
+  stepKey: string;
+  sendStepKey: string;
+  instanceId: string;
+  destinationId: string;
+  userId: string;
+  deliveryCount: number;
+}
+
+type Case = (b: GraphqlClient, a: Owned) => Promise<void>;
+
+describe('tenancy: another workspace’s ids reach nothing', () => {
+  let itinera: TestApp;
+  let receiver: RecordingServer;
+  let a: Owned;
+  let b: GraphqlClient;
+  let bIngestion: IngestionClient;
+  /** A's journey, destination and profile as A sees them: B's calls must leave them exactly so. */
+  let snapshotOfA: () => Promise<unknown>;
+
+  beforeAll(async () => {
+    itinera = await startTestApp();
+    receiver = await startRecordingServer();
+    const destinationId = await createWebhookDestination(itinera.graphql, receiver.url, { secret: 'a-secret' });
+    const journey = await publishJourney(itinera.graphql, loadExample('02-application-abandonment.json', { destinationId, durations: { PT2H: 'PT1S' } }));
+    await itinera.ingestion.send({ userId: 'a-user', event: 'Application_Started', properties: { Application_id: '1234', Tier: 'Premium' } });
+    expect((await itinera.ingestion.identify({ userId: 'a-user', traits: { email: 'ada@example.com' } })).status).toBe(200);
+    const instanceId = await waitFor(async () => (await itinera.db.query('SELECT id FROM journey_instances WHERE journey_id = $1', [journey.id])).rows[0]?.id as string);
+    await waitFor(() => receiver.requests.length === 1, { what: 'A’s nudge' });
+    const deliveryCount = Number((await itinera.db.query('SELECT count(*) AS n FROM deliveries WHERE instance_id = $1', [instanceId])).rows[0].n);
+    a = { journeyId: journey.id, stepKey: 'wait_for_completion', sendStepKey: 'application_nudge', instanceId, destinationId, userId: 'a-user', deliveryCount };
+    const other = await itinera.createWorkspace('workspace B');
+    b = other.graphql;
+    bIngestion = other.ingestion;
+    snapshotOfA = async () =>
+      itinera.graphql.query(
+        `query ($id: ID!, $instance: ID!) {
+           journey(id: $id) { id name status version steps { key } }
+           journeyInstance(id: $instance) { id status currentStep }
+           destinations { id name enabled settings }
+           profile(userId: "a-user") { userId traits }
+         }`,
+        { id: a.journeyId, instance: a.instanceId },
+      );
+  });
+  afterAll(async () => {
+    await itinera.close();
+    await receiver.close();
+  });
+
+  const expectNotFound = async (client: GraphqlClient, query: string, variables: Record<string, unknown>) => {
+    const error = await client.error(query, variables);
+    expect([error.extensions?.code, error.message]).toEqual(['NOT_FOUND', expect.any(String)]);
+  };
+  const ids = (nodes: { id: string }[]) => nodes.map((n) => n.id);
+
+  const queries: Record<string, Case> = {
+    journeys: async (b, a) => {
+      const { journeys } = await b.query(`{ journeys(first: 200) { nodes { id } totalCount } }`);
+      expect(ids(journeys.nodes)).not.toContain(a.journeyId);
+      expect(journeys.totalCount).toBe(journeys.nodes.length);
+    },
+    journey: async (b, a) => expect(await b.query(`query ($id: ID!) { journey(id: $id) { id } }`, { id: a.journeyId })).toEqual({ journey: null }),
+    validateJourney: async (b, a) => {
+      // A's destination does not exist for B: a journey of B's sending to it is invalid.
+      const input = loadExample('02-application-abandonment.json', { destinationId: a.destinationId });
+      const { validateJourney } = await b.query(`query ($input: JourneyInput!) { validateJourney(input: $input) { path message } }`, { input });
+      expect(validateJourney.map((p: { path: string }) => p.path)).toContain('steps[1].send.destinationId');
+    },
+    journeyInstance: async (b, a) => expect(await b.query(`query ($id: ID!) { journeyInstance(id: $id) { id } }`, { id: a.instanceId })).toEqual({ journeyInstance: null }),
+    journeyInstances: async (b, a) => {
+      const { journeyInstances } = await b.query(`query ($j: ID!) { journeyInstances(journeyId: $j, first: 50) { nodes { id } totalCount } }`, { j: a.journeyId });
+      expect(journeyInstances).toEqual({ nodes: [], totalCount: 0 });
+    },
+    profile: async (b, a) => expect(await b.query(`query ($u: String!) { profile(userId: $u) { userId traits } }`, { u: a.userId })).toEqual({ profile: null }),
+    activity: async (b, a) => {
+      for (const filter of [{ journeyId: a.journeyId }, { userId: a.userId }, {}]) {
+        const { activity } = await b.query(`query ($filter: ActivityFilter!) { activity(filter: $filter, first: 100) { nodes { id journeyId } } }`, { filter });
+        expect(activity.nodes.filter((n: { journeyId: string }) => n.journeyId === a.journeyId)).toEqual([]);
+      }
+    },
+    deliveries: async (b, a) => {
+      for (const args of [{ journeyId: a.journeyId }, { instanceId: a.instanceId }, { destinationId: a.destinationId }, {}]) {
+        const { deliveries } = await b.query(
+          `query ($journeyId: ID, $instanceId: ID, $destinationId: ID) { deliveries(journeyId: $journeyId, instanceId: $instanceId, destinationId: $destinationId, first: 200) { nodes { id } } }`,
+          args,
+        );
+        expect(deliveries.nodes).toEqual([]);
+      }
+    },
+    previewPayload: (b, a) => expectNotFound(b, `query ($j: ID!, $s: String!) { previewPayload(journeyId: $j, stepKey: $s) }`, { j: a.journeyId, s: a.sendStepKey }),
+    destinationPlugins: async (b) => {
+      // The server's plugin catalogue, the same for everyone: no workspace's data in it.
+      const { destinationPlugins } = await b.query(`{ destinationPlugins { name } }`);
+      expect(destinationPlugins.map((p: { name: string }) => p.name)).toContain('webhook');
+    },
+    destinations: async (b, a) => expect(ids((await b.query(`{ destinations { id } }`)).destinations)).not.toContain(a.destinationId),
+    audiences: async (b) => {
+      const { createAudience } = await itinera.graphql.query(`mutation ($input: AudienceInput!) { createAudience(input: $input) { id } }`, {
+        input: { name: 'A’s audience', condition: { match: 'ALL', filters: [{ path: 'traits.email', operator: 'EXISTS' }] } },
+      });
+      expect(ids((await b.query(`{ audiences { id } }`)).audiences)).not.toContain(createAudience.id);
+    },
+  };
+
+  const journeyMutation = (name: string) => (b: GraphqlClient, a: Owned) => expectNotFound(b, `mutation ($id: ID!) { ${name}(id: $id) { id } }`, { id: a.journeyId });
+  const mutations: Record<string, Case> = {
+    createJourney: async (b, a) => {
+      // B may save a draft naming A's destination (drafts may be unfinished) but never publish it.
+      const input = { ...loadExample('02-application-abandonment.json', { destinationId: a.destinationId }), name: 'B borrows A’s destination' };
+      const { createJourney } = await b.query(`mutation ($input: JourneyInput!) { createJourney(input: $input) { id } }`, { input });
+      const error = await b.error(`mutation ($id: ID!) { publishJourney(id: $id) { id } }`, { id: createJourney.id });
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.extensions?.problems?.map((p) => p.path)).toContain('steps[1].send.destinationId');
+    },
+    updateJourney: (b, a) => expectNotFound(b, `mutation ($id: ID!) { updateJourney(id: $id, input: { name: "taken over" }) { id } }`, { id: a.journeyId }),
+    duplicateJourney: (b, a) => expectNotFound(b, `mutation ($id: ID!) { duplicateJourney(id: $id, name: "copied") { id } }`, { id: a.journeyId }),
+    publishJourney: journeyMutation('publishJourney'),
+    pauseJourney: journeyMutation('pauseJourney'),
+    resumeJourney: journeyMutation('resumeJourney'),
+    archiveJourney: journeyMutation('archiveJourney'),
+    deleteJourney: (b, a) => expectNotFound(b, `mutation ($id: ID!) { deleteJourney(id: $id) }`, { id: a.journeyId }),
+    sendTestEvent: async (b, a) => {
+      const before = receiver.requests.length;
+      await expectNotFound(b, `mutation ($d: ID!) { sendTestEvent(destinationId: $d, action: "send", payload: { data: { x: 1 } }) { ok } }`, { d: a.destinationId });
+      expect(receiver.requests.length).toBe(before);
+    },
+    createDestination: async (b, a) => {
+      const { createDestination } = await b.query(`mutation { createDestination(input: { name: "B's hook", plugin: "webhook", settings: { url: "http://127.0.0.1:9" } }) { id } }`);
+      expect(ids((await itinera.graphql.query(`{ destinations { id } }`)).destinations)).not.toContain(createDestination.id);
+      expect(createDestination.id).not.toBe(a.destinationId);
+    },
+    updateDestination: (b, a) =>
+      expectNotFound(b, `mutation ($id: ID!) { updateDestination(id: $id, input: { name: "taken over", plugin: "webhook", settings: { url: "http://127.0.0.1:9" } }) { id } }`, {
+        id: a.destinationId,
+      }),
+    createAudience: async (b) => {
+      // B's audience matching A's profile (it has an email) never counts it, once its members are filled in.
+      const { createAudience } = await b.query(`mutation ($input: AudienceInput!) { createAudience(input: $input) { id } }`, {
+        input: { name: 'B’s audience', condition: { match: 'ALL', filters: [{ path: 'traits.email', operator: 'EXISTS' }] } },
+      });
+      await waitFor(async () => Number((await itinera.db.query(`SELECT count(*) AS n FROM pgboss.job WHERE name LIKE 'audience%' AND state < 'completed'`)).rows[0].n) === 0, {
+        what: 'audience backfills to finish',
+      });
+      const { audiences } = await b.query(`{ audiences { id size } }`);
+      expect(audiences.find((x: { id: string }) => x.id === createAudience.id)).toEqual({ id: createAudience.id, size: 0 });
+    },
+    createWorkspace: async (b) => expect((await b.error(`mutation { createWorkspace(name: "by B") { workspaceId } }`)).extensions?.code).toBe('UNAUTHENTICATED'),
+  };
+
+  const subscriptions: Record<string, Case> = {
+    activity: async (b, a) => {
+      // Subscribed without filters and with A's ids, B receives only its own workspace's records.
+      const socketFor = (token: string) =>
+        createClient({ url: `${itinera.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const received = { a: [] as { userId: string; journeyId: string }[], b: [] as { userId: string; journeyId: string }[] };
+      const query = `subscription ($journeyId: ID, $userId: String) { activity(journeyId: $journeyId, userId: $userId) { userId journeyId } }`;
+      const clients = [socketFor(itinera.workspace.adminToken), socketFor(b.token!)];
+      const stops = [
+        clients[0].subscribe({ query, variables: {} }, { next: (r) => received.a.push((r.data as any).activity), error: () => undefined, complete: () => undefined }),
+        ...[{}, { journeyId: a.journeyId }, { userId: a.userId }].map((variables) =>
+          clients[1].subscribe({ query, variables }, { next: (r) => received.b.push((r.data as any).activity ?? r), error: () => undefined, complete: () => undefined }),
+        ),
+      ];
+      try {
+        // Subscriptions are live once a record of each workspace gets through.
+        const bJourney = await publishJourney(b, {
+          ...loadExample('02-application-abandonment.json', { destinationId: await createWebhookDestination(b, receiver.url) }),
+          name: 'B’s own journey',
+        });
+        await waitFor(
+          async () => {
+            await itinera.ingestion.send({ userId: `a-live-${Date.now()}`, event: 'Application_Started', properties: { Application_id: String(Date.now()) } });
+            await bIngestion.send({ userId: `b-live-${Date.now()}`, event: 'Application_Started', properties: { Application_id: String(Date.now()) } });
+            return received.a.some((r) => r.journeyId === a.journeyId) && received.b.some((r) => r.journeyId === bJourney.id);
+          },
+          { intervalMs: 500, what: 'live activity in both workspaces' },
+        );
+        expect(received.b.filter((r) => r.journeyId !== bJourney.id)).toEqual([]);
+      } finally {
+        stops.forEach((stop) => stop());
+        await Promise.all(clients.map((c) => c.dispose()));
+      }
+    },
+  };
+
+  it('has a case for every root field of the served schema', async () => {
+    const { __schema } = await itinera.graphql.query(`{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }`);
+    const missing = [
+      ...__schema.queryType.fields.filter((f: { name: string }) => !(f.name in queries)).map((f: { name: string }) => `Query.${f.name}`),
+      ...(__schema.mutationType?.fields ?? []).filter((f: { name: string }) => !(f.name in mutations)).map((f: { name: string }) => `Mutation.${f.name}`),
+      ...(__schema.subscriptionType?.fields ?? []).filter((f: { name: string }) => !(f.name in subscriptions)).map((f: { name: string }) => `Subscription.${f.name}`),
+    ];
+    expect(missing).toEqual([]);
+  });
+
+  for (const [kind, cases] of [
+    ['Query', queries],
+    ['Mutation', mutations],
+    ['Subscription', subscriptions],
+  ] as const) {
+    for (const [field, run] of Object.entries(cases)) {
+      it(`${kind}.${field} with workspace A’s ids gives workspace B nothing of A`, async () => {
+        const before = await snapshotOfA();
+        await run(b, a);
+        expect(await snapshotOfA()).toEqual(before);
+        expect(Number((await itinera.db.query('SELECT count(*) AS n FROM deliveries WHERE instance_id = $1', [a.instanceId])).rows[0].n)).toBe(a.deliveryCount);
+      });
+    }
+  }
+});
