@@ -1,0 +1,118 @@
+/**
+ * What every scenario runs against: a fresh embedded PostgreSQL in its own temporary data directory,
+ * one API process and one worker process of Itinera (real OS processes, as `npm start` runs them),
+ * and a webhook sink on 127.0.0.1. Nothing here listens on or sends to any other address.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Pool } from 'pg';
+import { startEmbeddedPostgres, type RunningPostgres } from '../src/database/embedded-postgres';
+import { RecordingServer, startRecordingServer } from '../src/plugin-kit/testing';
+import { GraphqlClient, IngestionClient } from '../test/harness/clients';
+import { ItineraProcess, spawnItinera } from '../test/harness/itinera-process';
+
+const ROOT_TOKEN = 'bench-root-token';
+
+/**
+ * PostgreSQL as an operator would run it on this machine: durable commits (fsync and synchronous_commit
+ * stay on), with memory and checkpoint spacing sized for 24 GB rather than the 128 MB defaults.
+ */
+export const POSTGRES_SETTINGS: Record<string, string | number> = {
+  shared_buffers: '2GB',
+  effective_cache_size: '8GB',
+  maintenance_work_mem: '512MB',
+  max_wal_size: '8GB',
+  checkpoint_timeout: '15min',
+};
+
+export interface BenchWorkspace {
+  name: string;
+  graphql: GraphqlClient;
+  ingestion: IngestionClient;
+  workspaceId: string;
+  writeKey: string;
+}
+
+export class BenchEnvironment {
+  private constructor(
+    private readonly postgres: RunningPostgres,
+    private readonly dataDir: string,
+    readonly databaseUrl: string,
+    readonly db: Pool,
+    readonly api: ItineraProcess,
+    public worker: ItineraProcess,
+    readonly sink: RecordingServer,
+  ) {}
+
+  static async start(log: (line: string) => void): Promise<BenchEnvironment> {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'itinera-bench-pg-'));
+    log(`starting PostgreSQL in ${dataDir}`);
+    const postgres = await startEmbeddedPostgres({ dataDir, persistent: false, settings: POSTGRES_SETTINGS });
+    const databaseUrl = await createDatabase(postgres.url, 'itinera_bench');
+    log('starting the API process');
+    const api = await spawnItinera(processEnv(databaseUrl, 'api'), { readyTimeoutMs: 120_000 });
+    log('starting the worker process');
+    const worker = await spawnItinera(processEnv(databaseUrl, 'worker'), { readyTimeoutMs: 120_000 });
+    const sink = await startRecordingServer();
+    const db = new Pool({ connectionString: databaseUrl, max: 16 });
+    return new BenchEnvironment(postgres, dataDir, databaseUrl, db, api, worker, sink);
+  }
+
+  /** A workspace of its own per scenario: journeys, limits and counts never mix. */
+  async createWorkspace(name: string): Promise<BenchWorkspace> {
+    const root = new GraphqlClient(this.api.url, ROOT_TOKEN);
+    const { createWorkspace } = await root.query(`mutation ($name: String!) { createWorkspace(name: $name) { workspaceId adminToken writeKey } }`, { name });
+    return {
+      name,
+      workspaceId: createWorkspace.workspaceId,
+      writeKey: createWorkspace.writeKey,
+      graphql: new GraphqlClient(this.api.url, createWorkspace.adminToken),
+      ingestion: new IngestionClient(this.api.url, createWorkspace.writeKey),
+    };
+  }
+
+  /** A fresh worker process, e.g. so that its memory reflects one scenario only. */
+  async restartWorker(): Promise<void> {
+    await this.worker.stop();
+    this.worker = await spawnItinera(processEnv(this.databaseUrl, 'worker'), { readyTimeoutMs: 120_000 });
+  }
+
+  get workerPid(): number {
+    return this.worker.child.pid!;
+  }
+
+  async count(sql: string, params: unknown[] = []): Promise<number> {
+    return Number((await this.db.query(sql, params)).rows[0].n);
+  }
+
+  /** Jobs of `queue` not yet finished (waiting or running). */
+  async pendingJobs(queue: string, dueOnly = true): Promise<number> {
+    return this.count(`SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND state < 'completed' ${dueOnly ? 'AND start_after <= now()' : ''}`, [queue]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.worker.stop(), this.api.stop()]);
+    await this.db.end().catch(() => undefined);
+    await this.sink.close().catch(() => undefined);
+    await this.postgres.stop().catch(() => undefined);
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function processEnv(databaseUrl: string, role: 'api' | 'worker'): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, ITINERA_ROLE: role, ITINERA_ROOT_TOKEN: ROOT_TOKEN, LOG_LEVEL: 'warn' };
+}
+
+async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

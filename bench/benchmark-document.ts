@@ -1,0 +1,131 @@
+/** BENCHMARKS.md: the machine, the method, the table of the run, and what the numbers led us to change. */
+import type { CpuUse } from './cpu-monitor';
+import { round } from './load';
+import type { BenchSizes, MachineInfo, RawReference } from './report';
+
+export interface BenchmarkRun {
+  machine: MachineInfo;
+  sizes: BenchSizes;
+  postgresSettings: Record<string, string | number>;
+  table: string;
+  raw: RawReference;
+  skipped: string[];
+  load: { scenario: string; use: CpuUse }[];
+  durationSeconds: number;
+}
+
+/** Changes made to src/ because of these measurements; kept here so every report carries them. */
+const IMPROVEMENTS = `Measured first on this machine with \`--quick\` and targeted probes (pg_stat_activity sampling, CPU profiles of
+the worker), then changed in \`src/\`; every change keeps the whole test suite green.
+
+1. **Job wake-ups after commit, not inside the transaction** (\`src/queue/queue.service.ts\`, \`wake-up-sender.ts\`).
+   PostgreSQL lets one transaction that has done a NOTIFY commit at a time, holding a cluster-wide lock
+   until its WAL is flushed, so every ingestion request (which woke the workers with \`pg_notify\` in its
+   transaction) waited for the previous one's fsync. The wake-up is now sent once the transaction has
+   committed (TypeORM's after-commit event), coalesced, from a connection whose commits do not wait for the disk.
+2. **No lost wake-ups** (\`queue-worker.ts\`). A wake-up that arrived while a worker was fetching was
+   dropped, and the worker then slept a whole poll interval with work waiting.
+3. **Runtime transactions commit asynchronously** (\`src/instances/runtime-transaction.ts\`). Their activity
+   records NOTIFY subscribers, so they queued behind one another's fsync for the same reason as (1).
+   Safe because nothing outside depends on them before a later synchronous commit (the job's completion,
+   or the durable fetch of a delivery they created) flushes them; if PostgreSQL crashes first the job runs
+   again, which is idempotent. Ingestion (the 200) and deliveries stay fully durable.
+4. **Job bookkeeping without fsync waits, and grouped** (\`queue-worker.ts\`, \`queue.service.ts\`). Completions
+   (and failures) go in one statement for all jobs that finished meanwhile, on asynchronous-commit
+   connections (a lost completion only runs an idempotent job again); runtime queues also fetch that way
+   (\`durableFetch: false\`); deliveries keep durable fetches.
+5. **Timers in deadline order, fetched in bulk** (\`queue.service.ts\` \`dueFirst\`, \`queue-worker.ts\`). pg-boss's fetch
+   sorts every due job by creation time on each call: with a backlog each fetch cost more, and timeouts were
+   served in creation order rather than by deadline. Timers are now fetched earliest-deadline-first through
+   pg-boss's own \`(name, start_after)\` index, and a busy worker refills a quarter of its slots at a time.
+6. **Timers applied in batches** (\`journey-runtime.service.ts\` \`fireTimers\`, \`instance-store.ts\`, \`user-lock.ts\`). Up to
+   50 due timers in one transaction: the users' locks in one ordered statement, the instances and traits in
+   one, their new states in one; a batch that fails is retried timer by timer. At 100,000 holds the runtime
+   went from about 250 to about 1,600+ timeouts/s on this machine: it was bound by round trips per timer,
+   each costing a context switch that this virtual machine makes expensive.
+7. **Fewer round trips per user-events job** (\`unapplied-events.ts\`): reading the new events and moving the
+   cursor is one statement instead of three; a timer reads its instance and the user's traits in one.
+
+Found by the reliability suite and fixed at the source: concurrent requests carrying the same messageIds
+in different orders deadlocked (503s); message ids are now locked in sorted order. Bad input that answered
+5xx: nesting deeper than \`JSON.stringify\` can take, NUL characters and unpaired surrogates (which
+PostgreSQL cannot store), a \`"__proto__"\` key silently dropped by validation, and GraphQL variables of the
+wrong type (reported as INTERNAL_SERVER_ERROR, HTTP 500, by the complexity check): all are now 400 /
+BAD_USER_INPUT with the path of the problem.`;
+
+export function benchmarkDocument(run: BenchmarkRun): string {
+  const { machine, sizes } = run;
+  const settings = Object.entries(run.postgresSettings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `# Benchmarks
+
+Written by \`npm run bench\`${sizes.quick ? ' **--quick (smoke-test sizes: not representative)**' : ''} on ${machine.date.slice(0, 10)}; the run took ${round(run.durationSeconds / 60, 1)} minutes.
+
+| machine | |
+| --- | --- |
+| CPU | ${machine.cpu} × ${machine.cores} |
+| memory | ${machine.memoryGb} GB |
+| Node | ${machine.node} |
+| PostgreSQL | ${machine.postgres} (embedded, fresh temporary data directory; fsync and synchronous_commit on; ${settings}) |
+| commit | ${machine.commit} |
+| processes | one Itinera API process and one worker process (\`ITINERA_ROLE=api\` / \`worker\`), PostgreSQL, and the load generator with the webhook sink, all on these ${machine.cores} cores |
+
+## Results
+
+${run.table}
+
+${run.skipped.map((s) => `- ${s}`).join('\n')}
+
+"DB alone" is scenario 5: the same PostgreSQL, from the benchmark process, doing the nearest plain-SQL
+equivalent of each figure with the same durability. For rates the ratio is the share of the database's
+own rate Itinera reaches; for times it is how many times the database's own time Itinera takes.
+
+### How busy the machine was
+
+The CPU of all ${machine.cores} cores during each scenario, and the part of it used by processes that were not this run's
+(other work on the same machine competes for the same cores, and makes every figure above worse):
+
+| scenario | machine busy | used by other processes |
+| --- | --- | --- |
+${run.load.map((l) => `| ${l.scenario} | ${round(l.use.busyPercent)}% | ${round(l.use.othersPercent)}% |`).join('\n')}
+
+## Method
+
+1. **Ingestion throughput.** 3 published journeys (hold → webhook nudge) whose trigger events are 10% of
+   the traffic; the other 90% are browsing events; users drawn from a pool of ${sizes.users.toLocaleString('en-US')}. Closed loop:
+   ${sizes.batchConnections} connections post \`/v1/batch\` with 100 events each, for ${sizes.ingestionSeconds} s (at most ${sizes.maxBatchEvents.toLocaleString('en-US')} events);
+   then 32 connections post single \`/v1/track\` calls for ${sizes.ingestionSeconds} s. Rate = events answered 200 per second;
+   the stored rows are counted afterwards to check that each accepted event was committed. The worker runs
+   meanwhile; the time it needs to apply everything afterwards is reported too.
+2. **Entry-to-destination latency.** A forwarding journey (entry → send to the webhook sink). Open loop of
+   single \`/v1/track\` calls at 200/s then 1,000/s, ${sizes.latencySeconds} s each, one user per event, after a short
+   warm-up. Latency = the sink's receipt of the payload minus the moment the event's 200 came back.
+3. **Hold expiry lateness.** ${sizes.holds.map((n) => n.toLocaleString('en-US')).join(' and ')} instances waiting at a hold, with deadlines spread evenly
+   over 60 s. Lateness = the \`HOLD_TIMED_OUT\` record's \`at\` (the runtime's clock when it applied the
+   timeout) minus the deadline. The instances are bulk-cloned in SQL (see below).
+4. **Scale of waiting.** A fresh worker process; ${sizes.scaleSmall.toLocaleString('en-US')} then ${sizes.scaleLarge.toLocaleString('en-US')} instances waiting at a hold
+   (deadlines 1–7 days away, bulk-cloned). In each phase ${sizes.matchEvents.toLocaleString('en-US')} users, spread over the table, send the
+   event their hold waits for, at ${sizes.matchRate}/s. "Matching one event" = the user-events job's run time as
+   pg-boss recorded it (\`started_on\` → \`completed_on\`: lock the user, read the new events and active
+   instances, run the engine, persist the advance and its activity records, complete the job); the event's
+   200 → \`HOLD_MATCHED\` time is in the notes. RSS of the worker process is read from \`/proc\` after each phase.
+5. **The database alone.** Batched INSERTs of 100 event-shaped rows (the \`events\` table's columns, JSON and
+   indexes) per transaction over the same ${sizes.batchConnections} connections; one-row INSERT transactions from 32 connections and
+   their commit latency at 200/s; one-row UPDATE transactions by primary key from 12 connections; and the
+   matching transaction's SQL (lock the user's active instances, update one, append an activity) on the
+   ${sizes.scaleLarge.toLocaleString('en-US')}-instance table.
+
+**What bulk-cloned instances are.** One real instance is created through the API and run by the worker to
+its hold; each clone copies it in SQL with its own id and user (written into the context too) and its own
+deadline: its \`journey_instances\` row (ACTIVE at the hold, \`waiting_until\` set), copies of its
+\`ENTERED\` / \`STEP_ENTERED\` activity records, a profile row, and its hold-timeout job in pg-boss's
+\`instance-timers\` queue (same data, retry and expiry settings; \`start_after\` = the deadline).
+
+All traffic goes to 127.0.0.1; every load loop is bounded in count and in time.
+
+## Improvements made because of these measurements
+
+${IMPROVEMENTS}
+`;
+}

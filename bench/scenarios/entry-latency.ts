@@ -1,0 +1,69 @@
+/**
+ * Scenario 2: from an event's acceptance (its 200 came back) to the webhook sink receiving the payload
+ * that a forwarding journey (entry → send) made of it, at a steady rate of single /v1/track calls.
+ */
+import { createWebhookDestination, publishJourney } from '../../test/harness/journeys';
+import type { BenchEnvironment } from '../bench-environment';
+import { forwardingJourney } from '../bench-journeys';
+import { openLoop, percentiles, pollUntil, round, sleep } from '../load';
+import type { BenchSizes, Measure } from '../report';
+
+export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void): Promise<Measure[]> {
+  const ws = await env.createWorkspace('bench-latency');
+  const webhook = await createWebhookDestination(ws.graphql, env.sink.url);
+  const journey = await publishJourney(ws.graphql, forwardingJourney('forward orders', webhook));
+  const received = new Map<string, number>();
+  let scanned = 0;
+  const collect = () => {
+    for (; scanned < env.sink.requests.length; scanned++) {
+      const body = env.sink.requests[scanned].json as { journeyId?: string; data?: { messageId?: string } } | undefined;
+      if (body?.journeyId === journey.id && body.data?.messageId && !received.has(body.data.messageId)) {
+        received.set(body.data.messageId, env.sink.requests[scanned].receivedAt);
+      }
+    }
+  };
+
+  const measures: Measure[] = [];
+  for (const rate of [200, 1000]) {
+    // A short warm-up at the same rate, not measured.
+    await run(rate, Math.min(rate, 200), `warm-${rate}`);
+    const { accepted, result } = await run(rate, rate * sizes.latencySeconds, `r${rate}`);
+    const latencies = [...accepted].flatMap(([id, at]) => (received.has(id) ? [received.get(id)! - at] : []));
+    const lost = accepted.size - latencies.length;
+    const stats = percentiles(latencies);
+    log(`${rate}/s: sent ${result.sent}, accepted ${accepted.size}, p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, p99 ${round(stats.p99)} ms, missing ${lost}`);
+    measures.push({
+      scenario: '2 entry → destination',
+      measure: `p99 at ${rate} events/s (p50 / p95 in notes)`,
+      value: stats.p99,
+      unit: 'ms',
+      target: rate === 200 ? { op: '<', value: 100 } : undefined,
+      rawKey: 'commitP99Ms',
+      higherIsBetter: false,
+      note: `p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, max ${round(stats.max)} ms; ${stats.n} of ${accepted.size} accepted events delivered${lost ? ` (${lost} NOT delivered in time)` : ''}; ${result.late} sends started late`,
+    });
+  }
+  return measures;
+
+  /** Sends `count` Order_Confirmation events at `rate`/s, each for its own user; waits for their deliveries. */
+  async function run(rate: number, count: number, tag: string) {
+    const accepted = new Map<string, number>();
+    const result = await openLoop({ rate, count, maxMs: (count / rate) * 1000 + 5_000 }, async (i) => {
+      const messageId = `${tag}-${i}`;
+      const response = await ws.ingestion.track({ userId: `${tag}-user-${i}`, event: 'Order_Confirmation', messageId, properties: { cart_ID: `cart-${i}` } });
+      if (response.status !== 200) return false;
+      accepted.set(messageId, Date.now());
+      return true;
+    });
+    await pollUntil(
+      async () => {
+        collect();
+        return [...accepted.keys()].every((id) => received.has(id));
+      },
+      { maxMs: 60_000, intervalMs: 100 },
+    );
+    await sleep(200);
+    collect();
+    return { accepted, result };
+  }
+}
