@@ -3,8 +3,10 @@ import { PluginRegistry } from '../../src/destinations/plugin-registry';
 import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
 import { createDestination, scheduleSend, settledDelivery } from '../deliveries/send-step';
 import { spawnItinera } from '../harness/itinera-process';
+import { publishJourney } from '../harness/journeys';
 import { startTestApp, type TestApp } from '../harness/test-app';
 import { createTestDatabase } from '../harness/test-database';
+import { waitFor } from '../harness/wait-for';
 
 /** Holds `echo-plugin/` (a working plugin) and `broken/` (which has no index itself, so it is no plugin). */
 const FIXTURE_PLUGINS = path.resolve(__dirname, '..', 'fixtures', 'plugins');
@@ -64,6 +66,31 @@ describe('plugins from ITINERA_PLUGIN_PATHS', () => {
       { destinationId: echo.id, action: 'echo', status: 'DELIVERED', payload: { message: 'Ada started application 1234', tags: ['nudge', 'Premium'] } },
     ]);
     expect(JSON.stringify(await itinera.graphql.query(`{ destinations { settings } }`))).not.toContain(ECHO_TOKEN);
+  });
+
+  it('delivers through the plugin from a published journey, with no change to src/', async () => {
+    const { createDestination: echo } = await itinera.graphql.query(createDestination, {
+      input: { name: 'Echo for journeys', plugin: 'echo', settings: { url: `${receiver.url}/journey-echo`, token: ECHO_TOKEN } },
+    });
+    const journey = await publishJourney(itinera.graphql, {
+      name: 'Order confirmation echo',
+      trigger: { type: 'EVENT', event: { event: 'Order_Confirmation' } },
+      steps: [
+        {
+          key: 'echo_order',
+          name: 'Echo the order',
+          type: 'SEND',
+          send: { destinationId: echo.id, action: 'echo', mapping: { message: { '@template': 'order {{entry.properties.cart_ID}}' } } },
+        },
+      ],
+    });
+    await itinera.ingestion.send({ userId: '99', event: 'Order_Confirmation', properties: { productName: 'T-Shirt', cart_ID: '123456' } });
+
+    const echoed = await waitFor(() => receiver.requests.find((r) => r.path === '/journey-echo'), { what: 'the echo from the journey' });
+    expect(echoed.json).toEqual({ echo: 'order 123456', tags: [], stepKey: 'echo_order', userId: '99' });
+    expect(echoed.headers['idempotency-key']).toMatch(new RegExp(`:echo_order:1$`));
+    await waitFor(async () => (await itinera.db.query(`SELECT 1 FROM deliveries WHERE journey_id = $1 AND status = 'DELIVERED'`, [journey.id])).rowCount === 1);
+    expect((await itinera.db.query('SELECT status FROM deliveries WHERE journey_id = $1', [journey.id])).rows).toEqual([{ status: 'DELIVERED' }]);
   });
 });
 
