@@ -56,6 +56,8 @@ export class BenchEnvironment {
     const worker = await spawnItinera(processEnv(databaseUrl, 'worker'), { readyTimeoutMs: 120_000 });
     const sink = await startRecordingServer();
     const db = new Pool({ connectionString: databaseUrl, max: 16 });
+    // Idle connections see PostgreSQL go away at the end of the run: not a failure of the run.
+    db.on('error', () => undefined);
     return new BenchEnvironment(postgres, dataDir, databaseUrl, db, api, worker, sink);
   }
 

@@ -24,7 +24,7 @@ export const HEAVY_RELIABILITY_ENV: Record<string, string> = {
 export function runHeavyReliability(): Promise<number> {
   const root = path.resolve(__dirname, '..');
   console.log(`reliability suite at heavy sizes: ${Object.entries(HEAVY_RELIABILITY_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/reliability', '--runInBand'], {
+  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/reliability', '--runInBand', `--testTimeout=${HEAVY_RELIABILITY_ENV.ITINERA_RELIABILITY_TIMEOUT_MS}`], {
     cwd: root,
     env: { ...process.env, ...HEAVY_RELIABILITY_ENV },
     stdio: 'inherit',

@@ -13,7 +13,7 @@ export async function templateInstance(env: BenchEnvironment, ws: BenchWorkspace
       id = rows[0]?.id;
       return Boolean(id);
     },
-    { maxMs: 30_000, intervalMs: 100 },
+    { maxMs: 120_000, intervalMs: 100 },
   );
   if (!ready || !id) throw new Error(`the template instance of journey ${journeyId} did not reach its hold`);
   return id;

@@ -89,6 +89,7 @@ describe('races', () => {
     });
     await waitFor(async () => (await count(`SELECT count(*) AS n FROM pgboss.job WHERE name IN ('instance-timers', 'user-events') AND state < 'completed'`)) === 0, {
       what: 'every copy of every job to have run',
+      timeoutMs: RELIABILITY_TIMEOUT_MS,
     });
     const outcomes = (
       await itinera.db.query(
@@ -105,11 +106,11 @@ describe('races', () => {
     expect(timedOut).toBeGreaterThanOrEqual(RACE_USERS - completing.length);
     expect(await count('SELECT count(*) AS n FROM deliveries WHERE journey_id = $1', [journey.id])).toBe(timedOut);
     const nudged = () => receiver.requests.map((r) => (r.json as { journeyId?: string; idempotencyKey?: string }) ?? {}).filter((b) => b.journeyId === journey.id);
-    await waitFor(() => nudged().length >= timedOut, { what: `${timedOut} nudges` });
+    await waitFor(() => nudged().length >= timedOut, { what: `${timedOut} nudges`, timeoutMs: RELIABILITY_TIMEOUT_MS });
     expect(new Set(nudged().map((b) => b.idempotencyKey)).size).toBe(timedOut);
     const copies = await count(`SELECT count(*) AS n FROM pgboss.job WHERE name IN ('instance-timers', 'user-events') AND state = 'completed'`);
     console.log(`two workers: ${copies} jobs run for ${RACE_USERS} users; ${RACE_USERS - timedOut} matched, ${timedOut} timed out, each exactly once`);
-  });
+  }, RELIABILITY_TIMEOUT_MS * 2);
 
   it(`stores each messageId once when ${DUPLICATE_REQUESTS} requests carry the same messageIds at the same time`, async () => {
     const ids = Array.from({ length: 20 }, () => randomUUID());
