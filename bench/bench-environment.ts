@@ -35,7 +35,11 @@ export interface BenchWorkspace {
 }
 
 export class BenchEnvironment {
+  /** Processes being stopped on purpose; any other exit is reported. */
+  private readonly stopping = new Set<ItineraProcess>();
+
   private constructor(
+    private readonly log: (line: string) => void,
     private readonly postgres: RunningPostgres,
     private readonly dataDir: string,
     readonly databaseUrl: string,
@@ -58,7 +62,10 @@ export class BenchEnvironment {
     const db = new Pool({ connectionString: databaseUrl, max: 16 });
     // Idle connections see PostgreSQL go away at the end of the run: not a failure of the run.
     db.on('error', () => undefined);
-    return new BenchEnvironment(postgres, dataDir, databaseUrl, db, api, worker, sink);
+    const env = new BenchEnvironment(log, postgres, dataDir, databaseUrl, db, api, worker, sink);
+    env.watch(api, 'API');
+    env.watch(worker, 'worker');
+    return env;
   }
 
   /** A workspace of its own per scenario: journeys, limits and counts never mix. */
@@ -76,8 +83,18 @@ export class BenchEnvironment {
 
   /** A fresh worker process, e.g. so that its memory reflects one scenario only. */
   async restartWorker(): Promise<void> {
+    this.stopping.add(this.worker);
     await this.worker.stop();
     this.worker = await spawnItinera(processEnv(this.databaseUrl, 'worker'), { readyTimeoutMs: 120_000 });
+    this.watch(this.worker, 'worker');
+  }
+
+  /** An Itinera process that exits by itself invalidates the run: say so at once, with its last words. */
+  private watch(itinera: ItineraProcess, name: string): void {
+    itinera.child.once('exit', (code, signal) => {
+      if (this.stopping.has(itinera)) return;
+      this.log(`ERROR: the ${name} process exited (code ${code}, signal ${signal}); its last output:\n${itinera.output().slice(-3000)}`);
+    });
   }
 
   get workerPid(): number {
@@ -94,6 +111,7 @@ export class BenchEnvironment {
   }
 
   async stop(): Promise<void> {
+    this.stopping.add(this.worker).add(this.api);
     await Promise.allSettled([this.worker.stop(), this.api.stop()]);
     await this.db.end().catch(() => undefined);
     await this.sink.close().catch(() => undefined);

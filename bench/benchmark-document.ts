@@ -28,8 +28,9 @@ const ANALYSIS = `- **Everything that takes many round trips per event is CPU-bo
   the instance, its activity and NOTIFY, the delivery and its job; the delivery job: load the delivery and
   destination, send, record SENT with its activity and NOTIFY, complete). Measured at 150 events/s: about
   11 ms of CPU per event in all (PostgreSQL ~5 ms, the worker ~3.5 ms, the API ~1.2 ms, the load generator
-  and sink ~1.1 ms), so 200/s needs more than the 2 cores: queues build up and latency grows without bound.
-  Unloaded (100/s) the pipeline is far faster. What would fix it lies mostly outside \`src/ingestion\`,
+  and sink ~1.1 ms), and one worker process applies only about 80–90 forwarding events/s here (each
+  user-events job takes ~140 ms, mostly waiting between its statements for a CPU): at 100/s and above the
+  queue grows for as long as the load lasts, and latency with it. What would fix it lies mostly outside \`src/ingestion\`,
   \`src/queue\` and \`src/instances\`: NOTIFY for activity records after commit and in the INSERT's own
   statement (\`src/activity\`, as done here for job wake-ups), a cached list of published journeys per
   workspace invalidated on publish (\`src/journeys\`), skipping audience queries in workspaces without
