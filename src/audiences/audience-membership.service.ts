@@ -12,6 +12,11 @@ import { reevaluateMemberships } from './reevaluate-memberships';
  */
 @Injectable()
 export class AudienceMembershipService extends AudienceMembership {
+  async workspacesWithAudiences(manager: EntityManager, workspaceIds: string[]): Promise<Set<string>> {
+    const rows: { workspace_id: string }[] = await manager.query('SELECT DISTINCT workspace_id FROM audiences WHERE workspace_id = ANY($1::uuid[])', [workspaceIds]);
+    return new Set(rows.map((row) => row.workspace_id));
+  }
+
   async afterEvent(manager: EntityManager, workspaceId: string, userId: string, event: StoredEvent): Promise<MembershipChange[]> {
     const candidates = await AudienceStore.affectedBy(manager, workspaceId, event);
     const affected = candidates.filter((audience) => audience.affected);

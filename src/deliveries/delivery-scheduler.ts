@@ -8,10 +8,16 @@ export interface DeliveryOrigin {
   userId: string;
 }
 
+/** The sends one instance's advance asked for. */
+export interface ScheduledSends {
+  origin: DeliveryOrigin;
+  requests: DeliveryRequest[];
+}
+
 /**
  * How the runtime hands a send step's output to the delivery pipeline: inside the instance's
  * transaction, so a delivery exists exactly when the step that asked for it is committed.
  */
 export abstract class DeliveryScheduler {
-  abstract schedule(manager: EntityManager, origin: DeliveryOrigin, requests: DeliveryRequest[]): Promise<void>;
+  abstract schedule(manager: EntityManager, sends: ScheduledSends[]): Promise<void>;
 }

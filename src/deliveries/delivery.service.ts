@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ActivityLog, type ActivityOwner } from '../activity/activity-log';
+import { ActivityLog, type ActivityEntry, type ActivityOwner } from '../activity/activity-log';
 import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
 import { badUserInput } from '../common/errors';
 import type { DeliveryRequest } from '../engine';
@@ -9,8 +9,8 @@ import { buildPayload, describeProblems } from '../plugin-kit';
 import { JobRequest, QueueService } from '../queue/queue.service';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
-import { DeliveryOrigin, DeliveryScheduler } from './delivery-scheduler';
-import { DeliveryTargets } from './delivery-targets';
+import { DeliveryOrigin, DeliveryScheduler, type ScheduledSends } from './delivery-scheduler';
+import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
 
 export interface DeliveryListOptions {
   journeyId?: string | null;
@@ -51,30 +51,47 @@ export class DeliveryService extends DeliveryScheduler {
   }
 
   /**
-   * Stores one delivery per request and enqueues its first attempt, all in `manager`'s transaction.
+   * Stores one delivery per request and enqueues its first attempt, all in `manager`'s transaction,
+   * for many instances at once (a runtime batch): one insert and one enqueue in all.
    * Never throws for a bad send (unknown or disabled destination, a mapping that does not fit the
    * action): that delivery is stored FAILED with the reason and a SEND_FAILED record, and the instance
    * goes on. A request whose idempotency key is already stored is skipped, so a re-run never duplicates.
    */
-  async schedule(manager: EntityManager, origin: DeliveryOrigin, requests: DeliveryRequest[]): Promise<void> {
+  async schedule(manager: EntityManager, sends: ScheduledSends[]): Promise<void> {
+    const targets = new Map<string, Promise<DeliveryTarget>>();
+    const resolve = (workspaceId: string, request: DeliveryRequest) => {
+      const key = `${workspaceId}:${request.destinationId}:${request.action}`;
+      if (!targets.has(key)) targets.set(key, this.targets.resolve(workspaceId, request.destinationId, request.action, { manager }));
+      return targets.get(key)!;
+    };
+    const rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow }[] = [];
+    for (const { origin, requests } of sends) {
+      for (const request of requests) rows.push({ origin, request, row: prepare(await resolve(origin.workspaceId, request), request) });
+    }
+    if (rows.length === 0) return;
+    const ids = await this.insert(manager, rows);
     const jobs: JobRequest[] = [];
-    for (const request of requests) {
-      const row = await this.prepare(manager, origin, request);
-      const deliveryId = await this.insert(manager, origin, request, row);
-      if (!deliveryId) continue;
+    const failures: ActivityEntry[] = [];
+    rows.forEach(({ origin, request, row }, index) => {
+      const deliveryId = ids[index];
+      if (!deliveryId) return;
       if (row.status === 'PENDING') {
         jobs.push({ queue: DELIVERIES_QUEUE, data: { deliveryId, attempt: 1 } satisfies DeliveryJob });
-      } else {
-        await this.activity.append(manager, ownerOf(origin), [
+        return;
+      }
+      failures.push({
+        owner: ownerOf(origin),
+        drafts: [
           {
             type: 'SEND_FAILED',
             stepKey: request.stepKey,
             at: new Date().toISOString(),
             detail: { deliveryId, destinationId: request.destinationId, action: request.action, attempts: 0, error: row.error },
           },
-        ]);
-      }
-    }
+        ],
+      });
+    });
+    await this.activity.appendMany(manager, failures);
     await this.queue.enqueue(jobs, manager);
   }
 
@@ -109,41 +126,52 @@ export class DeliveryService extends DeliveryScheduler {
     };
   }
 
-  private async prepare(manager: EntityManager, origin: DeliveryOrigin, request: DeliveryRequest): Promise<ScheduledRow> {
-    const target = await this.targets.resolve(origin.workspaceId, request.destinationId, request.action, { manager });
-    if (!target.found) return { status: 'FAILED', payload: {}, error: target.problem };
-    const { payload, problems } = buildPayload(target.action, request.mapping, request.context);
-    if (problems.length > 0) {
-      const error = `the mapping of step "${request.stepKey}" does not fit ${target.plugin.name}.${request.action}: ${describeProblems(problems)}`;
-      return { status: 'FAILED', payload, error };
-    }
-    return { status: 'PENDING', payload };
-  }
-
-  private async insert(manager: EntityManager, origin: DeliveryOrigin, request: DeliveryRequest, row: ScheduledRow): Promise<string | undefined> {
-    const inserted: { id: string }[] = await manager.query(
+  /** The new rows' ids, in the order given; none where the idempotency key was already stored. */
+  private async insert(manager: EntityManager, rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow }[]): Promise<(string | undefined)[]> {
+    const inserted: { id: string; idempotency_key: string }[] = await manager.query(
       `INSERT INTO deliveries (workspace_id, journey_id, instance_id, user_id, step_key, destination_id, action, event_name,
                                idempotency_key, status, attempts, last_error, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12)
+       SELECT d.workspace_id, d.journey_id, d.instance_id, d.user_id, d.step_key, d.destination_id, d.action, d.event_name,
+              d.idempotency_key, d.status, 0, d.last_error, d.payload
+       FROM jsonb_to_recordset($1::jsonb) AS d(workspace_id uuid, journey_id uuid, instance_id uuid, user_id text, step_key text,
+              destination_id uuid, action text, event_name text, idempotency_key text, status text, last_error text, payload jsonb, ord bigint)
+       ORDER BY d.ord
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-       RETURNING id`,
+       RETURNING id, idempotency_key`,
       [
-        origin.workspaceId,
-        origin.journeyId,
-        origin.instanceId,
-        origin.userId,
-        request.stepKey,
-        isUuid(request.destinationId) ? request.destinationId : NO_DESTINATION,
-        request.action,
-        request.eventName,
-        request.idempotencyKey,
-        row.status,
-        row.status === 'FAILED' ? row.error : null,
-        JSON.stringify(row.payload),
+        JSON.stringify(
+          rows.map(({ origin, request, row }, ord) => ({
+            ord,
+            workspace_id: origin.workspaceId,
+            journey_id: origin.journeyId,
+            instance_id: origin.instanceId,
+            user_id: origin.userId,
+            step_key: request.stepKey,
+            destination_id: isUuid(request.destinationId) ? request.destinationId : NO_DESTINATION,
+            action: request.action,
+            event_name: request.eventName ?? null,
+            idempotency_key: request.idempotencyKey,
+            status: row.status,
+            last_error: row.status === 'FAILED' ? row.error : null,
+            payload: row.payload,
+          })),
+        ),
       ],
     );
-    return inserted[0]?.id;
+    const byKey = new Map(inserted.map((row) => [row.idempotency_key, row.id]));
+    // Keys are unique per workspace; a batch spans workspaces only for different instances, whose keys differ.
+    return rows.map(({ request }) => byKey.get(request.idempotencyKey));
   }
+}
+
+function prepare(target: DeliveryTarget, request: DeliveryRequest): ScheduledRow {
+  if (!target.found) return { status: 'FAILED', payload: {}, error: target.problem };
+  const { payload, problems } = buildPayload(target.action, request.mapping, request.context);
+  if (problems.length > 0) {
+    const error = `the mapping of step "${request.stepKey}" does not fit ${target.plugin.name}.${request.action}: ${describeProblems(problems)}`;
+    return { status: 'FAILED', payload, error };
+  }
+  return { status: 'PENDING', payload };
 }
 
 export function ownerOf(delivery: Pick<Delivery, 'workspaceId' | 'journeyId' | 'instanceId' | 'userId'>): ActivityOwner {

@@ -12,6 +12,8 @@ export interface StoredEvent {
  * the runtime's transaction, under the user's lock, and persists what it changes.
  */
 export abstract class AudienceMembership {
+  /** Of these workspaces, those with audiences: in the others no event or time changes any membership. */
+  abstract workspacesWithAudiences(manager: EntityManager, workspaceIds: string[]): Promise<Set<string>>;
   /** Re-evaluates the user's memberships that this stored event (or identify call) can change. */
   abstract afterEvent(manager: EntityManager, workspaceId: string, userId: string, event: StoredEvent): Promise<MembershipChange[]>;
   /** Re-evaluates the user's memberships whose time windows have slid since they were computed. */

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import type { InstanceState } from '../engine';
+import { userKeyOf, type UserKey } from './unapplied-events';
 
 interface InstanceRow {
   id: string;
@@ -21,39 +22,38 @@ interface InstanceRow {
 
 const COLUMNS = `id, journey_id, journey_version, user_id, unique_id, status, current_step, step_seq, visits, context,
   converted, exit_reason, entered_at, ended_at, waiting_until`;
+/** The same, of the table aliased `i`. */
+const I_COLUMNS = COLUMNS.replace(/(\w+)/g, 'i.$1');
 
 /** The SQL that loads and saves instance state for the runtime; rows are locked for the caller's transaction. */
 export const InstanceStore = {
-  /** The user's active instances across journeys, through the partial (workspace, user) index. */
-  async lockActiveOfUser(manager: EntityManager, workspaceId: string, userId: string): Promise<InstanceState[]> {
-    const rows: InstanceRow[] = await manager.query(
-      `SELECT ${COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 AND status = 'ACTIVE'
-       ORDER BY entered_at, id FOR UPDATE`,
-      [workspaceId, userId],
+  /** Several users' active instances across journeys, through the partial (workspace, user) index; keyed by `userKeyOf`. */
+  async lockActiveOfUsers(manager: EntityManager, users: UserKey[]): Promise<Map<string, InstanceState[]>> {
+    const rows: (InstanceRow & { workspace_id: string })[] = await manager.query(
+      `SELECT ${I_COLUMNS}, i.workspace_id FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
+       JOIN journey_instances i ON i.workspace_id = u.workspace_id AND i.user_id = u.user_id AND i.status = 'ACTIVE'
+       ORDER BY i.user_id, i.entered_at, i.id FOR UPDATE OF i`,
+      [users.map((u) => u.workspaceId), users.map((u) => u.userId)],
     );
-    return rows.map(toState);
+    const byUser = new Map<string, InstanceState[]>(users.map((user) => [userKeyOf(user), []]));
+    for (const row of rows) byUser.get(userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }))?.push(toState(row));
+    return byUser;
   },
 
-  async lock(manager: EntityManager, instanceId: string): Promise<InstanceState | null> {
-    const rows: InstanceRow[] = await manager.query(`SELECT ${COLUMNS} FROM journey_instances WHERE id = $1 FOR UPDATE`, [instanceId]);
-    return rows[0] ? toState(rows[0]) : null;
-  },
-
-  /** The instance, locked, with its user's profile traits (one round trip for a timer). */
-  async lockWithTraits(manager: EntityManager, instanceId: string): Promise<{ state: InstanceState; traits: Record<string, unknown> } | null> {
-    const rows: (InstanceRow & { profile_traits: Record<string, unknown> | null })[] = await manager.query(
-      `SELECT ${COLUMNS.replace(/(\w+)/g, 'i.$1')}, p.traits AS profile_traits
-       FROM journey_instances i LEFT JOIN profiles p ON p.workspace_id = i.workspace_id AND p.user_id = i.user_id
-       WHERE i.id = $1 FOR UPDATE OF i`,
-      [instanceId],
+  /** Several users' profile traits ({} for a user with no profile yet); keyed by `userKeyOf`. */
+  async traitsOfUsers(manager: EntityManager, users: UserKey[]): Promise<Map<string, Record<string, unknown>>> {
+    const rows: { workspace_id: string; user_id: string; traits: Record<string, unknown> }[] = await manager.query(
+      `SELECT p.workspace_id, p.user_id, p.traits FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
+       JOIN profiles p ON p.workspace_id = u.workspace_id AND p.user_id = u.user_id`,
+      [users.map((u) => u.workspaceId), users.map((u) => u.userId)],
     );
-    return rows[0] ? { state: toState(rows[0]), traits: rows[0].profile_traits ?? {} } : null;
+    return new Map(rows.map((row) => [userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }), row.traits]));
   },
 
   /** Several instances, locked (in the order archiving locks them), each with its user's profile traits. */
   async lockManyWithTraits(manager: EntityManager, instanceIds: string[]): Promise<Map<string, { state: InstanceState; traits: Record<string, unknown> }>> {
     const rows: (InstanceRow & { profile_traits: Record<string, unknown> | null })[] = await manager.query(
-      `SELECT ${COLUMNS.replace(/(\w+)/g, 'i.$1')}, p.traits AS profile_traits
+      `SELECT ${I_COLUMNS}, p.traits AS profile_traits
        FROM journey_instances i LEFT JOIN profiles p ON p.workspace_id = i.workspace_id AND p.user_id = i.user_id
        WHERE i.id = ANY($1::uuid[]) ORDER BY i.user_id, i.id FOR UPDATE OF i`,
       [instanceIds],
@@ -75,10 +75,15 @@ export const InstanceStore = {
     return rows.length > 0;
   },
 
-  async insert(manager: EntityManager, workspaceId: string, state: InstanceState): Promise<void> {
+  /** Inserts several new instances, each with its workspace, in one statement. */
+  async insertMany(manager: EntityManager, instances: { workspaceId: string; state: InstanceState }[]): Promise<void> {
+    if (instances.length === 0) return;
     await manager.query(
-      `INSERT INTO journey_instances (workspace_id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [workspaceId, ...values(state)],
+      `INSERT INTO journey_instances (workspace_id, ${COLUMNS})
+       SELECT workspace_id, ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS u(workspace_id uuid, id uuid, journey_id uuid, journey_version int,
+         user_id text, unique_id text, status text, current_step text, step_seq int, visits jsonb, context jsonb, converted boolean,
+         exit_reason text, entered_at timestamptz, ended_at timestamptz, waiting_until timestamptz)`,
+      [JSON.stringify(instances.map(({ workspaceId, state }) => ({ workspace_id: workspaceId, ...toRow(state) })))],
     );
   },
 
@@ -92,53 +97,31 @@ export const InstanceStore = {
                                                 exit_reason text, ended_at timestamptz, waiting_until timestamptz)
        WHERE i.id = u.id`,
       [
-        JSON.stringify(
-          states.map((s) => ({
-            id: s.id,
-            status: s.status,
-            current_step: s.currentStep,
-            step_seq: s.stepSeq,
-            visits: s.visits,
-            context: s.context,
-            converted: s.converted,
-            exit_reason: s.exitReason,
-            ended_at: s.endedAt,
-            waiting_until: s.waitingUntil,
-          })),
-        ),
+        JSON.stringify(states.map(toRow)),
       ],
     );
   },
 
-  async update(manager: EntityManager, state: InstanceState): Promise<void> {
-    const [id, , , , , status, currentStep, stepSeq, visits, context, converted, exitReason, , endedAt, waitingUntil] = values(state);
-    await manager.query(
-      `UPDATE journey_instances SET status = $2, current_step = $3, step_seq = $4, visits = $5, context = $6, converted = $7,
-         exit_reason = $8, ended_at = $9, waiting_until = $10, updated_at = now()
-       WHERE id = $1`,
-      [id, status, currentStep, stepSeq, visits, context, converted, exitReason, endedAt, waitingUntil],
-    );
-  },
 };
 
-function values(s: InstanceState): unknown[] {
-  return [
-    s.id,
-    s.journeyId,
-    s.journeyVersion,
-    s.userId,
-    s.uniqueId,
-    s.status,
-    s.currentStep,
-    s.stepSeq,
-    JSON.stringify(s.visits),
-    JSON.stringify(s.context),
-    s.converted,
-    s.exitReason,
-    s.enteredAt,
-    s.endedAt,
-    s.waitingUntil,
-  ];
+function toRow(s: InstanceState): Omit<InstanceRow, 'entered_at' | 'ended_at' | 'waiting_until'> & Record<'entered_at' | 'ended_at' | 'waiting_until', string | null> {
+  return {
+    id: s.id,
+    journey_id: s.journeyId,
+    journey_version: s.journeyVersion,
+    user_id: s.userId,
+    unique_id: s.uniqueId,
+    status: s.status,
+    current_step: s.currentStep,
+    step_seq: s.stepSeq,
+    visits: s.visits,
+    context: s.context,
+    converted: s.converted,
+    exit_reason: s.exitReason,
+    entered_at: s.enteredAt,
+    ended_at: s.endedAt,
+    waiting_until: s.waitingUntil,
+  };
 }
 
 function toState(row: InstanceRow): InstanceState {

@@ -7,6 +7,8 @@ import { JourneyRuntime } from './journey-runtime.service';
 
 /** Jobs run at once per process; each holds one database connection while it runs. */
 const USER_EVENTS_CONCURRENCY = 12;
+/** Users whose events one transaction applies when many are waiting (one when they trickle in). */
+const USERS_PER_TRANSACTION = 25;
 const TIMERS_CONCURRENCY = 8;
 /**
  * Due timers applied in one transaction when many are due at once (one when they trickle in): a
@@ -37,12 +39,17 @@ export class InstanceWorkers implements OnModuleInit, OnApplicationBootstrap {
     // These handlers only change the database, in asynchronous commits (see runtime-transaction.ts): their
     // fetches need not wait for the disk either. Oldest first through the index, whatever the backlog.
     const runtime = { durableFetch: false, dueFirst: true };
-    await this.queue.work<UserEventsJob>(USER_EVENTS_QUEUE, { ...runtime, concurrency: USER_EVENTS_CONCURRENCY }, (job) => this.runtime.applyUserEvents(job.data));
+    await this.queue.workInBatches<UserEventsJob>(
+      USER_EVENTS_QUEUE,
+      { ...runtime, concurrency: USER_EVENTS_CONCURRENCY, batchSize: USERS_PER_TRANSACTION },
+      (jobs) => this.runtime.applyUserEvents(jobs.map((job) => job.data)),
+      (job) => this.runtime.applyUserEvents([job.data]),
+    );
     await this.queue.workInBatches<InstanceTimerJob>(
       INSTANCE_TIMERS_QUEUE,
       { ...runtime, concurrency: TIMERS_CONCURRENCY, batchSize: TIMERS_PER_TRANSACTION, idlePollSeconds: TIMER_POLL_SECONDS },
       (jobs) => this.runtime.fireTimers(jobs.map((job) => job.data)),
-      (job) => this.runtime.fireTimer(job.data),
+      (job) => this.runtime.fireTimers([job.data]),
     );
     await this.queue.work<AudienceEntryJob>(AUDIENCE_ENTRIES_QUEUE, { ...runtime, concurrency: USER_EVENTS_CONCURRENCY }, (job) =>
       this.runtime.admitAudienceMember(job.data),

@@ -27,10 +27,11 @@ import { PublishedJourneys, RunnableJourney } from '../journeys/published-journe
 import { QueueService } from '../queue/queue.service';
 import { AudienceMembership } from './audience-membership';
 import { InstanceStore } from './instance-store';
-import { AUDIENCE_ENTRIES_QUEUE, INSTANCE_TIMERS_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
+import { AUDIENCE_ENTRIES_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
 import { countPerformed, performedEventTimes } from './performed-counts';
-import { runtimeBatchTransaction, runtimeTransaction } from './runtime-transaction';
-import { takeUnappliedEvents, type EventRow } from './unapplied-events';
+import { runtimeTransaction } from './runtime-transaction';
+import { RuntimeWrites, type RuntimeWriters } from './runtime-writes';
+import { takeUnappliedEvents, userKeyOf, type EventRow, type UserKey } from './unapplied-events';
 
 /** Events applied per job: bounds one transaction; the rest go to a follow-up job of the same user. */
 const EVENTS_PER_JOB = 200;
@@ -42,6 +43,9 @@ interface UserState {
   admitting: RunnableJourney[];
   active: InstanceState[];
   traits: Record<string, unknown>;
+  /** Journeys entered in this transaction: their instances are not in the table until it flushes. */
+  entered: Set<string>;
+  writes: RuntimeWrites;
 }
 
 /**
@@ -55,76 +59,97 @@ interface UserState {
 @Injectable()
 export class JourneyRuntime {
   private readonly logger = new Logger('runtime');
+  private readonly writers: RuntimeWriters;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
     private readonly journeys: PublishedJourneys,
-    private readonly activity: ActivityLog,
-    private readonly deliveries: DeliveryScheduler,
+    activity: ActivityLog,
+    deliveries: DeliveryScheduler,
     @Optional() private readonly membership?: AudienceMembership,
-  ) {}
+  ) {
+    this.writers = { activity, queue, deliveries };
+  }
 
   /**
-   * Applies the user's not-yet-applied events in acceptance order, after the audience windows that
-   * slid since last time. Safe to run twice: the cursor moves in the same transaction.
+   * Applies each user's not-yet-applied events in acceptance order, after the audience windows that
+   * slid since last time: many users in one transaction, read and written in a few statements for all
+   * of them (a backlog was bound by round trips per user). Safe to run twice: the cursors move in the
+   * same transaction.
    */
-  async applyUserEvents({ workspaceId, userId }: UserEventsJob): Promise<void> {
-    await runtimeTransaction(this.dataSource, workspaceId, userId, async (manager) => {
-      const events = await takeUnappliedEvents(manager, workspaceId, userId, EVENTS_PER_JOB);
-      const batch = events.slice(0, EVENTS_PER_JOB);
-      const user: UserState = {
-        workspaceId,
-        userId,
-        admitting: await this.journeys.admitting(manager, workspaceId),
-        active: await InstanceStore.lockActiveOfUser(manager, workspaceId, userId),
-        traits: await this.traitsOf(manager, workspaceId, userId),
-      };
+  async applyUserEvents(jobs: UserEventsJob[]): Promise<void> {
+    const users = [...new Map(jobs.map(({ workspaceId, userId }) => [userKeyOf({ workspaceId, userId }), { workspaceId, userId }])).values()];
+    await this.transaction(users, async (manager, writes) => {
+      const events = await takeUnappliedEvents(manager, users, EVENTS_PER_JOB);
+      const active = await InstanceStore.lockActiveOfUsers(manager, users);
+      const traits = await InstanceStore.traitsOfUsers(manager, users);
+      const workspaceIds = [...new Set(users.map((user) => user.workspaceId))];
+      const withAudiences = this.membership ? await this.membership.workspacesWithAudiences(manager, workspaceIds) : new Set<string>();
+      const admitting = new Map<string, RunnableJourney[]>();
+      for (const workspaceId of workspaceIds) admitting.set(workspaceId, await this.journeys.admitting(manager, workspaceId));
 
-      if (this.membership) {
-        await this.applyMembershipChanges(manager, user, await this.membership.afterTimePassed(manager, workspaceId, userId, new Date()));
-        await this.refreshWaitingConditions(manager, user);
-      }
-      for (const row of batch) {
-        const changes = await this.membership?.afterEvent(manager, workspaceId, userId, {
-          type: row.type,
-          event: row.event,
-          timestamp: row.timestamp.toISOString(),
-        });
-        if (row.type === 'identify') {
-          await this.refreshWaitingConditions(manager, user);
-        } else {
-          const event = toTrackedEvent(userId, row);
-          await this.applyToActiveInstances(manager, user, event);
-          await this.admitIntoJourneys(manager, user, event);
+      for (const { workspaceId, userId } of users) {
+        const key = userKeyOf({ workspaceId, userId });
+        const user: UserState = {
+          workspaceId,
+          userId,
+          admitting: admitting.get(workspaceId)!,
+          active: active.get(key)!,
+          traits: traits.get(key) ?? {},
+          entered: new Set(),
+          writes,
+        };
+        const unapplied = events.get(key)!;
+        await this.applyEventsOfUser(manager, user, unapplied.slice(0, EVENTS_PER_JOB), withAudiences.has(workspaceId) ? this.membership : undefined);
+        if (unapplied.length > EVENTS_PER_JOB) {
+          writes.enqueue({ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId }, singletonKey: userEventsJobKey(workspaceId, userId) });
         }
-        await this.applyMembershipChanges(manager, user, changes ?? []);
       }
-      if (batch.length === 0) return;
-      this.logger.debug({ msg: 'user events applied', workspaceId, userId, events: batch.length });
-      if (events.length > EVENTS_PER_JOB) {
-        await this.queue.enqueue(
-          [{ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId }, singletonKey: userEventsJobKey(workspaceId, userId) }],
-          manager,
-        );
-      }
+      const applied = [...events.values()].reduce((sum, rows) => sum + Math.min(rows.length, EVENTS_PER_JOB), 0);
+      if (applied > 0) this.logger.debug({ msg: 'user events applied', users: users.length, events: applied });
     });
+  }
+
+  private async applyEventsOfUser(manager: EntityManager, user: UserState, batch: EventRow[], membership: AudienceMembership | undefined): Promise<void> {
+    const { workspaceId, userId } = user;
+    if (membership) await this.applyMembershipChanges(manager, user, await membership.afterTimePassed(manager, workspaceId, userId, new Date()));
+    // Time passed since the last job: a waiting condition's windows may have slid (this job may be the wake-up for it).
+    await this.refreshWaitingConditions(manager, user);
+    for (const row of batch) {
+      const changes = await membership?.afterEvent(manager, workspaceId, userId, {
+        type: row.type,
+        event: row.event,
+        timestamp: row.timestamp.toISOString(),
+      });
+      if (row.type === 'identify') {
+        await this.refreshWaitingConditions(manager, user);
+      } else {
+        const event = toTrackedEvent(userId, row);
+        await this.applyToActiveInstances(manager, user, event);
+        await this.admitIntoJourneys(manager, user, event);
+      }
+      await this.applyMembershipChanges(manager, user, changes ?? []);
+    }
   }
 
   /** Admits one existing member of an audience into a journey just published with `useHistoricalData`. */
   async admitAudienceMember({ workspaceId, journeyId, userId }: AudienceEntryJob): Promise<void> {
     if (!this.membership) return;
     const membership = this.membership;
-    await runtimeTransaction(this.dataSource, workspaceId, userId, async (manager) => {
+    await this.transaction([{ workspaceId, userId }], async (manager, writes) => {
       const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
       const audienceId = journey?.definition.trigger.audienceId;
       if (!journey || !audienceId || !(await membership.isMember(manager, workspaceId, audienceId, userId))) return;
+      const key = userKeyOf({ workspaceId, userId });
       const user: UserState = {
         workspaceId,
         userId,
         admitting: [journey],
-        active: await InstanceStore.lockActiveOfUser(manager, workspaceId, userId),
-        traits: await this.traitsOf(manager, workspaceId, userId),
+        active: (await InstanceStore.lockActiveOfUsers(manager, [{ workspaceId, userId }])).get(key)!,
+        traits: (await InstanceStore.traitsOfUsers(manager, [{ workspaceId, userId }])).get(key) ?? {},
+        entered: new Set(),
+        writes,
       };
       const audienceName = await membership.audienceName(manager, audienceId);
       await this.admitIntoJourneys(manager, user, membershipEvent(userId, { audienceId, audienceName, entered: true, at: new Date().toISOString() }));
@@ -143,28 +168,13 @@ export class JourneyRuntime {
     );
   }
 
-  /** A due timer: a stale one (the instance moved on, or the job is redelivered) changes nothing. */
-  async fireTimer(job: InstanceTimerJob): Promise<void> {
-    await runtimeTransaction(this.dataSource, job.workspaceId, job.userId, async (manager) => {
-      const locked = await InstanceStore.lockWithTraits(manager, job.instanceId);
-      if (!locked || locked.state.status !== 'ACTIVE') return;
-      const { state, traits } = locked;
-      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const facts = await this.factsFor(manager, { workspaceId: job.workspaceId, userId: state.userId, traits }, definition);
-      const result = applyTimer(definition, state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
-      if (result) await this.persist(manager, job.workspaceId, result, false);
-    });
-  }
-
   /**
-   * Due timers of many instances in one transaction, under all their users' locks: the same as
-   * `fireTimer` for each, in one commit (a backlog of timeouts was bound by round trips per timer).
+   * Due timers, many in one transaction under all their users' locks (a backlog of timeouts was bound
+   * by round trips per timer). A stale one (the instance moved on, or the job is redelivered) changes nothing.
    */
   async fireTimers(jobs: InstanceTimerJob[]): Promise<void> {
-    if (jobs.length === 1) return this.fireTimer(jobs[0]);
-    await runtimeBatchTransaction(this.dataSource, jobs, async (manager) => {
+    await this.transaction(jobs, async (manager, writes) => {
       const locked = await InstanceStore.lockManyWithTraits(manager, [...new Set(jobs.map((job) => job.instanceId))]);
-      const applied: { workspaceId: string; result: EngineResult }[] = [];
       for (const job of jobs) {
         // Kept current, so a second timer of the same instance in this batch sees the first one's advance.
         const current = locked.get(job.instanceId);
@@ -173,12 +183,9 @@ export class JourneyRuntime {
         const facts = await this.factsFor(manager, { workspaceId: job.workspaceId, userId: current.state.userId, traits: current.traits }, definition);
         const result = applyTimer(definition, current.state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
         if (!result) continue;
-        applied.push({ workspaceId: job.workspaceId, result });
+        await this.persist(manager, writes, job.workspaceId, result, false);
         current.state = result.state;
       }
-      // The last state of each advanced instance, all in one statement; the rest is persisted per instance.
-      await InstanceStore.updateMany(manager, [...new Map(applied.map(({ result }) => [result.state.id, result.state])).values()]);
-      for (const { workspaceId, result } of applied) await this.persist(manager, workspaceId, result, false, true);
     });
   }
 
@@ -186,10 +193,12 @@ export class JourneyRuntime {
   async endJourneyInstances(manager: EntityManager, journeyId: string, reason: string): Promise<number> {
     const instances = await InstanceStore.lockActiveOfJourney(manager, journeyId);
     const now = new Date().toISOString();
+    const writes = new RuntimeWrites();
     for (const instance of instances) {
       const result = endInstance(instance, reason, now);
-      if (result) await this.persist(manager, instance.workspaceId, result, false);
+      if (result) writes.record(instance.workspaceId, result, false);
     }
+    await writes.flush(manager, this.writers);
     return instances.length;
   }
 
@@ -200,10 +209,10 @@ export class JourneyRuntime {
       const result = applyEvent(definition, state, event, await this.factsFor(manager, user, definition));
       if (!result) {
         // The event may have moved when a window next changes a count the waiting condition reads.
-        await this.wakeWhenWindowsSlide(manager, user.workspaceId, state, event.event);
+        await this.wakeWhenWindowsSlide(manager, user.writes, user.workspaceId, state, event.event);
         continue;
       }
-      await this.persist(manager, user.workspaceId, result, false);
+      await this.persist(manager, user.writes, user.workspaceId, result, false);
       user.active[index] = result.state;
     }
   }
@@ -214,7 +223,8 @@ export class JourneyRuntime {
       const mine = user.active.filter((s) => s.journeyId === journey.id && s.status === 'ACTIVE');
       const history = {
         activeUniqueIds: mine.map((s) => s.uniqueId),
-        everEntered: journey.definition.entry.mode === 'ONCE' ? await InstanceStore.everEntered(manager, journey.id, user.userId) : false,
+        everEntered:
+          journey.definition.entry.mode === 'ONCE' && (user.entered.has(journey.id) || (await InstanceStore.everEntered(manager, journey.id, user.userId))),
       };
       const decision = decideEntry(journey.definition, event, history);
       if (!decision.enter) continue;
@@ -222,7 +232,8 @@ export class JourneyRuntime {
       if (audienceFilter && !(await this.membership?.isMember(manager, user.workspaceId, audienceFilter, user.userId))) continue;
       const facts = await this.factsFor(manager, user, journey.definition);
       const result = startInstance(journey.definition, journey, { instanceId: randomUUID() }, event, decision.uniqueId, facts);
-      await this.persist(manager, user.workspaceId, result, true);
+      await this.persist(manager, user.writes, user.workspaceId, result, true);
+      user.entered.add(journey.id);
       if (result.state.status === 'ACTIVE') user.active.push(result.state);
     }
   }
@@ -243,10 +254,10 @@ export class JourneyRuntime {
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
       const result = refreshConditions(definition, state, await this.factsFor(manager, user, definition));
       if (!result) {
-        await this.wakeWhenWindowsSlide(manager, user.workspaceId, state);
+        await this.wakeWhenWindowsSlide(manager, user.writes, user.workspaceId, state);
         continue;
       }
-      await this.persist(manager, user.workspaceId, result, false);
+      await this.persist(manager, user.writes, user.workspaceId, result, false);
       user.active[index] = result.state;
     }
   }
@@ -256,7 +267,7 @@ export class JourneyRuntime {
    * 3 days"): a user-events job at the instant a window next changes a count re-evaluates it then, instead
    * of at its deadline. Its own singleton key, since a delayed job under the user's key would hold back their events.
    */
-  private async wakeWhenWindowsSlide(manager: EntityManager, workspaceId: string, state: InstanceState, afterEvent?: string): Promise<void> {
+  private async wakeWhenWindowsSlide(manager: EntityManager, writes: RuntimeWrites, workspaceId: string, state: InstanceState, afterEvent?: string): Promise<void> {
     if (state.status !== 'ACTIVE' || state.currentStep === null) return;
     const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
     const step = definition.steps.find((candidate) => candidate.key === state.currentStep);
@@ -268,37 +279,21 @@ export class JourneyRuntime {
     const at = nextPerformedChangeAt(windowed, times, now.getTime());
     if (at === null || (state.waitingUntil !== null && at >= Date.parse(state.waitingUntil))) return;
     const userKey = userEventsJobKey(workspaceId, state.userId);
-    await this.queue.enqueue(
-      [{ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId: state.userId } satisfies UserEventsJob, startAfter: new Date(at), singletonKey: `${userKey}:${state.id}:${at}` }],
-      manager,
-    );
+    writes.enqueue({ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId: state.userId } satisfies UserEventsJob, startAfter: new Date(at), singletonKey: `${userKey}:${state.id}:${at}` });
   }
 
-  /** `stateSaved`: the caller already wrote the new state (a batch writes all its instances in one statement). */
-  private async persist(manager: EntityManager, workspaceId: string, result: EngineResult, isNew: boolean, stateSaved = false): Promise<void> {
-    const { state } = result;
-    if (isNew) await InstanceStore.insert(manager, workspaceId, state);
-    else if (!stateSaved) await InstanceStore.update(manager, state);
-    const owner = { workspaceId, journeyId: state.journeyId, instanceId: state.id, userId: state.userId };
-    await this.activity.append(manager, owner, result.activities);
-    await this.queue.enqueue(
-      result.timers.map((timer) => ({
-        queue: INSTANCE_TIMERS_QUEUE,
-        data: { workspaceId, userId: state.userId, instanceId: state.id, kind: timer.kind, stepKey: timer.stepKey, stepSeq: timer.stepSeq } satisfies InstanceTimerJob,
-        startAfter: new Date(timer.dueAt),
-      })),
-      manager,
-    );
-    if (result.deliveries.length) await this.deliveries.schedule(manager, owner, result.deliveries);
-    await this.wakeWhenWindowsSlide(manager, workspaceId, state);
+  private async persist(manager: EntityManager, writes: RuntimeWrites, workspaceId: string, result: EngineResult, isNew: boolean): Promise<void> {
+    writes.record(workspaceId, result, isNew);
+    await this.wakeWhenWindowsSlide(manager, writes, workspaceId, result.state);
   }
 
-  private async traitsOf(manager: EntityManager, workspaceId: string, userId: string): Promise<Record<string, unknown>> {
-    const rows: { traits: Record<string, unknown> }[] = await manager.query(
-      'SELECT traits FROM profiles WHERE workspace_id = $1 AND user_id = $2',
-      [workspaceId, userId],
-    );
-    return rows[0]?.traits ?? {};
+  /** A runtime transaction under the users' locks; what its work recorded is written just before it commits. */
+  private transaction(users: UserKey[], work: (manager: EntityManager, writes: RuntimeWrites) => Promise<void>): Promise<void> {
+    return runtimeTransaction(this.dataSource, users, async (manager) => {
+      const writes = new RuntimeWrites();
+      await work(manager, writes);
+      await writes.flush(manager, this.writers);
+    });
   }
 
   private async factsFor(

@@ -1,8 +1,8 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { lockUser, lockUsers } from './user-lock';
+import { lockUsers } from './user-lock';
 
 /**
- * A runtime job's transaction (a user's events, a timer, an audience entry), under the user's lock.
+ * A runtime job's transaction (users' events, timers, an audience entry), under all its users' locks.
  *
  * Its commit does not wait for the disk (`synchronous_commit` off, for this transaction only). That is
  * safe because nothing outside depends on it before a later synchronous commit: the job's completion,
@@ -13,16 +13,7 @@ import { lockUser, lockUsers } from './user-lock';
  * at a time, holding a cluster-wide lock through its WAL flush: with durable commits every instance
  * advance waited for the previous one's fsync (measured: timers and matches queued behind each other).
  */
-export function runtimeTransaction<T>(dataSource: DataSource, workspaceId: string, userId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  return dataSource.transaction(async (manager) => {
-    await manager.query(`SELECT set_config('synchronous_commit', 'off', true)`);
-    await lockUser(manager, workspaceId, userId);
-    return work(manager);
-  });
-}
-
-/** The same for several users at once (a batch of timers), under all their locks. */
-export function runtimeBatchTransaction<T>(dataSource: DataSource, users: { workspaceId: string; userId: string }[], work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export function runtimeTransaction<T>(dataSource: DataSource, users: { workspaceId: string; userId: string }[], work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return dataSource.transaction(async (manager) => {
     await manager.query(`SELECT set_config('synchronous_commit', 'off', true)`);
     await lockUsers(manager, users);

@@ -11,25 +11,41 @@ export interface EventRow {
   message_id: string;
 }
 
+export interface UserKey {
+  workspaceId: string;
+  userId: string;
+}
+
+export const userKeyOf = ({ workspaceId, userId }: UserKey) => `${workspaceId}:${userId}`;
+
 /**
- * The user's next `limit` events not yet applied, oldest first, plus one more when more are waiting;
- * the user's cursor moves past the `limit` returned in the same statement (one round trip instead of
- * three). The caller holds the user's lock, and the move commits, or rolls back, with its transaction.
+ * Each user's next `limit` events not yet applied, oldest first, plus one more when more are waiting;
+ * every user's cursor moves past the `limit` returned in the same statement (one round trip for a
+ * whole batch of users). The caller holds the users' locks; the moves commit, or roll back, with its
+ * transaction. Keyed by `userKeyOf`.
  */
-export async function takeUnappliedEvents(manager: EntityManager, workspaceId: string, userId: string, limit: number): Promise<EventRow[]> {
-  return manager.query(
-    `WITH cursor AS (
-       SELECT COALESCE((SELECT applied_seq FROM event_cursors WHERE workspace_id = $1 AND user_id = $2), 0) AS applied_seq
+export async function takeUnappliedEvents(manager: EntityManager, users: UserKey[], limit: number): Promise<Map<string, EventRow[]>> {
+  const unique = [...new Map(users.map((user) => [userKeyOf(user), user])).values()];
+  const rows: (EventRow & { workspace_id: string; user_id: string })[] = await manager.query(
+    `WITH users AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
      ), unapplied AS (
-       SELECT e.seq, e.type, e.event, e.properties, e.context, e.timestamp, e.received_at, e.message_id
-       FROM events e, cursor WHERE e.workspace_id = $1 AND e.user_id = $2 AND e.seq > cursor.applied_seq
-       ORDER BY e.seq LIMIT $3::int + 1
+       SELECT u.workspace_id, u.user_id, e.seq, e.type, e.event, e.properties, e.context, e.timestamp, e.received_at, e.message_id,
+              row_number() OVER (PARTITION BY u.workspace_id, u.user_id ORDER BY e.seq) AS position
+       FROM users u CROSS JOIN LATERAL (
+         SELECT * FROM events e
+         WHERE e.workspace_id = u.workspace_id AND e.user_id = u.user_id
+           AND e.seq > COALESCE((SELECT applied_seq FROM event_cursors c WHERE c.workspace_id = u.workspace_id AND c.user_id = u.user_id), 0)
+         ORDER BY e.seq LIMIT $3::int + 1) e
      ), moved AS (
        INSERT INTO event_cursors (workspace_id, user_id, applied_seq)
-       SELECT $1, $2, max(seq) FROM (SELECT seq FROM unapplied ORDER BY seq LIMIT $3::int) taken HAVING count(*) > 0
+       SELECT workspace_id, user_id, max(seq) FROM unapplied WHERE position <= $3::int GROUP BY workspace_id, user_id
        ON CONFLICT (workspace_id, user_id) DO UPDATE SET applied_seq = EXCLUDED.applied_seq
      )
-     SELECT * FROM unapplied ORDER BY seq`,
-    [workspaceId, userId, limit],
+     SELECT * FROM unapplied ORDER BY workspace_id, user_id, seq`,
+    [unique.map((u) => u.workspaceId), unique.map((u) => u.userId), limit],
   );
+  const byUser = new Map<string, EventRow[]>(unique.map((user) => [userKeyOf(user), []]));
+  for (const { workspace_id, user_id, ...row } of rows) byUser.get(userKeyOf({ workspaceId: workspace_id, userId: user_id }))!.push(row);
+  return byUser;
 }

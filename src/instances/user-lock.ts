@@ -2,14 +2,9 @@ import { EntityManager } from 'typeorm';
 
 const userLockKey = (workspaceId: string, userId: string) => `${workspaceId}:${userId}`;
 
-/** Serialises all work on one user's instances, across processes, until the transaction ends. */
-export async function lockUser(manager: EntityManager, workspaceId: string, userId: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [userLockKey(workspaceId, userId)]);
-}
-
 /**
- * The same locks for several users at once (a batch of timers), taken in one round trip and in key
- * order, so that two batches never wait on each other's locks in a cycle.
+ * Serialises all work on these users' instances, across processes, until the transaction ends. Taken
+ * in one round trip and in key order, so that two batches never wait on each other's locks in a cycle.
  */
 export async function lockUsers(manager: EntityManager, users: { workspaceId: string; userId: string }[]): Promise<void> {
   const keys = [...new Set(users.map((u) => userLockKey(u.workspaceId, u.userId)))].sort();

@@ -75,7 +75,7 @@ export async function scheduleRequest(
   { workspaceId, journeyId, instanceId, request }: { workspaceId: string; journeyId: string; instanceId: string; request: DeliveryRequest },
 ): Promise<void> {
   await itinera.app.get(DataSource).transaction((manager) =>
-    itinera.app.get(DeliveryService).schedule(manager, { workspaceId, journeyId, instanceId, userId: request.context.userId }, [request]),
+    itinera.app.get(DeliveryService).schedule(manager, [{ origin: { workspaceId, journeyId, instanceId, userId: request.context.userId }, requests: [request] }]),
   );
 }
 
