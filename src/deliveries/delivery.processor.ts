@@ -1,22 +1,25 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { ActivityLog } from '../activity/activity-log';
+import { DataSource, In } from 'typeorm';
+import { ActivityLog, type ActivityEntry } from '../activity/activity-log';
+import { GroupedCall } from '../common/grouped-call';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
 import { RetryableError } from '../plugin-kit';
-import { QueueService } from '../queue/queue.service';
+import { JobRequest, QueueService } from '../queue/queue.service';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
 import { PERFORM_DEADLINE_MS, performAttempt, type AttemptOutcome } from './delivery-attempt';
 import { Delivery, isFinalStatus, type DeliveryStatus } from './delivery.entity';
 import { mayRetry, retryDelayMs } from './delivery-retry';
 import { ownerOf } from './delivery.service';
-import { DeliveryTargets } from './delivery-targets';
+import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
 import { pluginLogger } from './plugin-logger';
 
-/** Deliveries attempted concurrently per worker process; each holds a connection only while recording. */
-const DELIVERIES_CONCURRENCY = 16;
+/** Groups of deliveries attempted concurrently per worker process; each holds a connection only while reading or recording. */
+const DELIVERIES_CONCURRENCY = 8;
+/** Deliveries read in one query when many are due (one when they trickle in). */
+const DELIVERIES_PER_FETCH = 8;
 /** On shutdown, in-flight attempts get this long to finish before their signal aborts them. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -32,6 +35,8 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   private readonly shutdown = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private draining = false;
+  /** Outcomes recorded together: those known while the previous record was being written. */
+  private readonly outcomes = new GroupedCall<RecordedAttempt>((recorded) => this.record(recorded));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,7 +54,12 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
-    await this.queue.work<DeliveryJob>(DELIVERIES_QUEUE, { concurrency: DELIVERIES_CONCURRENCY }, (job) => this.track(job.data));
+    await this.queue.workInBatches<DeliveryJob>(
+      DELIVERIES_QUEUE,
+      { concurrency: DELIVERIES_CONCURRENCY, batchSize: DELIVERIES_PER_FETCH },
+      (jobs) => this.track(jobs.map((job) => job.data)),
+      (job) => this.track([job.data]),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -63,23 +73,42 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
    * Makes attempt `job.attempt` of the delivery and records its outcome. Does nothing for a delivery
    * already DELIVERED or FAILED, or a stale job (the delivery has moved past this attempt).
    */
-  async attempt(job: DeliveryJob): Promise<void> {
-    const delivery = await this.dataSource.getRepository(Delivery).findOne({ where: { id: job.deliveryId } });
-    if (!delivery || isFinalStatus(delivery.status) || delivery.attempts !== job.attempt - 1) return;
-    const outcome = await this.perform(delivery);
-    await this.record(delivery, job.attempt, outcome);
+  attempt(job: DeliveryJob): Promise<void> {
+    return this.attemptMany([job]);
   }
 
-  private track(job: DeliveryJob): Promise<void> {
-    // Thrown, the job fails and pg-boss hands it to another worker; started now, it might be cut short.
+  /**
+   * The same for several jobs fetched together: their deliveries and destinations are read once for
+   * all, the attempts run concurrently, and each outcome is recorded as soon as it is known, together
+   * with the others known by then (one slow destination holds up nobody's record).
+   */
+  private async attemptMany(jobs: DeliveryJob[]): Promise<void> {
+    const deliveries = new Map((await this.dataSource.getRepository(Delivery).findBy({ id: In(jobs.map((job) => job.deliveryId)) })).map((d) => [d.id, d]));
+    const targets = new Map<string, Promise<DeliveryTarget>>();
+    const targetOf = (delivery: Delivery) => {
+      const key = `${delivery.destinationId}:${delivery.action}`;
+      if (!targets.has(key)) targets.set(key, this.targets.resolve(delivery.workspaceId, delivery.destinationId, delivery.action));
+      return targets.get(key)!;
+    };
+    await Promise.all(
+      jobs.map(async ({ deliveryId, attempt }) => {
+        const delivery = deliveries.get(deliveryId);
+        if (!delivery || isFinalStatus(delivery.status) || delivery.attempts !== attempt - 1) return;
+        const outcome = await this.perform(delivery, await targetOf(delivery));
+        await this.outcomes.add({ delivery, attempt, outcome });
+      }),
+    );
+  }
+
+  private track(jobs: DeliveryJob[]): Promise<void> {
+    // Thrown, the jobs fail and pg-boss hands them to another worker; started now, they might be cut short.
     if (this.draining) return Promise.reject(new Error('this worker is shutting down'));
-    const running = this.attempt(job).finally(() => this.inFlight.delete(running));
+    const running = this.attemptMany(jobs).finally(() => this.inFlight.delete(running));
     this.inFlight.add(running);
     return running;
   }
 
-  private async perform(delivery: Delivery): Promise<AttemptOutcome> {
-    const target = await this.targets.resolve(delivery.workspaceId, delivery.destinationId, delivery.action);
+  private async perform(delivery: Delivery, target: DeliveryTarget): Promise<AttemptOutcome> {
     if (!target.found) {
       // A worker without the plugin is a deployment fault another worker (or a restart) can fix; the rest cannot change.
       return { result: target.reason === 'plugin-not-loaded' ? 'retryable' : 'permanent', error: target.problem, status: null };
@@ -109,52 +138,75 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     );
   }
 
-  /** The outcome, the status change and its activity record commit together, or not at all. */
-  private async record(delivery: Delivery, attempt: number, outcome: AttemptOutcome): Promise<void> {
+  /**
+   * Attempts' outcomes, each with its status change and its activity record (or its next attempt's job),
+   * in one transaction: they commit together, or not at all. A status changes only from its attempt's
+   * starting point: another run of the same job (one pg-boss thought dead) that recorded the attempt
+   * first leaves nothing to change.
+   *
+   * The commit does not wait for the disk. Losing it in a crash of PostgreSQL only makes the jobs run
+   * again (their completions, written after it, are lost with it): the attempts are repeated with the
+   * same idempotency keys, which sends are allowed to do (at least once). Waiting would cost more than
+   * the fsync: SENT records NOTIFY subscribers, and PostgreSQL commits one notifying transaction at a
+   * time through its WAL flush, so deliveries were recorded one fsync after another (measured).
+   */
+  private async record(recorded: RecordedAttempt[]): Promise<void> {
     const policy = this.config.deliveryRetry;
+    const now = new Date();
+    // The same attempt twice (two runs of one job in this process): recorded once.
+    const unique = [...new Map(recorded.map((item) => [`${item.delivery.id}:${item.attempt}`, item])).values()];
+    const changes = unique.map(({ delivery, attempt, outcome }) => {
+      const retryAt = outcome.result === 'retryable' && mayRetry(policy, attempt) ? new Date(now.getTime() + retryDelayMs(policy, attempt)) : null;
+      const status: DeliveryStatus = outcome.result === 'delivered' ? 'DELIVERED' : retryAt ? 'RETRYING' : 'FAILED';
+      return { delivery, attempt, outcome, status, retryAt };
+    });
     await this.dataSource.transaction(async (manager) => {
-      const [current]: { status: DeliveryStatus; attempts: number }[] = await manager.query(
-        'SELECT status, attempts FROM deliveries WHERE id = $1 FOR UPDATE',
-        [delivery.id],
+      await manager.query(`SELECT set_config('synchronous_commit', 'off', true)`);
+      // An UPDATE answers [rows, count] through TypeORM, even with RETURNING.
+      const [updated]: [{ id: string }[], number] = await manager.query(
+        `UPDATE deliveries d SET status = u.status, attempts = u.attempts, last_error = COALESCE(u.last_error, d.last_error),
+           delivered_at = u.delivered_at, response = COALESCE(u.response, d.response), next_attempt_at = u.next_attempt_at
+         FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, status text, attempts int, last_error text, delivered_at timestamptz, response jsonb, next_attempt_at timestamptz)
+         WHERE d.id = u.id AND d.status NOT IN ('DELIVERED', 'FAILED') AND d.attempts = u.attempts - 1
+         RETURNING d.id`,
+        [
+          JSON.stringify(
+            changes.map(({ delivery, attempt, outcome, status, retryAt }) => ({
+              id: delivery.id,
+              status,
+              attempts: attempt,
+              last_error: outcome.result === 'delivered' ? null : outcome.error,
+              delivered_at: status === 'DELIVERED' ? now : null,
+              response: outcome.result === 'delivered' ? outcome.response : null,
+              next_attempt_at: retryAt,
+            })),
+          ),
+        ],
       );
-      // Another run of this job (one pg-boss thought dead) recorded this attempt first.
-      if (!current || isFinalStatus(current.status) || current.attempts !== attempt - 1) return;
-
-      const now = new Date();
-      const detail = { deliveryId: delivery.id, destinationId: delivery.destinationId, action: delivery.action, attempts: attempt };
-      if (outcome.result === 'delivered') {
-        await manager.query(
-          `UPDATE deliveries SET status = 'DELIVERED', attempts = $2, delivered_at = $3, response = $4::jsonb, next_attempt_at = NULL WHERE id = $1`,
-          [delivery.id, attempt, now, outcome.response === null ? null : JSON.stringify(outcome.response)],
-        );
-        await this.activity.append(manager, ownerOf(delivery), [
-          { type: 'SENT', stepKey: delivery.stepKey, at: now.toISOString(), detail: { ...detail, status: outcome.status } },
-        ]);
-      } else if (outcome.result === 'retryable' && mayRetry(policy, attempt)) {
-        const due = new Date(now.getTime() + retryDelayMs(policy, attempt));
-        await manager.query(`UPDATE deliveries SET status = 'RETRYING', attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [
-          delivery.id,
-          attempt,
-          outcome.error,
-          due,
-        ]);
-        await this.queue.enqueue([{ queue: DELIVERIES_QUEUE, data: { deliveryId: delivery.id, attempt: attempt + 1 } satisfies DeliveryJob, startAfter: due }], manager);
-      } else {
-        await manager.query(`UPDATE deliveries SET status = 'FAILED', attempts = $2, last_error = $3, next_attempt_at = NULL WHERE id = $1`, [
-          delivery.id,
-          attempt,
-          outcome.error,
-        ]);
-        await this.activity.append(manager, ownerOf(delivery), [
-          {
-            type: 'SEND_FAILED',
-            stepKey: delivery.stepKey,
-            at: now.toISOString(),
-            detail: { ...detail, status: outcome.status, error: outcome.error, permanent: outcome.result === 'permanent' },
-          },
-        ]);
-        this.logger.warn({ msg: 'delivery failed', deliveryId: delivery.id, attempts: attempt, error: outcome.error });
+      const changed = new Set(updated.map((row) => row.id));
+      const activities: ActivityEntry[] = [];
+      const retries: JobRequest[] = [];
+      for (const { delivery, attempt, outcome, status, retryAt } of changes) {
+        if (!changed.has(delivery.id)) continue;
+        const detail = { deliveryId: delivery.id, destinationId: delivery.destinationId, action: delivery.action, attempts: attempt, status: outcome.status };
+        if (outcome.result === 'delivered') {
+          activities.push({ owner: ownerOf(delivery), drafts: [{ type: 'SENT', stepKey: delivery.stepKey, at: now.toISOString(), detail }] });
+        } else if (status === 'RETRYING') {
+          retries.push({ queue: DELIVERIES_QUEUE, data: { deliveryId: delivery.id, attempt: attempt + 1 } satisfies DeliveryJob, startAfter: retryAt! });
+        } else {
+          const failure = { ...detail, error: outcome.error, permanent: outcome.result === 'permanent' };
+          activities.push({ owner: ownerOf(delivery), drafts: [{ type: 'SEND_FAILED', stepKey: delivery.stepKey, at: now.toISOString(), detail: failure }] });
+          this.logger.warn({ msg: 'delivery failed', deliveryId: delivery.id, attempts: attempt, error: outcome.error });
+        }
       }
+      await this.activity.appendMany(manager, activities);
+      await this.queue.enqueue(retries, manager);
     });
   }
+}
+
+interface RecordedAttempt {
+  delivery: Delivery;
+  attempt: number;
+  outcome: AttemptOutcome;
 }
