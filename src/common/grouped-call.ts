@@ -22,3 +22,26 @@ export class GroupedCall<Item> {
     return this.waiting.done;
   }
 }
+
+/**
+ * Loads by key, one `loadMany` call for all the keys asked for in the same tick (e.g. by the jobs of
+ * one fetch, each started on its own): one query instead of one per key.
+ */
+export class GroupedLoad<Key, Value> {
+  private pending: { keys: Key[]; loaded: Promise<Map<Key, Value>> } | null = null;
+
+  constructor(private readonly loadMany: (keys: Key[]) => Promise<Map<Key, Value>>) {}
+
+  async load(key: Key): Promise<Value | undefined> {
+    if (!this.pending) {
+      const keys: Key[] = [];
+      const loaded = Promise.resolve().then(() => {
+        this.pending = null;
+        return this.loadMany(keys);
+      });
+      this.pending = { keys, loaded };
+    }
+    this.pending.keys.push(key);
+    return (await this.pending.loaded).get(key);
+  }
+}

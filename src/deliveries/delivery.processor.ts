@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { ActivityLog, type ActivityEntry } from '../activity/activity-log';
-import { GroupedCall } from '../common/grouped-call';
+import { GroupedCall, GroupedLoad } from '../common/grouped-call';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
@@ -16,10 +16,8 @@ import { ownerOf } from './delivery.service';
 import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
 import { pluginLogger } from './plugin-logger';
 
-/** Groups of deliveries attempted concurrently per worker process; each holds a connection only while reading or recording. */
-const DELIVERIES_CONCURRENCY = 8;
-/** Deliveries read in one query when many are due (one when they trickle in). */
-const DELIVERIES_PER_FETCH = 8;
+/** Deliveries attempted at once per worker process; each holds a connection only while reading or recording. */
+const DELIVERIES_CONCURRENCY = 32;
 /** On shutdown, in-flight attempts get this long to finish before their signal aborts them. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -37,6 +35,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   private draining = false;
   /** Outcomes recorded together: those known while the previous record was being written. */
   private readonly outcomes = new GroupedCall<RecordedAttempt>((recorded) => this.record(recorded));
+  private readonly deliveries = new GroupedLoad((ids: string[]) => this.loadWithTargets(ids));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -54,12 +53,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
-    await this.queue.workInBatches<DeliveryJob>(
-      DELIVERIES_QUEUE,
-      { concurrency: DELIVERIES_CONCURRENCY, batchSize: DELIVERIES_PER_FETCH },
-      (jobs) => this.track(jobs.map((job) => job.data)),
-      (job) => this.track([job.data]),
-    );
+    await this.queue.work<DeliveryJob>(DELIVERIES_QUEUE, { concurrency: DELIVERIES_CONCURRENCY }, (job) => this.track(job.data));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -72,38 +66,33 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   /**
    * Makes attempt `job.attempt` of the delivery and records its outcome. Does nothing for a delivery
    * already DELIVERED or FAILED, or a stale job (the delivery has moved past this attempt).
+   * Jobs fetched together read their deliveries and destinations in one query, and each outcome is
+   * recorded with the others known by then; each job keeps its own slot, so a slow destination
+   * holds up no one else's attempt.
    */
-  attempt(job: DeliveryJob): Promise<void> {
-    return this.attemptMany([job]);
+  async attempt(job: DeliveryJob): Promise<void> {
+    const loaded = await this.deliveries.load(job.deliveryId);
+    if (!loaded || isFinalStatus(loaded.delivery.status) || loaded.delivery.attempts !== job.attempt - 1) return;
+    const outcome = await this.perform(loaded.delivery, loaded.target);
+    await this.outcomes.add({ delivery: loaded.delivery, attempt: job.attempt, outcome });
   }
 
-  /**
-   * The same for several jobs fetched together: their deliveries and destinations are read once for
-   * all, the attempts run concurrently, and each outcome is recorded as soon as it is known, together
-   * with the others known by then (one slow destination holds up nobody's record).
-   */
-  private async attemptMany(jobs: DeliveryJob[]): Promise<void> {
-    const deliveries = new Map((await this.dataSource.getRepository(Delivery).findBy({ id: In(jobs.map((job) => job.deliveryId)) })).map((d) => [d.id, d]));
+  /** Deliveries by id, each with where it goes (each destination resolved once). */
+  private async loadWithTargets(ids: string[]): Promise<Map<string, { delivery: Delivery; target: DeliveryTarget }>> {
+    const deliveries = await this.dataSource.getRepository(Delivery).findBy({ id: In(ids) });
     const targets = new Map<string, Promise<DeliveryTarget>>();
-    const targetOf = (delivery: Delivery) => {
-      const key = `${delivery.destinationId}:${delivery.action}`;
-      if (!targets.has(key)) targets.set(key, this.targets.resolve(delivery.workspaceId, delivery.destinationId, delivery.action));
+    const targetOf = ({ workspaceId, destinationId, action }: Delivery) => {
+      const key = `${workspaceId}:${destinationId}:${action}`;
+      if (!targets.has(key)) targets.set(key, this.targets.resolve(workspaceId, destinationId, action));
       return targets.get(key)!;
     };
-    await Promise.all(
-      jobs.map(async ({ deliveryId, attempt }) => {
-        const delivery = deliveries.get(deliveryId);
-        if (!delivery || isFinalStatus(delivery.status) || delivery.attempts !== attempt - 1) return;
-        const outcome = await this.perform(delivery, await targetOf(delivery));
-        await this.outcomes.add({ delivery, attempt, outcome });
-      }),
-    );
+    return new Map(await Promise.all(deliveries.map(async (delivery) => [delivery.id, { delivery, target: await targetOf(delivery) }] as const)));
   }
 
-  private track(jobs: DeliveryJob[]): Promise<void> {
-    // Thrown, the jobs fail and pg-boss hands them to another worker; started now, they might be cut short.
+  private track(job: DeliveryJob): Promise<void> {
+    // Thrown, the job fails and pg-boss hands it to another worker; started now, it might be cut short.
     if (this.draining) return Promise.reject(new Error('this worker is shutting down'));
-    const running = this.attemptMany(jobs).finally(() => this.inFlight.delete(running));
+    const running = this.attempt(job).finally(() => this.inFlight.delete(running));
     this.inFlight.add(running);
     return running;
   }
