@@ -9,8 +9,9 @@ import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from '../src/database/embedded-postgres';
 import { RecordingServer, startRecordingServer } from '../src/plugin-kit/testing';
-import { GraphqlClient, IngestionClient } from '../test/harness/clients';
+import { GraphqlClient } from '../test/harness/clients';
 import { ItineraProcess, spawnItinera } from '../test/harness/itinera-process';
+import { LoadClient } from './load-client';
 
 const ROOT_TOKEN = 'bench-root-token';
 
@@ -29,7 +30,7 @@ export const POSTGRES_SETTINGS: Record<string, string | number> = {
 export interface BenchWorkspace {
   name: string;
   graphql: GraphqlClient;
-  ingestion: IngestionClient;
+  ingestion: LoadClient;
   workspaceId: string;
   writeKey: string;
 }
@@ -77,8 +78,15 @@ export class BenchEnvironment {
       workspaceId: createWorkspace.workspaceId,
       writeKey: createWorkspace.writeKey,
       graphql: new GraphqlClient(this.api.url, createWorkspace.adminToken),
-      ingestion: new IngestionClient(this.api.url, createWorkspace.writeKey),
+      ingestion: this.track(new LoadClient(this.api.url, createWorkspace.writeKey)),
     };
+  }
+
+  private readonly clients: LoadClient[] = [];
+
+  private track(client: LoadClient): LoadClient {
+    this.clients.push(client);
+    return client;
   }
 
   /** A fresh worker process, e.g. so that its memory reflects one scenario only. */
@@ -113,6 +121,7 @@ export class BenchEnvironment {
   async stop(): Promise<void> {
     this.stopping.add(this.worker).add(this.api);
     await Promise.allSettled([this.worker.stop(), this.api.stop()]);
+    for (const client of this.clients) client.close();
     await this.db.end().catch(() => undefined);
     await this.sink.close().catch(() => undefined);
     await this.postgres.stop().catch(() => undefined);
