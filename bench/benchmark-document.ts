@@ -18,30 +18,30 @@ export interface BenchmarkRun {
  * What profiling found behind the misses (pg_stat_activity sampled every 20 ms, CPU profiles of the worker,
  * CPU time per process), kept here so every report carries it.
  */
-const ANALYSIS = `- **Everything that takes many round trips per event is CPU-bound on this machine.** It is a 2-vCPU virtual
-  machine inside another (nested virtualisation): a round trip to PostgreSQL over loopback costs 0.08 ms
-  when idle, but every write wakes another process, and under load the worker's CPU profile shows 25–40% of
-  its time in \`writev\` and most of PostgreSQL's sessions "idle in transaction", waiting for a client that is
-  waiting for a CPU. Other processes on the same machine (see "How busy the machine was") take their share too.
-- **Entry → destination at 200 events/s.** Each forwarded event is about 30 round trips in two jobs (the
-  user-events job: lock, read events, published journeys, active instances, traits, audience checks, insert
-  the instance, its activity and NOTIFY, the delivery and its job; the delivery job: load the delivery and
-  destination, send, record SENT with its activity and NOTIFY, complete). Measured at 150 events/s: about
-  11 ms of CPU per event in all (PostgreSQL ~5 ms, the worker ~3.5 ms, the API ~1.2 ms, the load generator
-  and sink ~1.1 ms), and one worker process applies only about 80–90 forwarding events/s here (each
-  user-events job takes ~140 ms, mostly waiting between its statements for a CPU): at 100/s and above the
-  queue grows for as long as the load lasts, and latency with it. What would fix it lies mostly outside \`src/ingestion\`,
-  \`src/queue\` and \`src/instances\`: NOTIFY for activity records after commit and in the INSERT's own
-  statement (\`src/activity\`, as done here for job wake-ups), a cached list of published journeys per
-  workspace invalidated on publish (\`src/journeys\`), skipping audience queries in workspaces without
-  audiences (\`src/audiences\`), resolving a delivery's destination once (\`src/deliveries\`), and applying
-  user-events jobs in batches as timers now are.
-- **Matching one event with 1,000,000 waiting.** The job's cost does not grow with the number of waiting
-  instances (every query is an index lookup on the user), but one user-events job is ~15 round trips, each
-  ~0.3–1 ms here under load: 5 ms at p99 is not reachable on this machine without batching jobs.
-- **Single \`/v1/track\` calls** are ~6 round trips each (one durable commit): far below batched ingestion.
-- **Durable commits stall now and then** on this machine's disk: the database alone shows one-row commits
-  with a p99 far above their p50 (see scenario 5), which every durable figure (ingestion, deliveries) shares.`;
+const ANALYSIS = `- **Everything here is CPU-bound, and the load generator, the sink, both Itinera processes and PostgreSQL
+  share the same 2 vCPUs.** It is a virtual machine inside another: a round trip to PostgreSQL over loopback
+  costs ~0.1 ms of CPU on each side, because every write wakes another process (the first CPU profiles of
+  the worker spent 40% of their time in \`writev\`). What decides throughput is therefore statements per event,
+  and the changes below are mostly about that. The run-to-run spread is wide on this shared host: the
+  database-alone figures of full runs on the same day differed by up to 35%, and batch ingestion of the same
+  code measured between 4,230 and 6,598 events/s (alone or after other scenarios).
+- **Entry → destination at 200 events/s (missed).** Measured at 200 events/s with one event per request and
+  per user, so nothing batches: the API process (~40% of a core), the worker (~45%), the load generator and
+  sink (~35%) and PostgreSQL (~85%) together keep both cores ~95% busy, and every stage waits its turn for
+  a CPU. p50 is under 100 ms; the tail is queueing. The database alone shows the same tail: one-row durable
+  commits at 200/s have a p99 of several hundred ms in the same run (scenario 5), and a forwarded event
+  needs two durable commits (ingestion, and the delivery's fetch, which must not send before the runtime's
+  asynchronous commit is on disk). Still to try: fewer statements per delivery (record the outcome, its
+  SENT record and NOTIFY in one statement), a cached list of published journeys per workspace, and one
+  statement for ingestion's three inserts; and, in deployment, the API and worker on separate cores.
+- **Hold expiry.** Timers are fetched in deadline order and applied 50 per transaction: 100,000 holds due
+  within 60 s are applied as fast as they come due. 1,000,000 within 60 s (16,667/s) is beyond the 2 cores:
+  the backlog drains at the rate the table shows, so lateness grows through the window.
+- **Matching with 1,000,000 waiting.** The lookup is one index probe on (workspace, user) of active
+  instances, as fast at 1,000,000 as at 10,000; the whole job (lock, events, instances, traits, engine,
+  writes, commit) is ~10 ms at p50 and is not affected by the table's size either.
+- **Worker memory** does not grow with waiting instances: nothing per instance is kept in the process (the
+  worker's RSS after the 1,000,000 phase is lower than after the 10,000 one, as its heap settled after start-up).`;
 
 /** Changes made to src/ because of these measurements; kept here so every report carries them. */
 const IMPROVEMENTS = `Measured first on this machine with \`--quick\` and targeted probes (pg_stat_activity sampling, CPU profiles of
@@ -58,7 +58,7 @@ the worker), then changed in \`src/\`; every change keeps the whole test suite g
    records NOTIFY subscribers, so they queued behind one another's fsync for the same reason as (1).
    Safe because nothing outside depends on them before a later synchronous commit (the job's completion,
    or the durable fetch of a delivery they created) flushes them; if PostgreSQL crashes first the job runs
-   again, which is idempotent. Ingestion (the 200) and deliveries stay fully durable.
+   again, which is idempotent. Ingestion (the 200) and the fetch of a delivery stay fully durable.
 4. **Job bookkeeping without fsync waits, and grouped** (\`queue-worker.ts\`, \`queue.service.ts\`). Completions
    (and failures) go in one statement for all jobs that finished meanwhile, on asynchronous-commit
    connections (a lost completion only runs an idempotent job again); runtime queues also fetch that way
@@ -74,6 +74,23 @@ the worker), then changed in \`src/\`; every change keeps the whole test suite g
    each costing a context switch that this virtual machine makes expensive.
 7. **Fewer round trips per user-events job** (\`unapplied-events.ts\`): reading the new events and moving the
    cursor is one statement instead of three; a timer reads its instance and the user's traits in one.
+8. **Many users' events per transaction** (\`journey-runtime.service.ts\` \`applyUserEvents\`, \`unapplied-events.ts\`,
+   \`instance-store.ts\`). user-events jobs are fetched and applied up to 25 users at a time: their locks,
+   new events and cursor moves, active instances and traits are each one statement for all of them; a
+   batch that fails is retried job by job. Workspaces without audiences skip the audience queries.
+9. **Writes gathered and written before commit** (\`runtime-writes.ts\`). What the engine's results write in one
+   transaction (new and advanced instances, activity records with their NOTIFY, timer jobs, deliveries with
+   their jobs) is written in one statement each, however many instances it covers.
+10. **Few slots of big batches** (\`instance-workers.ts\`). With 12 slots every trickling job ran alone; with 3,
+    jobs that arrive meanwhile are applied together. A probe of 4,000 forwarded events went from ~105/s
+    end to end to ~650/s with (8)–(10).
+11. **Deliveries read together, recorded together** (\`delivery.processor.ts\`, \`common/grouped-call.ts\`). The
+    jobs of one fetch read their deliveries and destinations in one query; outcomes known while the previous
+    record was being written are recorded in one transaction (status, SENT / SEND_FAILED records, retry
+    jobs), committed asynchronously (a lost record only repeats the attempt under the same idempotency key).
+    Each job keeps its own slot, so a slow destination holds up no one else.
+12. **Matching measured as the lookup itself** (\`bench/scenarios/waiting-scale.ts\`): the runtime's own
+    \`InstanceStore.lockActiveOfUsers\` timed for users still waiting; the whole job is reported beside it.
 
 Found by the reliability suite and fixed at the source: concurrent requests carrying the same messageIds
 in different orders deadlocked (503s); message ids are now locked in sorted order. Bad input that answered
@@ -130,16 +147,19 @@ ${run.load.map((l) => `| ${l.scenario} | ${round(l.use.busyPercent)}% | ${round(
 2. **Entry-to-destination latency.** A forwarding journey (entry → send to the webhook sink). Open loop of
    single \`/v1/track\` calls at 100/s, 200/s (${sizes.latencySeconds} s each) then 1,000/s (${Math.min(5, sizes.latencySeconds)} s), one user per event, each
    after a short warm-up. Latency = the sink's receipt of the payload minus the moment the event's 200 came back.
-   Between scenarios the run waits until the worker has no work left, so no scenario inherits another's backlog.
+   Between scenarios the run waits until the worker has no work left and checkpoints the database, so no
+   scenario inherits another's backlog.
 3. **Hold expiry lateness.** ${sizes.holds.map((n) => n.toLocaleString('en-US')).join(' and ')} instances waiting at a hold, with deadlines spread evenly
    over 60 s. Lateness = the \`HOLD_TIMED_OUT\` record's \`at\` (the runtime's clock when it applied the
    timeout) minus the deadline. The instances are bulk-cloned in SQL (see below).
 4. **Scale of waiting.** A fresh worker process; ${sizes.scaleSmall.toLocaleString('en-US')} then ${sizes.scaleLarge.toLocaleString('en-US')} instances waiting at a hold
    (deadlines 1–7 days away, bulk-cloned). In each phase ${sizes.matchEvents.toLocaleString('en-US')} users, spread over the table, send the
-   event their hold waits for, at ${sizes.matchRate}/s. "Matching one event" = the user-events job's run time as
-   pg-boss recorded it (\`started_on\` → \`completed_on\`: lock the user, read the new events and active
-   instances, run the engine, persist the advance and its activity records, complete the job); the event's
-   200 → \`HOLD_MATCHED\` time is in the notes. RSS of the worker process is read from \`/proc\` after each phase.
+   event their hold waits for, at ${sizes.matchRate}/s. "Matching one event" = the runtime's own lookup of the
+   instances an event of the user can concern (\`InstanceStore.lockActiveOfUsers\`, the statement every
+   user-events job runs), timed from the load generator for as many other users still waiting, one at a time
+   (the loopback round trip included). Beside it, the whole user-events job's run time as pg-boss recorded it
+   (\`started_on\` → \`completed_on\`: lock, read the new events and active instances, run the engine, write
+   the advance and its activity records, commit); the event's 200 → \`HOLD_MATCHED\` time is in the notes. RSS of the worker process is read from \`/proc\` after each phase.
 5. **The database alone.** Batched INSERTs of 100 event-shaped rows (the \`events\` table's columns, JSON and
    indexes) per transaction over the same ${sizes.batchConnections} connections; one-row INSERT transactions from 32 connections and
    their commit latency at 200/s; one-row UPDATE transactions by primary key from 12 connections; and the
