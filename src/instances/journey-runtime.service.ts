@@ -45,6 +45,11 @@ interface UserState {
   traits: Record<string, unknown>;
   /** Journeys entered in this transaction: their instances are not in the table until it flushes. */
   entered: Set<string>;
+  /**
+   * When the last of them was entered (ms). Instances list in (enteredAt, id) order, so two entered in
+   * the same millisecond would list in random order: the next one enters a millisecond later at least.
+   */
+  lastEnteredAt: number;
   writes: RuntimeWrites;
 }
 
@@ -98,6 +103,7 @@ export class JourneyRuntime {
           active: active.get(key)!,
           traits: traits.get(key) ?? {},
           entered: new Set(),
+          lastEnteredAt: 0,
           writes,
         };
         const unapplied = events.get(key)!;
@@ -149,6 +155,7 @@ export class JourneyRuntime {
         active: (await InstanceStore.lockActiveOfUsers(manager, [{ workspaceId, userId }])).get(key)!,
         traits: (await InstanceStore.traitsOfUsers(manager, [{ workspaceId, userId }])).get(key) ?? {},
         entered: new Set(),
+        lastEnteredAt: 0,
         writes,
       };
       const audienceName = await membership.audienceName(manager, audienceId);
@@ -231,9 +238,11 @@ export class JourneyRuntime {
       const audienceFilter = journey.definition.trigger.audienceFilterId;
       if (audienceFilter && !(await this.membership?.isMember(manager, user.workspaceId, audienceFilter, user.userId))) continue;
       const facts = await this.factsFor(manager, user, journey.definition);
-      const result = startInstance(journey.definition, journey, { instanceId: randomUUID() }, event, decision.uniqueId, facts);
+      const enteredAt = Math.max(Date.parse(facts.now), user.lastEnteredAt + 1);
+      const result = startInstance(journey.definition, journey, { instanceId: randomUUID() }, event, decision.uniqueId, { ...facts, now: new Date(enteredAt).toISOString() });
       await this.persist(manager, user.writes, user.workspaceId, result, true);
       user.entered.add(journey.id);
+      user.lastEnteredAt = enteredAt;
       if (result.state.status === 'ACTIVE') user.active.push(result.state);
     }
   }
