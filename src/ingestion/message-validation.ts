@@ -37,7 +37,17 @@ const identifier = (name: string) =>
   });
 const timestamp = z
   .string({ error: 'timestamp must be an ISO-8601 date string' })
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'timestamp must be an ISO-8601 date string');
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'timestamp must be an ISO-8601 date string')
+  // Date.parse takes years outside 1-9999 ("+010000-01-01T00:00:00Z"), which PostgreSQL cannot read (found by fast-check).
+  .refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return Number.isNaN(year) || (year >= 1 && year <= 9999);
+  }, 'timestamp must be a date between the years 1 and 9999')
+  // Stored in one form PostgreSQL always reads, whatever form Date.parse accepted.
+  .transform((value) => {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? value : date.toISOString();
+  });
 
 const common = {
   userId: identifier('userId').nullish(),

@@ -85,6 +85,16 @@ describe('ingestion API', () => {
       expect(result.body.errors).toEqual([{ path: 'event', message: 'event is required for track calls' }]);
     });
 
+    it('refuses a timestamp past the year 9999, which PostgreSQL cannot store, and stores nothing of the batch', async () => {
+      const result = await itinera.ingestion.batch([
+        { type: 'track', userId: 'bad-year', event: 'Application_Started' },
+        { type: 'track', userId: 'bad-year', event: 'Application_Started', timestamp: '+010000-01-01T00:00:00.000Z' },
+      ]);
+      expect(result.status).toBe(400);
+      expect(result.body.errors).toEqual([{ index: 1, path: 'timestamp', message: 'timestamp must be a date between the years 1 and 9999' }]);
+      expect(await eventsOf('bad-year')).toHaveLength(0);
+    });
+
     it('refuses properties that are not an object, listing every problem of the message', async () => {
       const result = await itinera.ingestion.track({ userId: 'bad-2', event: '', properties: ['not', 'an', 'object'], timestamp: 'yesterday' });
       expect(result.status).toBe(400);
