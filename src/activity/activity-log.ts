@@ -24,10 +24,6 @@ const IDS_PER_NOTIFY = 200;
  */
 @Injectable()
 export class ActivityLog {
-  append(manager: EntityManager, owner: ActivityOwner, drafts: ActivityDraft[]): Promise<void> {
-    return this.appendMany(manager, [{ owner, drafts }]);
-  }
-
   /**
    * The records of many instances, in the given order, and their NOTIFYs: one statement, since each
    * round trip to PostgreSQL costs more CPU here than the insert itself (measured).

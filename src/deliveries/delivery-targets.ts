@@ -18,6 +18,19 @@ export class DeliveryTargets {
     private readonly plugins: PluginRegistry,
   ) {}
 
+  /**
+   * `resolve` for a batch of sends: each (workspace, destination, action) is looked up once, however
+   * many sends of the batch go there.
+   */
+  resolverForBatch(options: { manager?: EntityManager } = {}): (workspaceId: string, destinationId: string, actionName: string) => Promise<DeliveryTarget> {
+    const resolved = new Map<string, Promise<DeliveryTarget>>();
+    return (workspaceId, destinationId, actionName) => {
+      const key = `${workspaceId}:${destinationId}:${actionName}`;
+      if (!resolved.has(key)) resolved.set(key, this.resolve(workspaceId, destinationId, actionName, options));
+      return resolved.get(key)!;
+    };
+  }
+
   async resolve(
     workspaceId: string,
     destinationId: string,

@@ -80,13 +80,8 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   /** Deliveries by id, each with where it goes (each destination resolved once). */
   private async loadWithTargets(ids: string[]): Promise<Map<string, { delivery: Delivery; target: DeliveryTarget }>> {
     const deliveries = await this.dataSource.getRepository(Delivery).findBy({ id: In(ids) });
-    const targets = new Map<string, Promise<DeliveryTarget>>();
-    const targetOf = ({ workspaceId, destinationId, action }: Delivery) => {
-      const key = `${workspaceId}:${destinationId}:${action}`;
-      if (!targets.has(key)) targets.set(key, this.targets.resolve(workspaceId, destinationId, action));
-      return targets.get(key)!;
-    };
-    return new Map(await Promise.all(deliveries.map(async (delivery) => [delivery.id, { delivery, target: await targetOf(delivery) }] as const)));
+    const resolve = this.targets.resolverForBatch();
+    return new Map(await Promise.all(deliveries.map(async (delivery) => [delivery.id, { delivery, target: await resolve(delivery.workspaceId, delivery.destinationId, delivery.action) }] as const)));
   }
 
   private track(job: DeliveryJob): Promise<void> {

@@ -58,15 +58,10 @@ export class DeliveryService extends DeliveryScheduler {
    * goes on. A request whose idempotency key is already stored is skipped, so a re-run never duplicates.
    */
   async schedule(manager: EntityManager, sends: ScheduledSends[]): Promise<void> {
-    const targets = new Map<string, Promise<DeliveryTarget>>();
-    const resolve = (workspaceId: string, request: DeliveryRequest) => {
-      const key = `${workspaceId}:${request.destinationId}:${request.action}`;
-      if (!targets.has(key)) targets.set(key, this.targets.resolve(workspaceId, request.destinationId, request.action, { manager }));
-      return targets.get(key)!;
-    };
+    const resolve = this.targets.resolverForBatch({ manager });
     const rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow }[] = [];
     for (const { origin, requests } of sends) {
-      for (const request of requests) rows.push({ origin, request, row: prepare(await resolve(origin.workspaceId, request), request) });
+      for (const request of requests) rows.push({ origin, request, row: prepare(await resolve(origin.workspaceId, request.destinationId, request.action), request) });
     }
     if (rows.length === 0) return;
     const ids = await this.insert(manager, rows);

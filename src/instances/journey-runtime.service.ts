@@ -87,25 +87,15 @@ export class JourneyRuntime {
     const users = [...new Map(jobs.map(({ workspaceId, userId }) => [userKeyOf({ workspaceId, userId }), { workspaceId, userId }])).values()];
     await this.transaction(users, async (manager, writes) => {
       const events = await takeUnappliedEvents(manager, users, EVENTS_PER_JOB);
-      const active = await InstanceStore.lockActiveOfUsers(manager, users);
-      const traits = await InstanceStore.traitsOfUsers(manager, users);
       const workspaceIds = [...new Set(users.map((user) => user.workspaceId))];
       const withAudiences = this.membership ? await this.membership.workspacesWithAudiences(manager, workspaceIds) : new Set<string>();
       const admitting = new Map<string, RunnableJourney[]>();
       for (const workspaceId of workspaceIds) admitting.set(workspaceId, await this.journeys.admitting(manager, workspaceId));
+      const states = await this.userStates(manager, users, writes, (workspaceId) => admitting.get(workspaceId)!);
 
       for (const { workspaceId, userId } of users) {
         const key = userKeyOf({ workspaceId, userId });
-        const user: UserState = {
-          workspaceId,
-          userId,
-          admitting: admitting.get(workspaceId)!,
-          active: active.get(key)!,
-          traits: traits.get(key) ?? {},
-          entered: new Set(),
-          lastEnteredAt: 0,
-          writes,
-        };
+        const user = states.get(key)!;
         const unapplied = events.get(key)!;
         await this.applyEventsOfUser(manager, user, unapplied.slice(0, EVENTS_PER_JOB), withAudiences.has(workspaceId) ? this.membership : undefined);
         if (unapplied.length > EVENTS_PER_JOB) {
@@ -115,6 +105,33 @@ export class JourneyRuntime {
       const applied = [...events.values()].reduce((sum, rows) => sum + Math.min(rows.length, EVENTS_PER_JOB), 0);
       if (applied > 0) this.logger.debug({ msg: 'user events applied', users: users.length, events: applied });
     });
+  }
+
+  /** The users' states (their active instances locked), read in one statement per kind for all of them; keyed by `userKeyOf`. */
+  private async userStates(
+    manager: EntityManager,
+    users: UserKey[],
+    writes: RuntimeWrites,
+    admitting: (workspaceId: string) => RunnableJourney[],
+  ): Promise<Map<string, UserState>> {
+    const active = await InstanceStore.lockActiveOfUsers(manager, users);
+    const traits = await InstanceStore.traitsOfUsers(manager, users);
+    return new Map(
+      users.map(({ workspaceId, userId }) => {
+        const key = userKeyOf({ workspaceId, userId });
+        const state: UserState = {
+          workspaceId,
+          userId,
+          admitting: admitting(workspaceId),
+          active: active.get(key)!,
+          traits: traits.get(key) ?? {},
+          entered: new Set(),
+          lastEnteredAt: 0,
+          writes,
+        };
+        return [key, state];
+      }),
+    );
   }
 
   private async applyEventsOfUser(manager: EntityManager, user: UserState, batch: EventRow[], membership: AudienceMembership | undefined): Promise<void> {
@@ -147,17 +164,7 @@ export class JourneyRuntime {
       const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
       const audienceId = journey?.definition.trigger.audienceId;
       if (!journey || !audienceId || !(await membership.isMember(manager, workspaceId, audienceId, userId))) return;
-      const key = userKeyOf({ workspaceId, userId });
-      const user: UserState = {
-        workspaceId,
-        userId,
-        admitting: [journey],
-        active: (await InstanceStore.lockActiveOfUsers(manager, [{ workspaceId, userId }])).get(key)!,
-        traits: (await InstanceStore.traitsOfUsers(manager, [{ workspaceId, userId }])).get(key) ?? {},
-        entered: new Set(),
-        lastEnteredAt: 0,
-        writes,
-      };
+      const user = (await this.userStates(manager, [{ workspaceId, userId }], writes, () => [journey])).get(userKeyOf({ workspaceId, userId }))!;
       const audienceName = await membership.audienceName(manager, audienceId);
       await this.admitIntoJourneys(manager, user, membershipEvent(userId, { audienceId, audienceName, entered: true, at: new Date().toISOString() }));
     });
