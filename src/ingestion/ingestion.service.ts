@@ -45,17 +45,12 @@ export class IngestionService implements OnModuleInit {
       const accepted = unique.filter((m) => freshIds.has(m.messageId));
       if (accepted.length === 0) return { accepted: 0, duplicates: messages.length };
 
-      await manager.query(
-        `INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp)
-         SELECT $1, m->>'user_id', m->>'anonymous_id', m->>'type', m->>'event', m->'properties', NULLIF(m->'traits', 'null'::jsonb),
-                m->'context', m->>'message_id', (m->>'timestamp')::timestamptz
-         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(m, ord)
-         ORDER BY e.ord`,
-        [workspaceId, JSON.stringify(accepted.map(eventRow))],
-      );
-
       const traitsByUser = mergedTraitsByUser(accepted);
-      // Sorted so concurrent batches lock profiles in the same order and cannot deadlock.
+      // The user's lock: the profile row, locked (inserted or upserted) before any of the user's events
+      // draws its `seq`, and held until commit. So for each user, acceptance order (`seq`) is commit
+      // order: the runtime, which moves a user's cursor past every event it sees, can never see a later
+      // `seq` of that user while an earlier one is still uncommitted. (An upsert whose WHERE is false
+      // still locks the row.) Sorted so concurrent batches lock profiles in the same order and cannot deadlock.
       const users = [...traitsByUser.keys()].sort();
       await manager.query(
         `INSERT INTO profiles (workspace_id, user_id, traits)
@@ -65,9 +60,20 @@ export class IngestionService implements OnModuleInit {
         [workspaceId, JSON.stringify(users.map((user_id) => ({ user_id, traits: traitsByUser.get(user_id) })))],
       );
 
-      await this.queue.enqueue(
+      await manager.query(
+        `INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp)
+         SELECT $1, m->>'user_id', m->>'anonymous_id', m->>'type', m->>'event', m->'properties', NULLIF(m->'traits', 'null'::jsonb),
+                m->'context', m->>'message_id', (m->>'timestamp')::timestamptz
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(m, ord)
+         ORDER BY e.ord`,
+        [workspaceId, JSON.stringify(accepted.map(eventRow))],
+      );
+
+      // Held until commit: a waiting job taken by a worker before this commits would read the user's
+      // events without these and complete, leaving them with no job.
+      await this.queue.enqueueHeldUntilCommit(
+        USER_EVENTS_QUEUE,
         users.map((userId) => ({
-          queue: USER_EVENTS_QUEUE,
           data: { workspaceId, userId } satisfies UserEventsJob,
           singletonKey: userEventsJobKey(workspaceId, userId),
         })),

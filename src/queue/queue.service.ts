@@ -143,6 +143,29 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
+  /**
+   * For `short` queues (one waiting job per key): leaves a waiting job for each key that no worker can
+   * take before `manager`'s transaction ends. A plain enqueue is skipped when a job of that key is
+   * already waiting, and a worker may take that job and finish it before this transaction commits,
+   * without seeing what it wrote. Here each key's waiting job is row-locked until commit (fetches skip
+   * locked rows); one taken between our insert and our lock is no longer waiting, so we insert again.
+   */
+  async enqueueHeldUntilCommit(queue: string, jobs: { data: object; singletonKey: string }[], manager: EntityManager): Promise<void> {
+    let pending = jobs;
+    while (pending.length > 0) {
+      await this.enqueue(pending.map((job) => ({ queue, ...job })), manager);
+      // Matches pg-boss's unique index of waiting `short` jobs (job_i1), so it is an index scan.
+      const held: { key: string }[] = await manager.query(
+        `SELECT COALESCE(singleton_key, '') AS key FROM pgboss.job
+         WHERE name = $1 AND COALESCE(singleton_key, '') = ANY($2::text[]) AND state = 'created' AND policy = 'short'
+         ORDER BY 1 FOR UPDATE`,
+        [queue, pending.map((job) => job.singletonKey)],
+      );
+      const heldKeys = new Set(held.map((row) => row.key));
+      pending = pending.filter((job) => !heldKeys.has(job.singletonKey));
+    }
+  }
+
   /** Runs `handler` for each job of `queue` in this process, up to `options.concurrency` at once. */
   async work<T>(queue: string, options: WorkerOptions, handler: (job: ReceivedJob<T>) => Promise<void>): Promise<void> {
     await this.startWorker<T>(queue, options, 1, (jobs) => handler(jobs[0]), handler);
