@@ -32,6 +32,12 @@ export interface AppConfig {
    * cut off at 60 s) plus its recording, or a slow attempt would run twice at once.
    */
   deliveryJobExpireSeconds: number;
+  /**
+   * How often a worker looks for accepted events that no job will apply (a safety net that should
+   * always find none); 0 turns it off. Events younger than `reconcileGraceSeconds` are left alone.
+   */
+  reconcileSeconds: number;
+  reconcileGraceSeconds: number;
   /** Encrypts destinations' secret settings; unset, a key is derived from the database URL. */
   secretKey?: string;
   logLevel: string;
@@ -77,6 +83,8 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     jobExpireSeconds: int('ITINERA_JOB_EXPIRE_SECONDS', 30),
     queueMaintenanceSeconds: int('ITINERA_QUEUE_MAINTENANCE_SECONDS', 30),
     deliveryJobExpireSeconds: int('ITINERA_DELIVERY_JOB_EXPIRE_SECONDS', 90),
+    reconcileSeconds: int('ITINERA_RECONCILE_SECONDS', 60),
+    reconcileGraceSeconds: int('ITINERA_RECONCILE_GRACE_SECONDS', 60),
     secretKey: env.ITINERA_SECRET_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
   };

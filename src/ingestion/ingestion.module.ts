@@ -3,6 +3,7 @@ import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
 import { MessageIdRetention } from './message-id-retention';
+import { StrandedEventsReconciler } from './stranded-events-reconciler';
 
 @Module({})
 export class IngestionModule {
@@ -12,8 +13,8 @@ export class IngestionModule {
       module: IngestionModule,
       imports: [WorkspacesModule],
       controllers: serveHttp ? [IngestionController] : [],
-      providers: [IngestionService, MessageIdRetention],
-      exports: [IngestionService],
+      providers: [IngestionService, MessageIdRetention, StrandedEventsReconciler],
+      exports: [IngestionService, StrandedEventsReconciler],
     };
   }
 }
