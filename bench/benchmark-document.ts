@@ -8,6 +8,8 @@ export interface BenchmarkRun {
   sizes: BenchSizes;
   postgresSettings: Record<string, string | number>;
   table: string;
+  /** The accepted-vs-applied table (bench/accepted-vs-applied.ts). */
+  checks: string;
   raw: RawReference;
   skipped: string[];
   load: { scenario: string; use: CpuUse }[];
@@ -122,6 +124,15 @@ Written by \`npm run bench\`${sizes.quick ? ' **--quick (smoke-test sizes: not r
 ${run.table}
 
 ${run.skipped.map((s) => `- ${s}`).join('\n')}
+
+### Accepted vs applied
+
+After each scenario, once the worker drained: stored events past their user's cursor, users who sent a
+published journey's (unfiltered) trigger and have no instance of it, and what one stranded-events
+reconciler sweep finds, with its cost (a page of 5,000 events from the start of the table, rolled back).
+Any non-zero count in the first three columns of shortfall fails the run.
+
+${run.checks}
 
 "DB alone" is scenario 5: the same PostgreSQL, from the benchmark process, doing the nearest plain-SQL
 equivalent of each figure with the same durability. For rates the ratio is the share of the database's

@@ -24,6 +24,7 @@ import { holdLateness } from './scenarios/hold-lateness';
 import { ingestionThroughput, waitForWorker } from './scenarios/ingestion-throughput';
 import { waitingScale } from './scenarios/waiting-scale';
 import { benchmarkDocument } from './benchmark-document';
+import { acceptedVsApplied, acceptedVsAppliedTable, shortfall, type AcceptedVsApplied } from './accepted-vs-applied';
 
 const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   const raw: RawReference = {};
   const skipped: string[] = [];
   const load: { scenario: string; use: CpuUse }[] = [];
+  const checks: AcceptedVsApplied[] = [];
   const scenario = async (name: string, run: () => Promise<unknown>) => {
     log(name);
     cpu.take();
@@ -76,6 +78,12 @@ async function main(): Promise<void> {
     // The next scenario starts on an idle worker, so that one's backlog never counts against the next.
     const drained = await waitForWorker(env, sizes.drainSeconds * 1000);
     if (!drained) log(`warning: the worker still had work ${sizes.drainSeconds} s after the scenario`);
+    const check = await acceptedVsApplied(env.databaseUrl, name);
+    checks.push(check);
+    log(
+      `accepted vs applied: ${check.unappliedEvents} of ${check.storedEvents} stored events not applied; ${check.triggerUsersWithoutInstance} of ${check.triggerUsers} triggering users with no instance; ` +
+        `reconciler found ${check.strandedEvents} stranded (sweep of ${check.sweepEvents} events: ${round(check.sweepMs, 1)} ms)${shortfall(check) ? ' — SHORTFALL: the run fails' : ''}`,
+    );
     // Nor the database's: the dirty pages a scenario leaves (the raw one writes ~400 MB) are flushed now,
     // not by the checkpointer in the middle of the next one.
     await env.db.query('CHECKPOINT');
@@ -101,8 +109,15 @@ async function main(): Promise<void> {
 
     const table = plainTable(measures, raw);
     console.log(`\n${table}\n`);
+    const checksTable = acceptedVsAppliedTable(checks);
+    console.log(`${checksTable}\n`);
+    const failedChecks = checks.filter((c) => shortfall(c) > 0);
+    if (failedChecks.length) {
+      log(`FAILED: accepted events not applied after ${failedChecks.map((c) => c.scenario).join(', ')}`);
+      process.exitCode = 1;
+    }
     const machine = machineInfo(postgresVersion);
-    writeFileSync(out, benchmarkDocument({ machine, sizes, postgresSettings: POSTGRES_SETTINGS, table: markdownTable(measures, raw), raw, skipped, load, durationSeconds: (Date.now() - started) / 1000 }));
+    writeFileSync(out, benchmarkDocument({ machine, sizes, postgresSettings: POSTGRES_SETTINGS, table: markdownTable(measures, raw), checks: checksTable, raw, skipped, load, durationSeconds: (Date.now() - started) / 1000 }));
     log(`report written to ${out}`);
   } finally {
     cpu.stop();

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { QueueService } from '../queue/queue.service';
 import { USER_EVENTS_QUEUE, userEventsJobKey } from './user-events-queue';
@@ -55,44 +55,53 @@ export class StrandedEventsReconciler implements OnApplicationBootstrap, OnModul
   /** One sweep; several processes may call it at once (one sweeps, the others find the watermark locked and return). */
   async sweep(): Promise<ReconcileSweep> {
     return this.dataSource.transaction(async (manager) => {
-      const [progress]: { checked_seq: string }[] = await manager.query(`SELECT checked_seq FROM event_reconciler_progress WHERE id = 1 FOR UPDATE SKIP LOCKED`);
-      if (!progress) return { examined: 0, strandedUsers: 0, strandedEvents: 0 };
-      const examined: { seq: string; workspace_id: string; user_id: string; applied: boolean }[] = await manager.query(
-        `SELECT e.seq, e.workspace_id, e.user_id, e.seq <= COALESCE(c.applied_seq, 0) AS applied
-         FROM (SELECT seq, workspace_id, user_id FROM events WHERE seq > $1 AND received_at < now() - make_interval(secs => $2) ORDER BY seq LIMIT $3) e
-         LEFT JOIN event_cursors c ON c.workspace_id = e.workspace_id AND c.user_id = e.user_id
-         ORDER BY e.seq`,
-        [progress.checked_seq, this.config.reconcileGraceSeconds, this.eventsPerSweep],
-      );
-      if (examined.length === 0) return { examined: 0, strandedUsers: 0, strandedEvents: 0 };
-
-      const unapplied = examined.filter((event) => !event.applied);
-      const keyOf = (event: { workspace_id: string; user_id: string }) => userEventsJobKey(event.workspace_id, event.user_id);
-      const candidates = [...new Set(unapplied.map(keyOf))];
-      const withJob: { key: string }[] = candidates.length
-        ? await manager.query(`SELECT singleton_key AS key FROM pgboss.job WHERE name = $1 AND state <= 'active' AND singleton_key = ANY($2::text[])`, [
-            USER_EVENTS_QUEUE,
-            candidates,
-          ])
-        : [];
-      const pending = new Set(withJob.map((row) => row.key));
-      const stranded = unapplied.filter((event) => !pending.has(keyOf(event)));
-      const strandedUsers = new Map(stranded.map((event) => [keyOf(event), event]));
-      if (strandedUsers.size > 0) {
+      const found = await findStrandedEvents(manager, { graceSeconds: this.config.reconcileGraceSeconds, limit: this.eventsPerSweep });
+      if (found.strandedUsers.length > 0) {
         await this.queue.enqueue(
-          [...strandedUsers.values()].map((event) => ({
-            queue: USER_EVENTS_QUEUE,
-            data: { workspaceId: event.workspace_id, userId: event.user_id },
-            singletonKey: keyOf(event),
-          })),
+          found.strandedUsers.map(({ workspaceId, userId }) => ({ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId }, singletonKey: userEventsJobKey(workspaceId, userId) })),
           manager,
         );
-        this.logger.warn({ msg: 'accepted events had no job to apply them; jobs enqueued', users: strandedUsers.size, events: stranded.length });
+        this.logger.warn({ msg: 'accepted events had no job to apply them; jobs enqueued', users: found.strandedUsers.length, events: found.strandedEvents });
       }
-      // Up to just before the first event not yet applied: a backlog (or what was just enqueued) is looked at again.
-      const checkedSeq = unapplied.length ? BigInt(unapplied[0].seq) - 1n : BigInt(examined[examined.length - 1].seq);
-      await manager.query(`UPDATE event_reconciler_progress SET checked_seq = GREATEST(checked_seq, $1) WHERE id = 1`, [checkedSeq.toString()]);
-      return { examined: examined.length, strandedUsers: strandedUsers.size, strandedEvents: stranded.length };
+      return { examined: found.examined, strandedUsers: found.strandedUsers.length, strandedEvents: found.strandedEvents };
     });
   }
+}
+
+/**
+ * The reconciler's look at the next `limit` events past the watermark, which it moves; the caller gives
+ * the users found a job in the same transaction. Returns nothing when another sweep holds the watermark.
+ */
+export async function findStrandedEvents(
+  manager: EntityManager,
+  { graceSeconds, limit }: { graceSeconds: number; limit: number },
+): Promise<{ examined: number; strandedEvents: number; strandedUsers: { workspaceId: string; userId: string }[] }> {
+  const nothing = { examined: 0, strandedEvents: 0, strandedUsers: [] };
+  const [progress]: { checked_seq: string }[] = await manager.query(`SELECT checked_seq FROM event_reconciler_progress WHERE id = 1 FOR UPDATE SKIP LOCKED`);
+  if (!progress) return nothing;
+  const examined: { seq: string; workspace_id: string; user_id: string; applied: boolean }[] = await manager.query(
+    `SELECT e.seq, e.workspace_id, e.user_id, e.seq <= COALESCE(c.applied_seq, 0) AS applied
+     FROM (SELECT seq, workspace_id, user_id FROM events WHERE seq > $1 AND received_at < now() - make_interval(secs => $2) ORDER BY seq LIMIT $3) e
+     LEFT JOIN event_cursors c ON c.workspace_id = e.workspace_id AND c.user_id = e.user_id
+     ORDER BY e.seq`,
+    [progress.checked_seq, graceSeconds, limit],
+  );
+  if (examined.length === 0) return nothing;
+
+  const unapplied = examined.filter((event) => !event.applied);
+  const keyOf = (event: { workspace_id: string; user_id: string }) => userEventsJobKey(event.workspace_id, event.user_id);
+  const candidates = [...new Set(unapplied.map(keyOf))];
+  const withJob: { key: string }[] = candidates.length
+    ? await manager.query(`SELECT singleton_key AS key FROM pgboss.job WHERE name = $1 AND state <= 'active' AND singleton_key = ANY($2::text[])`, [
+        USER_EVENTS_QUEUE,
+        candidates,
+      ])
+    : [];
+  const pending = new Set(withJob.map((row) => row.key));
+  const stranded = unapplied.filter((event) => !pending.has(keyOf(event)));
+  const strandedUsers = new Map(stranded.map((event) => [keyOf(event), { workspaceId: event.workspace_id, userId: event.user_id }]));
+  // Up to just before the first event not yet applied: a backlog (or what is being enqueued) is looked at again.
+  const checkedSeq = unapplied.length ? BigInt(unapplied[0].seq) - 1n : BigInt(examined[examined.length - 1].seq);
+  await manager.query(`UPDATE event_reconciler_progress SET checked_seq = GREATEST(checked_seq, $1) WHERE id = 1`, [checkedSeq.toString()]);
+  return { examined: examined.length, strandedEvents: stranded.length, strandedUsers: [...strandedUsers.values()] };
 }
