@@ -16,7 +16,7 @@ describe('audiences: createAudience and audiences', () => {
   afterAll(() => itinera.close());
 
   it('serves the Audience, AudienceInput, audiences and createAudience of the contract', async () => {
-    const contract = buildSchema(readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'contract.graphql'), 'utf8'));
+    const contract = buildSchema(readFileSync(path.join(__dirname, '..', 'fixtures', 'contract.graphql'), 'utf8'));
     const served = buildClientSchema(await itinera.graphql.query<IntrospectionQuery>(getIntrospectionQuery()));
     const audienceChanges = findBreakingChanges(contract, served).filter((change) => /Audience|audiences/.test(change.description));
     expect(audienceChanges.map((change) => change.description)).toEqual([]);

@@ -11,17 +11,28 @@ import {
   IntrospectionQuery,
   isInputObjectType,
 } from 'graphql';
+import { SCHEMA_FILE, servedSchemaText } from '../../src/graphql-schema-text';
 import { startTestApp, TestApp } from '../harness/test-app';
 
-describe('the served schema against shared/contract.graphql', () => {
+describe('the served schema against the contract (test/fixtures/contract.graphql, a copy of shared/contract.graphql)', () => {
   let itinera: TestApp;
-  const contract = buildSchema(readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'contract.graphql'), 'utf8'));
+  const contract = buildSchema(readFileSync(path.join(__dirname, '..', 'fixtures', 'contract.graphql'), 'utf8'));
   const servedSchema = async () => buildClientSchema(await itinera.graphql.query<IntrospectionQuery>(getIntrospectionQuery()));
 
   beforeAll(async () => {
     itinera = await startTestApp();
   });
   afterAll(() => itinera.close());
+
+  it(`is the committed ${SCHEMA_FILE} (run \`npm run schema\` after changing the API)`, () => {
+    const committed = readFileSync(path.join(__dirname, '..', '..', SCHEMA_FILE), 'utf8');
+    expect(servedSchemaText(itinera.app)).toBe(committed);
+  });
+
+  it(`keeps in the committed ${SCHEMA_FILE} every type, field, argument and enum value of the contract`, () => {
+    const committed = buildSchema(readFileSync(path.join(__dirname, '..', '..', SCHEMA_FILE), 'utf8'));
+    expect(findBreakingChanges(contract, committed).map((change) => `${change.type}: ${change.description}`)).toEqual([]);
+  });
 
   it('contains every type, field, argument and enum value of the contract (as tools/contract-check.mjs checks)', async () => {
     const differences = findBreakingChanges(contract, await servedSchema());
