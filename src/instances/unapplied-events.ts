@@ -23,6 +23,9 @@ export const userKeyOf = ({ workspaceId, userId }: UserKey) => `${workspaceId}:$
  * every user's cursor moves past the `limit` returned in the same statement (one round trip for a
  * whole batch of users). The caller holds the users' locks; the moves commit, or roll back, with its
  * transaction. Keyed by `userKeyOf`.
+ *
+ * Moving the cursor past every event read is safe only because ingestion makes each user's acceptance
+ * order its commit order (see IngestionService.accept): no smaller `seq` of the user can commit later.
  */
 export async function takeUnappliedEvents(manager: EntityManager, users: UserKey[], limit: number): Promise<Map<string, EventRow[]>> {
   const unique = [...new Map(users.map((user) => [userKeyOf(user), user])).values()];
