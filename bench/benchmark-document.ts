@@ -130,7 +130,7 @@ ${run.skipped.map((s) => `- ${s}`).join('\n')}
 After each scenario, once the worker drained: stored events past their user's cursor, users who sent a
 published journey's (unfiltered) trigger and have no instance of it, and what one stranded-events
 reconciler sweep finds, with its cost (a page of 5,000 events from the start of the table, rolled back).
-Any non-zero count in the first three columns of shortfall fails the run.
+A non-zero count under "stored, not applied", "of them with no instance" or "reconciler: stranded" fails the run.
 
 ${run.checks}
 

@@ -16,7 +16,7 @@ export interface ItineraProcess {
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Starts `src/main.ts` as its own OS process, as `npm start` does, and waits until it is ready. */
-export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs = 60_000 } = {}): Promise<ItineraProcess> {
+export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs = 120_000 } = {}): Promise<ItineraProcess> {
   const port = env.PORT ? Number(env.PORT) : await findFreePort();
   let output = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
