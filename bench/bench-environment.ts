@@ -89,6 +89,23 @@ export class BenchEnvironment {
     return client;
   }
 
+  /** Worker processes beyond the first (see replaceWorkers). */
+  private extraWorkers: ItineraProcess[] = [];
+
+  /**
+   * Stops every worker process, runs `meanwhile` (e.g. ingestion that builds a backlog no one applies),
+   * then starts `count` fresh ones at once and resolves when all are ready.
+   */
+  async replaceWorkers(count: number, meanwhile: () => Promise<void> = async () => undefined): Promise<void> {
+    const old = [this.worker, ...this.extraWorkers];
+    for (const w of old) this.stopping.add(w);
+    await Promise.all(old.map((w) => w.stop()));
+    await meanwhile();
+    const started = await Promise.all(Array.from({ length: count }, () => spawnItinera(processEnv(this.databaseUrl, 'worker'), { readyTimeoutMs: 120_000 })));
+    [this.worker, ...this.extraWorkers] = started;
+    started.forEach((w, i) => this.watch(w, `worker ${i + 1}`));
+  }
+
   /** A fresh worker process, e.g. so that its memory reflects one scenario only. */
   async restartWorker(): Promise<void> {
     this.stopping.add(this.worker);
@@ -119,8 +136,9 @@ export class BenchEnvironment {
   }
 
   async stop(): Promise<void> {
-    this.stopping.add(this.worker).add(this.api);
-    await Promise.allSettled([this.worker.stop(), this.api.stop()]);
+    const all = [this.worker, ...this.extraWorkers, this.api];
+    for (const p of all) this.stopping.add(p);
+    await Promise.allSettled(all.map((p) => p.stop()));
     for (const client of this.clients) client.close();
     await this.db.end().catch(() => undefined);
     await this.sink.close().catch(() => undefined);
