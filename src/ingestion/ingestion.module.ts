@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { AllowedOriginsResolver } from './allowed-origins.resolver';
+import { AllowedOrigins } from './allowed-origins.service';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
 import { MessageIdRetention } from './message-id-retention';
+import { SourceSettingsController } from './source-settings.controller';
 
 @Module({})
 export class IngestionModule {
@@ -11,8 +14,8 @@ export class IngestionModule {
     return {
       module: IngestionModule,
       imports: [WorkspacesModule],
-      controllers: serveHttp ? [IngestionController] : [],
-      providers: [IngestionService, MessageIdRetention],
+      controllers: serveHttp ? [IngestionController, SourceSettingsController] : [],
+      providers: [IngestionService, MessageIdRetention, AllowedOrigins, AllowedOriginsResolver],
       exports: [IngestionService],
     };
   }
