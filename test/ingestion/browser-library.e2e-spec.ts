@@ -13,6 +13,20 @@ const SHOP_PAGE = `<!doctype html>
 <body><h1>Checkout</h1></body></html>`;
 
 /**
+ * The analytics.js snippet as Segment publishes it (the stub queue that records calls until the library
+ * arrives), loading a self-hosted copy of the standalone bundle, with `analytics._cdn` set to Itinera.
+ */
+const snippetPage = (writeKey: string, itineraUrl: string) => `<!doctype html>
+<html><head><title>Checkout</title><link rel="icon" href="data:,">
+<script>
+!function(){var i="analytics",analytics=window[i]=window[i]||[];if(!analytics.initialize)if(analytics.invoked)window.console&&console.error&&console.error("Segment snippet included twice.");else{analytics.invoked=!0;analytics.methods=["trackSubmit","trackClick","trackLink","trackForm","pageview","identify","reset","group","track","ready","alias","debug","page","screen","once","off","on","addSourceMiddleware","addIntegrationMiddleware","setAnonymousId","addDestinationMiddleware","register"];analytics.factory=function(e){return function(){if(window[i].initialized)return window[i][e].apply(window[i],arguments);var n=Array.prototype.slice.call(arguments);if(["track","screen","alias","group","page","identify"].indexOf(e)>-1){var c=document.querySelector("link[rel='canonical']");n.push({__t:"bpc",c:c&&c.getAttribute("href")||void 0,p:location.pathname,u:location.href,s:location.search,t:document.title,r:document.referrer})}n.unshift(e);analytics.push(n);return analytics}};for(var n=0;n<analytics.methods.length;n++){var key=analytics.methods[n];analytics[key]=analytics.factory(key)}analytics.load=function(key,n){var t=document.createElement("script");t.type="text/javascript";t.async=!0;t.setAttribute("data-global-segment-analytics-key",i);t.src="/analytics-next/standalone.js";var r=document.getElementsByTagName("script")[0];r.parentNode.insertBefore(t,r);analytics._loadOptions=n};analytics._writeKey=${JSON.stringify(writeKey)};analytics._cdn=${JSON.stringify(itineraUrl)};analytics.SNIPPET_VERSION="5.2.1";
+analytics.load(${JSON.stringify(writeKey)});
+analytics.identify("snippet-1", { first_name: "Ada", email: "ada@example.com" });
+analytics.track("Order_Confirmation", { productId: "001", cart_ID: "cart-s1" });
+}}();
+</script></head><body><h1>Checkout</h1></body></html>`;
+
+/**
  * The real @segment/analytics-next in headless Chromium, on a page of another origin than Itinera,
  * pointed at Itinera by `cdnURL` alone: it loads its settings from Itinera, then sends identify, track,
  * page, group and alias there (CORS preflights included), with the default and the batching strategy.
@@ -29,7 +43,10 @@ describe('the Segment browser library, in a real browser', () => {
     receiver = await startRecordingServer();
     const webhook = await createWebhookDestination(itinera.graphql, receiver.url);
     journeyId = (await publishJourney(itinera.graphql, loadExample('01-order-confirmation-forwarding.json', { destinationId: webhook }))).id;
-    shop = await startPageServer({ pages: { '/checkout': SHOP_PAGE }, folders: { '/analytics-next/': ANALYTICS_NEXT_BUNDLE } });
+    shop = await startPageServer({
+      pages: { '/checkout': SHOP_PAGE, '/snippet': snippetPage(itinera.workspace.writeKey, itinera.url) },
+      folders: { '/analytics-next/': ANALYTICS_NEXT_BUNDLE },
+    });
   });
   afterEach(async () => {
     await browser?.close();
@@ -114,5 +131,16 @@ describe('the Segment browser library, in a real browser', () => {
     await expectStoredAndApplied('browser-2', anonymousId, 'cart-b2');
     const paths = browser!.requestedUrls.filter((url) => url.startsWith(itinera.url)).map((url) => new URL(url).pathname);
     expect(new Set(paths)).toEqual(new Set([`/v1/projects/${itinera.workspace.writeKey}/settings`, '/v1/b']));
+  });
+
+  it('works from the analytics.js snippet loading a self-hosted bundle, with analytics._cdn set to Itinera', async () => {
+    browser = await launchBrowser();
+    await browser.page.goto(`${shop.url}/snippet`);
+    const [delivery] = await waitFor(() => (deliveriesTo('snippet-1').length ? deliveriesTo('snippet-1') : undefined), { what: 'a delivery to snippet-1' });
+    expect(delivery.data).toMatchObject({ email: 'ada@example.com', order: { cart_ID: 'cart-s1' } });
+    expect((await eventsOf('snippet-1')).map((e) => e.type)).toEqual(['identify', 'track']);
+    expect(new Set(browser.requestedUrls.map((url) => new URL(url).host))).toEqual(new Set([new URL(itinera.url).host, new URL(shop.url).host]));
+    expect(browser.failedRequests).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
   });
 });
