@@ -173,6 +173,16 @@ describe('Segment libraries', () => {
       expect((await postText('/v1/t', { userId: 'web-2', event: 'x', writeKey: 'itn_wk_nope' })).status).toBe(401);
       const malformed = await fetch(`${itinera.url}/v1/t`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"userId":' });
       expect(malformed.status).toBe(400);
+      const tooBig = await postText('/v1/b', { writeKey: writeKey(), batch: Array.from({ length: 20 }, () => ({ type: 'track', userId: 'web-2', event: 'Big', properties: { blob: 'y'.repeat(30 * 1024) } })) });
+      expect(tooBig.status).toBe(413);
+      expect(await eventsOf('web-2')).toHaveLength(0);
+    });
+
+    it('stores a messageId once, as on the server-side path (a beacon resent after a page hide)', async () => {
+      const message = { userId: 'web-4', writeKey: writeKey(), messageId: 'ajs-next-dup-1', ...order('k1') };
+      expect((await postText('/v1/t', message)).status).toBe(200);
+      expect((await postText('/v1/b', { writeKey: writeKey(), batch: [{ ...message, type: 'track' }] })).status).toBe(200);
+      expect((await eventsOf('web-4')).map((e) => e.message_id)).toEqual(['ajs-next-dup-1']);
     });
 
     it('answers preflights without a key, and lets any origin send by default', async () => {
