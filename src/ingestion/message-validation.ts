@@ -67,6 +67,14 @@ const common = {
   integrations: jsonObject('integrations').optional(),
 };
 
+/** A page (web) or screen (app) view: stored as a `Page Viewed` / `Screen Viewed` event with name and category among its properties. */
+const viewed = z.object({
+  ...common,
+  name: z.string({ error: 'name must be a string' }).max(255).optional(),
+  category: z.string({ error: 'category must be a string' }).max(255).optional(),
+  properties: jsonObject('properties').optional(),
+});
+
 const schemas = {
   track: z.object({
     ...common,
@@ -74,18 +82,8 @@ const schemas = {
     properties: jsonObject('properties').optional(),
   }),
   identify: z.object({ ...common, traits: jsonObject('traits').optional() }),
-  page: z.object({
-    ...common,
-    name: z.string({ error: 'name must be a string' }).max(255).optional(),
-    category: z.string({ error: 'category must be a string' }).max(255).optional(),
-    properties: jsonObject('properties').optional(),
-  }),
-  screen: z.object({
-    ...common,
-    name: z.string({ error: 'name must be a string' }).max(255).optional(),
-    category: z.string({ error: 'category must be a string' }).max(255).optional(),
-    properties: jsonObject('properties').optional(),
-  }),
+  page: viewed,
+  screen: viewed,
   group: z.object({ ...common, groupId: identifier('groupId'), traits: jsonObject('traits').optional() }),
   alias: z.object({ ...common, userId: identifier('userId'), previousId: identifier('previousId') }),
 };
@@ -141,7 +139,7 @@ export function validateMessage(
   const sent = (key: 'properties' | 'traits' | 'context') => (parsedData[key] === undefined ? undefined : (body[key] as Record<string, unknown>));
   const data = { ...parsedData, properties: sent('properties'), traits: sent('traits'), context: sent('context') };
   const userId = data.userId != null ? String(data.userId) : String(data.anonymousId);
-  const viewed = type === 'page' || type === 'screen';
+  const isView = type === 'page' || type === 'screen';
   return {
     problems: [],
     message: {
@@ -149,7 +147,7 @@ export function validateMessage(
       userId,
       anonymousId: data.anonymousId != null ? String(data.anonymousId) : null,
       event: type === 'track' ? data.event : type === 'page' ? PAGE_VIEWED_EVENT : type === 'screen' ? SCREEN_VIEWED_EVENT : null,
-      properties: viewed ? pageProperties(data) : type === 'track' ? (data.properties ?? {}) : {},
+      properties: isView ? pageProperties(data) : type === 'track' ? (data.properties ?? {}) : {},
       // Only identify traits are the user's; a group call's traits describe the group.
       traits: type === 'identify' ? (data.traits ?? {}) : null,
       context: data.context ?? {},
