@@ -1,4 +1,6 @@
+import { HttpException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { AllowedOrigins } from './allowed-origins.service';
 
 /**
  * CORS for the ingestion API, so browser libraries can send from any page. Preflights are answered here
@@ -25,7 +27,24 @@ export function allowOrigin(req: Request, res: Response): void {
 }
 
 /** For a request whose workspace does not allow its origin: the browser will not let the page read the answer. */
-export function withdrawOrigin(res: Response): void {
+function withdrawOrigin(res: Response): void {
   res.removeHeader('Access-Control-Allow-Origin');
   res.removeHeader('Access-Control-Expose-Headers');
+}
+
+/** 403 for a browser page whose origin the workspace does not list; the browser gets no CORS grant either. */
+export async function refuseOriginNotAllowed(allowedOrigins: AllowedOrigins, workspaceId: string, req: Request, res: Response): Promise<void> {
+  const origin = req.headers.origin;
+  let allowed: boolean;
+  try {
+    allowed = await allowedOrigins.allows(workspaceId, origin);
+  } catch {
+    throw new HttpException({ errors: [{ path: '', message: 'the allowed origins could not be checked right now; retry later' }] }, 503);
+  }
+  if (allowed) return;
+  withdrawOrigin(res);
+  throw new HttpException(
+    { errors: [{ path: '', message: `this workspace does not accept events from pages on ${origin}; add it with setIngestionAllowedOrigins` }] },
+    403,
+  );
 }

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { bearerToken } from '../workspaces/workspace-tokens';
 import { AllowedOrigins } from './allowed-origins.service';
-import { withdrawOrigin } from './ingestion-cors';
+import { refuseOriginNotAllowed } from './ingestion-cors';
 import { IngestionService } from './ingestion.service';
 import { AcceptedMessage, IngestionProblem, MessageType, oversizeProblems, unstorableProblems, validateBatch, validateMessage } from './message-validation';
 
@@ -122,21 +122,7 @@ export class IngestionController {
   }
 }
 
-/** 403 for a browser page whose origin the workspace does not list; the browser gets no CORS grant either. */
-export async function refuseOriginNotAllowed(allowedOrigins: AllowedOrigins, workspaceId: string, req: Request, res: Response): Promise<void> {
-  const origin = req.headers.origin;
-  let allowed: boolean;
-  try {
-    allowed = await allowedOrigins.allows(workspaceId, origin);
-  } catch {
-    throw fail(503, [{ path: '', message: 'the allowed origins could not be checked right now; retry later' }]);
-  }
-  if (allowed) return;
-  withdrawOrigin(res);
-  throw fail(403, [{ path: '', message: `this workspace does not accept events from pages on ${origin}; add it with setIngestionAllowedOrigins` }]);
-}
-
-export function writeKeyFrom(body: unknown, authorization?: string): string | undefined {
+function writeKeyFrom(body: unknown, authorization?: string): string | undefined {
   if (authorization) {
     const basic = /^Basic\s+(\S+)$/i.exec(authorization);
     if (basic) return Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0] || undefined;

@@ -2,8 +2,7 @@ import { Controller, Get, HttpException, Param, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { AllowedOrigins } from './allowed-origins.service';
-import { allowOrigin } from './ingestion-cors';
-import { refuseOriginNotAllowed } from './ingestion.controller';
+import { allowOrigin, refuseOriginNotAllowed } from './ingestion-cors';
 
 /**
  * What `@segment/analytics-next` loads before sending anything: `<cdnURL>/v1/projects/<writeKey>/settings`.
