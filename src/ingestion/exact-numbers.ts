@@ -11,11 +11,19 @@ export interface InexactNumber {
 }
 
 /**
+ * Every number that can change when parsed has 16 digits in a row (long integers and decimals, tiny
+ * "0.0000…") or an exponent (a number token starts after `:`, `[` or `,`; hex ids such as "3e4f" in
+ * messageIds do not). Bodies without either, the usual case, are not scanned; a match inside a string
+ * only costs the scan.
+ */
+const MAYBE_INEXACT = /[0-9]{16}|[:[,]\s*-?[0-9][0-9.]*[eE]/;
+
+/**
  * Scans `text` (already known to be valid JSON) once, tracking the path of each value, and reports up to
- * `limit` numbers that would not survive parsing. Only long tokens are examined closely, so typical bodies
- * cost one pass over their characters.
+ * `limit` numbers that would not survive parsing. Only long tokens are examined closely.
  */
 export function inexactNumbers(text: string, limit = 10): InexactNumber[] {
+  if (!MAYBE_INEXACT.test(text)) return [];
   const found: InexactNumber[] = [];
   // One frame per open container: an object's current key, or an array's current index.
   const frames: { key: string | number; inObject: boolean; expectingKey: boolean }[] = [];
