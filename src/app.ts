@@ -6,6 +6,8 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { JsonLogger } from './common/logger';
 import { ingestionBodyParser } from './ingestion/ingestion-body-parser';
+import { ingestionCors } from './ingestion/ingestion-cors';
+import { collapseLeadingSlashes } from './ingestion/cdn-url-paths';
 
 /** GraphQL documents are small; this bounds what one request can make the server parse. */
 const GRAPHQL_BODY_LIMIT = '1mb';
@@ -13,7 +15,8 @@ const GRAPHQL_BODY_LIMIT = '1mb';
 /** Builds the Nest application for `config` (used by main.ts and the test harness alike). */
 export async function createApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: new JsonLogger(logger) });
-  app.use('/v1', ingestionBodyParser);
+  app.use(collapseLeadingSlashes);
+  app.use('/v1', ingestionCors, ingestionBodyParser);
   app.use('/graphql', json({ limit: GRAPHQL_BODY_LIMIT }));
   return app;
 }

@@ -1,6 +1,9 @@
-import { Body, Controller, Headers, HttpCode, HttpException, Logger, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Logger, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { bearerToken } from '../workspaces/workspace-tokens';
+import { AllowedOrigins } from './allowed-origins.service';
+import { refuseOriginNotAllowed } from './ingestion-cors';
 import { IngestionService } from './ingestion.service';
 import { AcceptedMessage, IngestionProblem, MessageType, oversizeProblems, unstorableProblems, validateBatch, validateMessage } from './message-validation';
 
@@ -14,30 +17,51 @@ export class IngestionController {
   constructor(
     private readonly ingestion: IngestionService,
     private readonly workspaces: WorkspaceService,
+    private readonly allowedOrigins: AllowedOrigins,
   ) {}
 
-  @Post('track')
+  // The server-side libraries post to the full names; the browser library to the first letter of the type.
+  @Post(['track', 't'])
   @HttpCode(200)
-  track(@Body() body: unknown, @Headers('authorization') authorization?: string) {
-    return this.single('track', body, authorization);
+  track(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.single('track', body, req, res);
   }
 
-  @Post('identify')
+  @Post(['identify', 'i'])
   @HttpCode(200)
-  identify(@Body() body: unknown, @Headers('authorization') authorization?: string) {
-    return this.single('identify', body, authorization);
+  identify(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.single('identify', body, req, res);
   }
 
-  @Post('page')
+  @Post(['page', 'p'])
   @HttpCode(200)
-  page(@Body() body: unknown, @Headers('authorization') authorization?: string) {
-    return this.single('page', body, authorization);
+  page(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.single('page', body, req, res);
   }
 
-  @Post('batch')
+  @Post(['screen', 's'])
   @HttpCode(200)
-  async batch(@Body() body: unknown, @Headers('authorization') authorization?: string) {
-    const workspaceId = await this.authenticate(body, authorization);
+  screen(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.single('screen', body, req, res);
+  }
+
+  @Post(['group', 'g'])
+  @HttpCode(200)
+  group(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.single('group', body, req, res);
+  }
+
+  @Post(['alias', 'a'])
+  @HttpCode(200)
+  alias(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.single('alias', body, req, res);
+  }
+
+  /** `/v1/b`: the browser library's batching strategy and the mobile libraries. */
+  @Post(['batch', 'b'])
+  @HttpCode(200)
+  async batch(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const workspaceId = await this.authenticate(body, req, res);
     const items = (body as { batch?: unknown } | null)?.batch;
     if (Array.isArray(items)) {
       this.refuseUnstorable(items, true);
@@ -48,8 +72,8 @@ export class IngestionController {
     return this.store(workspaceId, messages);
   }
 
-  private async single(type: MessageType, body: unknown, authorization?: string) {
-    const workspaceId = await this.authenticate(body, authorization);
+  private async single(type: MessageType, body: unknown, req: Request, res: Response) {
+    const workspaceId = await this.authenticate(body, req, res);
     this.refuseUnstorable([body], false);
     this.refuseOversize([body], false);
     const { message, problems } = validateMessage(type, body, new Date().toISOString());
@@ -78,9 +102,12 @@ export class IngestionController {
     return { success: true };
   }
 
-  /** Write key by HTTP Basic (key as user name), Bearer, or a `writeKey` body field (what analytics-node sends). */
-  private async authenticate(body: unknown, authorization?: string): Promise<string> {
-    const key = writeKeyFrom(body, authorization);
+  /**
+   * Write key by HTTP Basic (key as user name), Bearer, or a `writeKey` body field (what analytics-node
+   * and the browser library send); then the workspace's origin allowlist, for requests from browsers.
+   */
+  private async authenticate(body: unknown, req: Request, res: Response): Promise<string> {
+    const key = writeKeyFrom(body, req.headers.authorization);
     if (!key) throw fail(401, [{ path: '', message: 'a write key is required (HTTP Basic user, Bearer token, or writeKey field)' }]);
     let workspace;
     try {
@@ -90,6 +117,7 @@ export class IngestionController {
       throw fail(503, [{ path: '', message: 'the write key could not be checked right now; retry later' }]);
     }
     if (!workspace) throw fail(401, [{ path: '', message: 'unknown write key' }]);
+    await refuseOriginNotAllowed(this.allowedOrigins, workspace.id, req, res);
     return workspace.id;
   }
 }

@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { AllowedOriginsResolver } from './allowed-origins.resolver';
+import { AllowedOrigins } from './allowed-origins.service';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
 import { MessageIdRetention } from './message-id-retention';
 import { StrandedEventsReconciler } from './stranded-events-reconciler';
+import { SourceSettingsController } from './source-settings.controller';
 
 @Module({})
 export class IngestionModule {
@@ -12,8 +15,8 @@ export class IngestionModule {
     return {
       module: IngestionModule,
       imports: [WorkspacesModule],
-      controllers: serveHttp ? [IngestionController] : [],
-      providers: [IngestionService, MessageIdRetention, StrandedEventsReconciler],
+      controllers: serveHttp ? [IngestionController, SourceSettingsController] : [],
+      providers: [IngestionService, MessageIdRetention, StrandedEventsReconciler, AllowedOrigins, AllowedOriginsResolver],
       exports: [IngestionService, StrandedEventsReconciler],
     };
   }

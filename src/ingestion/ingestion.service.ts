@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { QueueService } from '../queue/queue.service';
-import { AcceptedMessage } from './message-validation';
+import { AcceptedMessage, isStoredAsEvent } from './message-validation';
+import { applyAliases } from './profile-aliases';
 import { USER_EVENTS_QUEUE, UserEventsJob, userEventsJobKey } from './user-events-queue';
 
 export interface IngestionResult {
@@ -59,14 +60,15 @@ export class IngestionService implements OnModuleInit {
            WHERE EXCLUDED.traits <> '{}'::jsonb`,
         [workspaceId, JSON.stringify(users.map((user_id) => ({ user_id, traits: traitsByUser.get(user_id) })))],
       );
+      await applyAliases(manager, workspaceId, accepted);
 
       await manager.query(
-        `INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp)
+        `INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp, original_timestamp)
          SELECT $1, m->>'user_id', m->>'anonymous_id', m->>'type', m->>'event', m->'properties', NULLIF(m->'traits', 'null'::jsonb),
-                m->'context', m->>'message_id', (m->>'timestamp')::timestamptz
+                m->'context', m->>'message_id', (m->>'timestamp')::timestamptz, (m->>'original_timestamp')::timestamptz
          FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(m, ord)
          ORDER BY e.ord`,
-        [workspaceId, JSON.stringify(accepted.map(eventRow))],
+        [workspaceId, JSON.stringify(accepted.filter(isStoredAsEvent).map(eventRow))],
       );
 
       // Held until commit: a waiting job taken by a worker before this commits would read the user's
@@ -100,6 +102,7 @@ function eventRow(m: AcceptedMessage) {
     context: m.context,
     message_id: m.messageId,
     timestamp: m.timestamp,
+    original_timestamp: m.originalTimestamp,
   };
 }
 

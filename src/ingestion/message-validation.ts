@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { unstorableParts } from '../common/storable-text';
+import { correctClockSkew } from './clock-skew';
+import { readIsoTimestamp } from './iso-timestamp';
 
-export type MessageType = 'track' | 'identify' | 'page';
+/** Every call type of the Segment libraries. */
+export const MESSAGE_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+/** The types stored as events and applied by the runtime; `group` and `alias` are acknowledged (alias also merges profiles). */
+export type StoredEventType = 'track' | 'identify' | 'page' | 'screen';
+export const isStoredAsEvent = (message: AcceptedMessage): message is AcceptedMessage & { type: StoredEventType } =>
+  message.type !== 'group' && message.type !== 'alias';
 
 /** A message that passed validation, normalised for storage. */
 export interface AcceptedMessage {
@@ -15,8 +23,14 @@ export interface AcceptedMessage {
   traits: Record<string, unknown> | null;
   context: Record<string, unknown>;
   messageId: string;
-  /** As sent; receivedAt when absent. */
+  /** When it happened, on the server's clock: as sent, corrected by the client's clock skew when `sentAt` came too; receivedAt when absent. */
   timestamp: string;
+  /** The timestamp as sent, before any correction. */
+  originalTimestamp: string | null;
+  /** alias: the identity the user had before (its profile's traits are merged into this one's). */
+  previousId?: string;
+  /** group: the account the user belongs to. */
+  groupId?: string;
 }
 
 export interface IngestionProblem {
@@ -29,34 +43,37 @@ export interface IngestionProblem {
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 export const MAX_REQUEST_BYTES = 500 * 1024;
 export const PAGE_VIEWED_EVENT = 'Page Viewed';
+export const SCREEN_VIEWED_EVENT = 'Screen Viewed';
 
 const jsonObject = (name: string) => z.record(z.string(), z.unknown(), { error: `${name} must be a JSON object` });
 const identifier = (name: string) =>
   z.union([z.string().min(1, `${name} must not be empty`).max(255, `${name} is longer than 255 characters`), z.number()], {
     error: `${name} must be a string or a number`,
   });
-const timestamp = z
-  .string({ error: 'timestamp must be an ISO-8601 date string' })
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'timestamp must be an ISO-8601 date string')
-  // Date.parse takes years outside 1-9999 ("+010000-01-01T00:00:00Z"), which PostgreSQL cannot read (found by fast-check).
-  .refine((value) => {
-    const year = new Date(value).getUTCFullYear();
-    return Number.isNaN(year) || (year >= 1 && year <= 9999);
-  }, 'timestamp must be a date between the years 1 and 9999')
-  // Stored in one form PostgreSQL always reads, whatever form Date.parse accepted.
-  .transform((value) => {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? value : date.toISOString();
+/** ISO-8601 only, checked by readIsoTimestamp (no Date.parse guessing); normalised later, with the clock-skew correction. */
+const isoTimestamp = (field: string) =>
+  z.string({ error: `${field} must be an ISO-8601 date string, such as 2024-05-01T10:00:00Z` }).superRefine((value, ctx) => {
+    const reading = readIsoTimestamp(value, field);
+    if ('problem' in reading) ctx.addIssue({ code: 'custom', message: reading.problem });
   });
 
 const common = {
   userId: identifier('userId').nullish(),
   anonymousId: identifier('anonymousId').nullish(),
   messageId: z.string({ error: 'messageId must be a string' }).min(1, 'messageId must not be empty').max(255, 'messageId is longer than 255 characters').optional(),
-  timestamp: timestamp.optional(),
+  timestamp: isoTimestamp('timestamp').optional(),
+  sentAt: isoTimestamp('sentAt').optional(),
   context: jsonObject('context').optional(),
   integrations: jsonObject('integrations').optional(),
 };
+
+/** A page (web) or screen (app) view: stored as a `Page Viewed` / `Screen Viewed` event with name and category among its properties. */
+const viewed = z.object({
+  ...common,
+  name: z.string({ error: 'name must be a string' }).max(255).optional(),
+  category: z.string({ error: 'category must be a string' }).max(255).optional(),
+  properties: jsonObject('properties').optional(),
+});
 
 const schemas = {
   track: z.object({
@@ -65,12 +82,10 @@ const schemas = {
     properties: jsonObject('properties').optional(),
   }),
   identify: z.object({ ...common, traits: jsonObject('traits').optional() }),
-  page: z.object({
-    ...common,
-    name: z.string({ error: 'name must be a string' }).max(255).optional(),
-    category: z.string({ error: 'category must be a string' }).max(255).optional(),
-    properties: jsonObject('properties').optional(),
-  }),
+  page: viewed,
+  screen: viewed,
+  group: z.object({ ...common, groupId: identifier('groupId'), traits: jsonObject('traits').optional() }),
+  alias: z.object({ ...common, userId: identifier('userId'), previousId: identifier('previousId') }),
 };
 
 /**
@@ -94,36 +109,53 @@ export function oversizeProblems(messages: unknown[], batched: boolean): Ingesti
   );
 }
 
-/** Validates one message of a known type, returning every problem with its path. */
-export function validateMessage(type: MessageType, raw: unknown, receivedAt: string, index?: number): { message?: AcceptedMessage; problems: IngestionProblem[] } {
+/**
+ * Validates one message of a known type, returning every problem with its path. `batchSentAt` is the
+ * batch's own `sentAt` (what the batching browser library and the mobile libraries send), used when
+ * the message has none.
+ */
+export function validateMessage(
+  type: MessageType,
+  raw: unknown,
+  receivedAt: string,
+  index?: number,
+  batchSentAt?: unknown,
+): { message?: AcceptedMessage; problems: IngestionProblem[] } {
   const at = (path: string, message: string): IngestionProblem => (index === undefined ? { path, message } : { index, path, message });
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { problems: [at('', 'a message must be a JSON object')] };
-  const parsed = schemas[type].safeParse(raw);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => at(issue.path.join('.'), issue.message));
   const body = raw as Record<string, unknown>;
+  const parsed = schemas[type].safeParse(body.sentAt === undefined && batchSentAt !== undefined ? { ...body, sentAt: batchSentAt } : body);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => at(issue.path.join('.'), issue.message));
   const hasId = (value: unknown) => (typeof value === 'string' && value.length > 0) || typeof value === 'number';
   if (!hasId(body.userId) && !hasId(body.anonymousId)) problems.push(at('userId', 'userId or anonymousId is required'));
   if (!parsed.success || problems.length) return { problems };
 
-  const parsedData = parsed.data as z.infer<(typeof schemas)['page']> & z.infer<(typeof schemas)['track']> & z.infer<(typeof schemas)['identify']>;
+  type Parsed = z.infer<(typeof schemas)['page']> & z.infer<(typeof schemas)['track']> & z.infer<(typeof schemas)['identify']> & { groupId?: string | number; previousId?: string | number };
+  const parsedData = parsed.data as Parsed;
+  const when = correctClockSkew({ timestamp: parsedData.timestamp, sentAt: parsedData.sentAt, receivedAt });
+  if ('problem' in when) return { problems: [at('sentAt', when.problem)] };
   // The JSON objects as sent, not zod's copies: a copy assigns keys, and a "__proto__" key (valid JSON)
   // would set the copy's prototype instead of being kept.
   const sent = (key: 'properties' | 'traits' | 'context') => (parsedData[key] === undefined ? undefined : (body[key] as Record<string, unknown>));
   const data = { ...parsedData, properties: sent('properties'), traits: sent('traits'), context: sent('context') };
   const userId = data.userId != null ? String(data.userId) : String(data.anonymousId);
-  const properties = type === 'page' ? pageProperties(data) : (data.properties ?? {});
+  const isView = type === 'page' || type === 'screen';
   return {
     problems: [],
     message: {
       type,
       userId,
       anonymousId: data.anonymousId != null ? String(data.anonymousId) : null,
-      event: type === 'track' ? data.event : type === 'page' ? PAGE_VIEWED_EVENT : null,
-      properties,
+      event: type === 'track' ? data.event : type === 'page' ? PAGE_VIEWED_EVENT : type === 'screen' ? SCREEN_VIEWED_EVENT : null,
+      properties: isView ? pageProperties(data) : type === 'track' ? (data.properties ?? {}) : {},
+      // Only identify traits are the user's; a group call's traits describe the group.
       traits: type === 'identify' ? (data.traits ?? {}) : null,
       context: data.context ?? {},
       messageId: data.messageId ?? randomUUID(),
-      timestamp: data.timestamp ?? receivedAt,
+      timestamp: when.timestamp,
+      originalTimestamp: when.originalTimestamp,
+      ...(type === 'alias' ? { previousId: String(data.previousId) } : {}),
+      ...(type === 'group' ? { groupId: String(data.groupId) } : {}),
     },
   };
 }
@@ -136,20 +168,26 @@ function pageProperties(data: { name?: string; category?: string; properties?: R
   };
 }
 
-/** A batch is all or nothing: one bad message means none is stored, and every problem is reported. */
+/**
+ * A batch is all or nothing: one bad message means none is stored, and every problem is reported.
+ * A message of a type Itinera does not know is acknowledged and skipped, never a reason to refuse the
+ * batch (Segment libraries batch every call type, and the reference API accepts them).
+ */
 export function validateBatch(raw: unknown, receivedAt: string): { messages: AcceptedMessage[]; problems: IngestionProblem[] } {
-  const batch = (raw as { batch?: unknown } | null)?.batch;
+  const body = raw as { batch?: unknown; sentAt?: unknown } | null;
+  const batch = body?.batch;
   if (!Array.isArray(batch)) return { messages: [], problems: [{ path: 'batch', message: 'batch must be an array of messages' }] };
   if (batch.length === 0) return { messages: [], problems: [{ path: 'batch', message: 'batch must hold at least one message' }] };
   const messages: AcceptedMessage[] = [];
   const problems: IngestionProblem[] = [];
   batch.forEach((item, index) => {
     const type = (item as { type?: unknown } | null)?.type;
-    if (type !== 'track' && type !== 'identify' && type !== 'page') {
-      problems.push({ index, path: 'type', message: `type must be track, identify or page, not ${JSON.stringify(type ?? null)}` });
+    if (typeof type !== 'string' || type === '') {
+      problems.push({ index, path: 'type', message: `type must be one of ${MESSAGE_TYPES.join(', ')}, not ${JSON.stringify(type ?? null)}` });
       return;
     }
-    const result = validateMessage(type, item, receivedAt, index);
+    if (!(MESSAGE_TYPES as readonly string[]).includes(type)) return;
+    const result = validateMessage(type as MessageType, item, receivedAt, index, body?.sentAt);
     problems.push(...result.problems);
     if (result.message) messages.push(result.message);
   });

@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import type { MembershipChange } from '../engine';
 
 export interface StoredEvent {
-  type: 'track' | 'identify' | 'page';
+  type: 'track' | 'identify' | 'page' | 'screen';
   event: string | null;
   timestamp: string;
 }

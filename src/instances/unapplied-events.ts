@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 
 export interface EventRow {
   seq: string;
-  type: 'track' | 'identify' | 'page';
+  type: 'track' | 'identify' | 'page' | 'screen';
   event: string | null;
   properties: Record<string, unknown>;
   context: Record<string, unknown>;

@@ -102,7 +102,7 @@ describe('ingestion API', () => {
         expect.arrayContaining([
           { path: 'event', message: 'event must not be empty' },
           { path: 'properties', message: 'properties must be a JSON object' },
-          { path: 'timestamp', message: 'timestamp must be an ISO-8601 date string' },
+          { path: 'timestamp', message: 'timestamp must be an ISO-8601 date string, such as 2024-05-01T10:00:00Z' },
         ]),
       );
       expect(result.body.errors).toHaveLength(3);
