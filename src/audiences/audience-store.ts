@@ -63,6 +63,47 @@ export const AudienceStore = {
     return rows[0] ? toAudience(rows[0]) : null;
   },
 
+  /** Locks the audience row until the caller's transaction ends: updates and deletes of one audience take turns. */
+  async lock(manager: EntityManager, workspaceId: string, audienceId: string): Promise<StoredAudience | null> {
+    if (!isUuid(audienceId)) return null;
+    const rows: AudienceRow[] = await manager.query(`SELECT ${COLUMNS} FROM audiences WHERE workspace_id = $1 AND id = $2 FOR UPDATE`, [workspaceId, audienceId]);
+    return rows[0] ? toAudience(rows[0]) : null;
+  },
+
+  /** Published or paused journeys whose running version enters from, or filters on, the audience. */
+  async liveJourneysUsing(manager: EntityManager, workspaceId: string, audienceId: string): Promise<{ id: string; name: string; status: string }[]> {
+    return manager.query(
+      `SELECT j.id, j.name, j.status FROM journeys j JOIN journey_versions v ON v.journey_id = j.id AND v.version = j.version
+       WHERE j.workspace_id = $1 AND j.status IN ('PUBLISHED', 'PAUSED')
+         AND $2 IN (v.definition->'trigger'->>'audienceId', v.definition->'trigger'->>'audienceFilterId')
+       ORDER BY j.name`,
+      [workspaceId, audienceId],
+    );
+  },
+
+  /** A new condition: membership is decided again from scratch (the caller restarts the backfill). */
+  async update(manager: EntityManager, audienceId: string, name: string, condition: Condition | null, holdsWhenEmpty: boolean): Promise<StoredAudience> {
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [AudienceRow[], number] = condition
+      ? await manager.query(
+          `UPDATE audiences SET name = $2, condition = $3, holds_when_empty = $4, filled_at = NULL WHERE id = $1 RETURNING ${COLUMNS}`,
+          [audienceId, name, JSON.stringify(condition), holdsWhenEmpty],
+        )
+      : await manager.query(`UPDATE audiences SET name = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [audienceId, name]);
+    if (condition) await manager.query('DELETE FROM audience_rechecks WHERE audience_id = $1', [audienceId]);
+    return toAudience(rows[0]);
+  },
+
+  async size(manager: EntityManager, audienceId: string): Promise<number> {
+    const [{ n }]: { n: number }[] = await manager.query('SELECT count(*)::int AS n FROM audience_memberships WHERE audience_id = $1', [audienceId]);
+    return n;
+  },
+
+  /** Memberships and rechecks go with it (ON DELETE CASCADE). */
+  async delete(manager: EntityManager, audienceId: string): Promise<void> {
+    await manager.query('DELETE FROM audiences WHERE id = $1', [audienceId]);
+  },
+
   async ids(manager: EntityManager, workspaceId: string): Promise<string[]> {
     const rows: { id: string }[] = await manager.query('SELECT id FROM audiences WHERE workspace_id = $1', [workspaceId]);
     return rows.map((row) => row.id);

@@ -31,3 +31,10 @@ export function validateAudienceInput(input: AudienceInputShape): AudienceValida
   problems.push(...conditionProblems(input?.condition ? condition : undefined, 'condition', 'the audience', 'profile'));
   return problems.length ? { problems } : { problems, audience: { name, condition } };
 }
+
+/** A condition on its own (previewAudience): the same rules as an audience's. */
+export function validateAudienceCondition(input: ConditionInputShape): { problems: Problem[]; condition?: Condition } {
+  const condition = normalizeCondition(input);
+  const problems = conditionProblems(input ? condition : undefined, 'condition', 'the audience', 'profile');
+  return problems.length ? { problems } : { problems, condition };
+}
