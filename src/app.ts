@@ -5,6 +5,7 @@ import { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { JsonLogger } from './common/logger';
+import { mountConsole } from './console/mount-console';
 import { ingestionBodyParser } from './ingestion/ingestion-body-parser';
 
 /** GraphQL documents are small; this bounds what one request can make the server parse. */
@@ -15,5 +16,6 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
   const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: new JsonLogger(logger) });
   app.use('/v1', ingestionBodyParser);
   app.use('/graphql', json({ limit: GRAPHQL_BODY_LIMIT }));
+  if (config.role !== 'worker') mountConsole(app);
   return app;
 }
