@@ -12,7 +12,7 @@ const STEP_FIELDS = `key name type next
 
 const JOURNEY = `query ($id: ID!) {
   journey(id: $id) {
-    id name description status version startStep lastActivityAt
+    id name description status version startStep lastActivityAt lastActivityId
     trigger { type event { event } }
     goal { targetPercent match { event } }
     steps { ${STEP_FIELDS} }
@@ -126,7 +126,9 @@ export async function journeyView(viewer, id) {
   const refreshSoon = throttle(() => void refresh().catch(() => undefined), 250);
 
   draw();
+  // From the last record read with the counts: whatever is written before the subscription registers is replayed.
   const stop = followActivity({ journeyId: id }, refreshSoon, {
+    after: journey.lastActivityId,
     onStatus: (status, reason) => {
       liveBadge.textContent = status === 'live' ? 'live' : `${status}${reason ? `: ${reason}` : ''}`;
       liveBadge.dataset.status = status;

@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CurrentWorkspace } from '../workspaces/request-context';
@@ -61,10 +61,23 @@ export class JourneyFlowResolver {
 
   @ResolveField(() => Date, { nullable: true, description: 'When the latest activity record of the journey was written.' })
   async lastActivityAt(@CurrentWorkspace() workspace: Workspace, @Parent() journey: JourneyType): Promise<Date | null> {
-    const rows: { at: Date }[] = await this.dataSource.query(
-      'SELECT at FROM activities WHERE workspace_id = $1 AND journey_id = $2 ORDER BY id DESC LIMIT 1',
-      [workspace.id, journey.id],
+    return (await this.latestActivity(workspace.id, journey.id))?.at ?? null;
+  }
+
+  @ResolveField(() => ID, {
+    nullable: true,
+    description: "The latest activity record's id: pass it as Subscription.activity's `after` to follow the journey from what was read.",
+  })
+  async lastActivityId(@CurrentWorkspace() workspace: Workspace, @Parent() journey: JourneyType): Promise<string | null> {
+    return (await this.latestActivity(workspace.id, journey.id))?.id ?? null;
+  }
+
+  private async latestActivity(workspaceId: string, journeyId: string): Promise<{ id: string; at: Date } | undefined> {
+    // Ordered by the bigint column, not the text alias (where '9' > '10').
+    const rows: { id: string; at: Date }[] = await this.dataSource.query(
+      'SELECT id::text AS id, at FROM activities WHERE workspace_id = $1 AND journey_id = $2 ORDER BY activities.id DESC LIMIT 1',
+      [workspaceId, journeyId],
     );
-    return rows[0]?.at ?? null;
+    return rows[0];
   }
 }

@@ -149,8 +149,8 @@ describe('API explorer and the API the console reads', () => {
         itinera.graphql,
         loadExample('02-application-abandonment.json', { destinationId: webhook, name: 'Edge totals', durations: { PT2H: 'PT1S' } }),
       );
-      const query = `query ($id: ID!) { journey(id: $id) { lastActivityAt edgeTotals { stepKey branch taken } } }`;
-      expect((await itinera.graphql.query(query, { id: journey.id })).journey).toEqual({ lastActivityAt: null, edgeTotals: [] });
+      const query = `query ($id: ID!) { journey(id: $id) { lastActivityAt lastActivityId edgeTotals { stepKey branch taken } } }`;
+      expect((await itinera.graphql.query(query, { id: journey.id })).journey).toEqual({ lastActivityAt: null, lastActivityId: null, edgeTotals: [] });
 
       await itinera.ingestion.send(application('applicationStarted', '72', 'E-1'));
       await itinera.ingestion.send(application('applicationStarted', '72', 'E-2'));
@@ -168,6 +168,19 @@ describe('API explorer and the API the console reads', () => {
         { stepKey: 'wait_for_completion', branch: 'timeout', taken: 1 },
       ]);
       expect(Date.parse(totals.lastActivityAt)).toBeGreaterThan(Date.now() - 60_000);
+      // The nudge's delivery writes on after the step: compare once the log is still.
+      await waitFor(
+        async () => {
+          const { journey: read, activity } = await itinera.graphql.query(
+            `query ($j: ID!) { journey(id: $j) { lastActivityId } activity(filter: { journeyId: $j }, first: 500) { nodes { id type } } }`,
+            { j: journey.id },
+          );
+          const settled = activity.nodes.some((r: { type: string }) => r.type === 'SENT') && read.lastActivityId === activity.nodes.at(-1).id;
+          if (!settled) throw new Error(`lastActivityId ${read.lastActivityId}; log ${activity.nodes.map((r: { id: string; type: string }) => `${r.id}:${r.type}`).join(' ')}`);
+          return true;
+        },
+        { what: 'lastActivityId to be the id of the latest record' },
+      );
 
       const { profile } = await itinera.graphql.query(`{ profile(userId: "72") { recentEvents(first: 2) { event properties } } }`);
       expect(profile.recentEvents.map((e: { event: string; properties: { Application_id: string } }) => `${e.event}:${e.properties.Application_id}`)).toEqual([
