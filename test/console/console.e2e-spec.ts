@@ -21,6 +21,7 @@ describe('web console', () => {
   let browser: TestBrowser;
   let page: Page;
   let journey: { id: string };
+  let webhookId: string;
 
   const started = (userId: string, applicationId: string) => ({
     ...seed.applicationStarted,
@@ -52,6 +53,7 @@ describe('web console', () => {
     itinera = await startTestApp();
     receiver = await startRecordingServer();
     const webhook = await createWebhookDestination(itinera.graphql, receiver.url, { timeoutMs: 2000 });
+    webhookId = webhook;
     journey = await publishJourney(itinera.graphql, loadExample('02-application-abandonment.json', { destinationId: webhook, durations: { PT2H: 'PT1H' } }));
     await itinera.graphql.query(`mutation ($input: JourneyInput!) { createJourney(input: $input) { id } }`, {
       input: loadExample('03-cart-abandonment.json', { destinationId: webhook, name: 'Cart abandonment (draft)' }),
@@ -149,6 +151,44 @@ describe('web console', () => {
     await page.goto(`${itinera.url}/#/journeys`);
     await page.locator('#journeys').waitFor({ timeout: LIVE_MS });
     await screenshot('journeys');
+  });
+
+  it('draws every kind of way out: hold branches and timeouts, split true/false, multi-branch and else, a loop back, the goal', async () => {
+    const funnel = loadExample('07-multi-step-funnel-loopback.json', { destinationId: webhookId });
+    const { createJourney } = await itinera.graphql.query(`mutation ($input: JourneyInput!) { createJourney(input: $input) { id } }`, { input: funnel });
+    await page.goto(`${itinera.url}/#/journeys/${createJourney.id}`);
+    await page.locator('[data-step="still_visiting"]').waitFor({ timeout: LIVE_MS });
+    expect(await text('[data-step="still_visiting"]')).toContain('SPLIT');
+    expect(await text('[data-edge="still_visiting:true"]')).toBe('true · 0');
+    expect(await text('[data-edge="still_visiting:false"]')).toBe('false · 0');
+    expect(await text('[data-edge="await_subscription:subscribed"]')).toContain('Subscription Started');
+    expect(await page.locator('[data-edge="account_reminder:next"]').count()).toBe(1); // the loop back to await_account
+    expect(await text('#goal')).toBe('goal Subscription Started: 0 of 0 converted (—) — target 10%');
+    await screenshot('journey-funnel');
+
+    const tiers = await itinera.graphql.query(`mutation ($input: JourneyInput!) { createJourney(input: $input) { id } }`, {
+      input: {
+        name: 'Tiers',
+        trigger: { type: 'EVENT', event: { event: 'Signed_Up' } },
+        steps: [
+          {
+            key: 'by_tier',
+            name: 'By tier',
+            type: 'MULTI_BRANCH',
+            multiBranch: {
+              branches: [{ key: 'gold', next: 'wait_a_day', condition: { filters: [{ path: 'entry.properties.tier', operator: 'EQUALS', values: ['gold'] }] } }],
+              elseNext: null,
+            },
+          },
+          { key: 'wait_a_day', name: 'Wait a day', type: 'WAIT', wait: { duration: 'P1D' } },
+        ],
+      },
+    });
+    await page.goto(`${itinera.url}/#/journeys/${tiers.createJourney.id}`);
+    await page.locator('[data-step="by_tier"]').waitFor({ timeout: LIVE_MS });
+    expect(await text('[data-edge="by_tier:gold"]')).toBe('gold · 0');
+    expect(await text('[data-edge="by_tier:else"]')).toBe('else · 0');
+    expect(await text('[data-edge="wait_a_day:next"]')).toBe('after P1D · 0');
   });
 
   it('publishes a draft only after the confirmation', async () => {
