@@ -144,10 +144,34 @@ describe('web console', () => {
     await screenshot('activity');
   });
 
-  it('lists deliveries by status', async () => {
+  it('lists deliveries by status, with attempts and the last error', async () => {
+    receiver.replyWith((request) => (request.path.startsWith('/refuse') ? { status: 400, body: { error: 'unknown customer' } } : { status: 200, body: { ok: true } }));
+    const refusing = await createWebhookDestination(itinera.graphql, `${receiver.url}/refuse`, { timeoutMs: 2000 });
+    await publishJourney(itinera.graphql, loadExample('01-order-confirmation-forwarding.json', { destinationId: webhookId }));
+    await publishJourney(itinera.graphql, loadExample('01-order-confirmation-forwarding.json', { destinationId: refusing, name: 'Order forwarding, refused' }));
+    await itinera.ingestion.send(seed.orderConfirmation99);
+    await waitFor(
+      async () => {
+        const { deliveries } = await itinera.graphql.query('{ deliveries { nodes { status } } }');
+        const statuses = deliveries.nodes.map((d: { status: string }) => d.status).sort();
+        return statuses.join() === 'DELIVERED,FAILED';
+      },
+      { what: 'one delivery delivered, one refused' },
+    );
+
     await page.goto(`${itinera.url}/#/deliveries`);
-    await page.locator('#delivery-filters').waitFor({ timeout: LIVE_MS });
+    await page.locator('#deliveries').waitFor({ timeout: LIVE_MS });
+    expect(await page.locator('#deliveries tbody tr').count()).toBe(2);
+    const failed = page.locator('#deliveries tr[data-status="FAILED"]');
+    expect(await failed.textContent()).toContain('Order forwarding, refused');
+    expect(await failed.locator('.error-text').textContent()).toMatch(/400/);
     await screenshot('deliveries');
+
+    await page.locator('.tabs a', { hasText: 'DELIVERED' }).click();
+    await waitFor(async () => (await page.locator('#deliveries tbody tr').count()) === 1 && (await page.locator('#deliveries tr[data-status="DELIVERED"]').count()) === 1, {
+      timeoutMs: LIVE_MS,
+      what: 'only the delivered one',
+    });
     await page.goto(`${itinera.url}/#/journeys`);
     await page.locator('#journeys').waitFor({ timeout: LIVE_MS });
     await screenshot('journeys');
