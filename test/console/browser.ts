@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
@@ -28,6 +28,7 @@ export interface TestBrowser {
 
 /** A real headless Chromium with a fresh profile of its own (its --user-data-dir), removed on close. */
 export async function launchBrowser(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's (apt-get install -y chromium) or set ITINERA_CHROMIUM_PATH`);
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'itinera-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
