@@ -81,8 +81,24 @@ function planJourney(
   // `publish: true` asks for a live journey: it publishes a draft, and leaves a paused or archived one as its operator left it.
   const publishes = publish && stored.status === 'DRAFT';
   if (sameContent(before, after)) return { action: publishes ? 'publish' : 'unchanged', resource, id: stored.id, publish: publishes };
-  if (stored.status === 'ARCHIVED') return { action: 'refused', resource, id: stored.id, reason: 'the journey is archived: give the file a new name' };
-  return { action: 'update', resource, id: stored.id, diff: lineDiff(stringify(before), stringify(after)), publish: publishes };
+  const diff = lineDiff(stringify(before), stringify(after));
+  if (stored.status === 'ARCHIVED') return { action: 'refused', resource, id: stored.id, diff, reason: 'the journey is archived: give the file a new name' };
+  if (stored.status !== 'DRAFT' && !sameContent(frozenParts(before), frozenParts(after))) {
+    return {
+      action: 'refused',
+      resource,
+      id: stored.id,
+      diff,
+      reason: `the journey is ${stored.status.toLowerCase()}: only its description and send steps can change (duplicate it, or give the file a new name)`,
+    };
+  }
+  return { action: 'update', resource, id: stored.id, diff, publish: publishes };
+}
+
+/** What a published journey cannot change (SPEC 3.2): everything but its description and its send steps' settings. */
+function frozenParts(spec: JourneySpec): unknown {
+  const { description: _description, ...rest } = spec as JourneySpec & { description?: unknown };
+  return { ...rest, steps: (rest.steps as Record<string, unknown>[]).map((step) => (isObject(step) && step.type === 'SEND' ? { ...step, send: undefined } : step)) };
 }
 
 /** Equal once canonical (keys sorted, defaults dropped); compared as text, whichever realm built the objects. */

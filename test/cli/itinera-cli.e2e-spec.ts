@@ -136,6 +136,25 @@ steps:
     expect(run.asked).toEqual(['Apply 1 change (publishing 1 journey)? [y/N] ']);
     const { nodes } = await counts();
     expect(nodes.find((j: { name: string }) => j.name === 'Published from a file').status).toBe('PUBLISHED');
+
+    // Live journeys change only their description and send steps: apply says so before changing anything.
+    const spec = JSON.parse(readFileSync(journeyFile, 'utf8'));
+    writeFileSync(journeyFile, JSON.stringify({ ...spec, description: 'now described', steps: [{ ...spec.steps[0], wait: { duration: 'P2D' } }] }));
+    const refused = await cli(['apply', journeyFile], { answer: true });
+    expect(refused.code).toBe(1);
+    expect(refused.out[0]).toBe(
+      `! refused journey "Published from a file": the journey is published: only its description and send steps can change (duplicate it, or give the file a new name)  (${journeyFile})`,
+    );
+    expect(refused.out).toContain('    -       duration: P1D');
+    expect(refused.asked).toEqual([]);
+    writeFileSync(journeyFile, JSON.stringify({ ...spec, description: 'now described' }));
+    expect((await cli(['apply', journeyFile], { answer: true })).code).toBe(0);
+    const { journeys } = await itinera.graphql.query(`{ journeys(status: PUBLISHED, first: 200) { nodes { name description steps { wait { duration } } } } }`);
+    expect(journeys.nodes.find((j: { name: string }) => j.name === 'Published from a file')).toEqual({
+      name: 'Published from a file',
+      description: 'now described',
+      steps: [{ wait: { duration: 'P1D' } }],
+    });
   });
 
   it('validate fails on broken files and lists every problem, changing nothing', async () => {
