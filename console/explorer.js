@@ -19,6 +19,8 @@
       React.createElement(GraphiQL, {
         key: token,
         fetcher: fetcher,
+        // /graphql?query=... opens with that operation, so a link can share one.
+        query: new URLSearchParams(location.search).get('query') || undefined,
         defaultQuery: '# Signed in with the token above (or the console\'s).\n{\n  viewer { workspaceId scope }\n  journeys { nodes { id name status version stats { entered active completed converted } } }\n}\n',
       }),
     );

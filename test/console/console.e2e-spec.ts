@@ -264,6 +264,16 @@ describe('web console', () => {
     await page.locator('.graphiql-execute-button').click();
     await waitForText('.result-window', itinera.workspace.workspaceId);
     await screenshot('api-explorer');
+
+    // Subscriptions run over graphql-ws with the same token.
+    const subscription = 'subscription { activity(types: [ENTERED]) { type userId } }';
+    await page.goto(`${itinera.url}/graphql?query=${encodeURIComponent(subscription)}`);
+    // Earlier pages' subscriptions end with their sockets; then the count is the explorer's alone.
+    await waitFor(() => subscriberCount(itinera, itinera.workspace.workspaceId) === 0, { what: 'earlier pages to unsubscribe' });
+    await page.locator('.graphiql-execute-button').click();
+    await waitFor(() => subscriberCount(itinera, itinera.workspace.workspaceId) >= 1, { what: 'the explorer to subscribe' });
+    await itinera.ingestion.send(started('91', 'X-91'));
+    await waitForText('.result-window', '"userId": "91"');
     const elsewhere = browser.requestedUrls.filter((url) => !url.startsWith(itinera.url) && !/^(data|blob|about):/.test(url));
     expect(elsewhere).toEqual([]);
   });
