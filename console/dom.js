@@ -30,7 +30,7 @@ export function formatDetail(detail) {
     .join(', ');
 }
 
-/** Calls `run` at most once per `ms`, with the latest call's arguments (live counts refresh in bursts). */
+/** Runs `run` at most once per `ms` however often it is asked (live records arrive in bursts). */
 export function throttle(run, ms) {
   let timer = null;
   return () => {
