@@ -5,6 +5,7 @@ import { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { JsonLogger } from './common/logger';
+import { mountConsole } from './console/mount-console';
 import { ingestionBodyParser } from './ingestion/ingestion-body-parser';
 import { ingestionCors } from './ingestion/ingestion-cors';
 import { collapseLeadingSlashes } from './ingestion/cdn-url-paths';
@@ -18,5 +19,6 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
   app.use(collapseLeadingSlashes);
   app.use('/v1', ingestionCors, ingestionBodyParser);
   app.use('/graphql', json({ limit: GRAPHQL_BODY_LIMIT }));
+  if (config.role !== 'worker') mountConsole(app);
   return app;
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { formatGraphqlError } from './common/errors';
 import { complexityLimit, depthLimit } from './common/graphql-limits';
 import { RequestContext } from './workspaces/request-context';
+import { refusalForAuthorization, refuseSocket, SOCKET_REFUSALS } from './workspaces/socket-refusal';
 import { bearerToken, sameSecret } from './workspaces/workspace-tokens';
 import { WorkspaceService } from './workspaces/workspace.service';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -39,10 +40,12 @@ interface SocketExtra {
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
-              // A socket without a valid admin token is refused (close code 4403).
+              // Refused with 4401 when the token is missing or malformed, 4403 when it is no workspace's token.
               onConnect: async (ctx) => {
+                const malformed = refusalForAuthorization(ctx.connectionParams?.authorization);
+                if (malformed) return refuseSocket(ctx.extra, malformed);
                 const context = await contextFor(ctx.connectionParams?.authorization);
-                if (!context.workspace) return false;
+                if (!context.workspace) return refuseSocket(ctx.extra, SOCKET_REFUSALS.unknownToken);
                 (ctx.extra as SocketExtra).context = context;
                 return true;
               },

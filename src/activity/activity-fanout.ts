@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import createSubscriber, { Subscriber } from 'pg-listen';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ACTIVITY_CHANNEL } from './activity-log';
+import { readBacklog } from './activity-backlog';
 import { ActivityStream, ActivitySubscriptionFilter } from './activity-stream';
 import { ActivityRecord } from './activity.graphql-types';
 import { ActivityService } from './activity.service';
@@ -32,7 +33,7 @@ export class ActivityFanout implements OnApplicationShutdown {
   ) {}
 
   /** Resolves once the stream is registered: from then on it receives every matching record of the workspace. */
-  async subscribe(workspaceId: string, filter: ActivitySubscriptionFilter): Promise<AsyncIterableIterator<ActivityRecord>> {
+  async subscribe(workspaceId: string, filter: ActivitySubscriptionFilter, after?: string | null): Promise<AsyncIterableIterator<ActivityRecord>> {
     await this.listen();
     const stream = new ActivityStream(filter, (reason) => {
       const streams = this.streams.get(workspaceId);
@@ -43,6 +44,15 @@ export class ActivityFanout implements OnApplicationShutdown {
     const streams = this.streams.get(workspaceId) ?? new Set<ActivityStream>();
     streams.add(stream);
     this.streams.set(workspaceId, streams);
+    // Registered first, read second: a record committed in between is both read and pushed, never neither.
+    if (after) {
+      try {
+        stream.replayFirst(await readBacklog(this.activity, workspaceId, filter, after));
+      } catch (error) {
+        void stream.return();
+        throw error;
+      }
+    }
     return stream;
   }
 

@@ -55,6 +55,16 @@ export class ActivityStream implements AsyncIterableIterator<ActivityRecord> {
     }
   }
 
+  /**
+   * Puts records written before the subscription (a resume cursor's backlog) ahead of the live ones
+   * buffered meanwhile; a record both read and pushed live is sent once.
+   */
+  replayFirst(backlog: ActivityRecord[]): void {
+    const replayed = new Set(backlog.map((record) => record.id));
+    const live = this.buffered.splice(0).filter((record) => !replayed.has(record.id));
+    this.buffered.push(...backlog.filter((record) => matchesSubscription(record, this.filter)), ...live);
+  }
+
   next(): Promise<IteratorResult<ActivityRecord>> {
     const record = this.buffered.shift();
     if (record) return Promise.resolve({ value: record, done: false });

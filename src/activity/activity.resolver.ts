@@ -37,8 +37,14 @@ export class ActivityResolver {
     @Args('journeyId', { type: () => ID, nullable: true }) journeyId?: string | null,
     @Args('userId', { type: () => String, nullable: true }) userId?: string | null,
     @Args('types', { type: () => [ActivityTypeEnum], nullable: true }) types?: ActivityType[] | null,
+    @Args('after', {
+      type: () => ID,
+      nullable: true,
+      description: 'Resume cursor: the id of the last record received. Records written after it are sent first, then live ones, none missed or repeated.',
+    })
+    after?: string | null,
   ) {
     if (!context.workspace) throw unauthenticated();
-    return this.fanout.subscribe(context.workspace.id, { journeyId, userId, types });
+    return this.fanout.subscribe(context.workspace.id, { journeyId, userId, types }, after);
   }
 }

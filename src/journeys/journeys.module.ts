@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { JourneyFlowResolver } from './journey-flow.resolver';
 import { JourneyVersion } from './journey-version.entity';
 import { Journey } from './journey.entity';
 import { JourneyResolver } from './journey.resolver';
@@ -12,7 +13,7 @@ import { JourneyService } from './journey.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Journey, JourneyVersion])],
-  providers: [JourneyService, JourneyResolver],
+  providers: [JourneyService, JourneyResolver, JourneyFlowResolver],
   exports: [JourneyService, TypeOrmModule],
 })
 export class JourneysModule {}

@@ -169,10 +169,10 @@ describe('live journey activity over graphql-ws', () => {
   });
 
   describe('authentication of the socket', () => {
-    it('refuses a connection without a token (close code 4403)', async () => {
+    it('refuses a connection without a token (close code 4401)', async () => {
       const watch = open().watch();
       await waitFor(() => watch.error, { what: 'the refusal' });
-      expect(refusalOf(watch)).toBe(4403);
+      expect(refusalOf(watch)).toBe(4401);
     });
 
     it('refuses a connection with a wrong token (close code 4403)', async () => {
