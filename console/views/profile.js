@@ -5,7 +5,7 @@ const PROFILE = `query ($userId: String!) {
   profile(userId: $userId) {
     userId traits
     journeys { timesEntered journey { id name status } activeInstances { id currentStep enteredAt } }
-    recentEvents(first: 20) { type event properties timestamp receivedAt }
+    events(first: 20) { nodes { type event properties timestamp receivedAt } }
   }
 }`;
 
@@ -56,7 +56,7 @@ export async function profileView(viewer, userId) {
         h(
           'tbody',
           {},
-          profile.recentEvents.map((e) =>
+          profile.events.nodes.map((e) =>
             h('tr', {}, h('td', {}, formatTime(e.timestamp)), h('td', {}, e.type), h('td', {}, e.event ?? '—'), h('td', {}, h('code', {}, JSON.stringify(e.properties)))),
           ),
         ),

@@ -144,7 +144,7 @@ describe('API explorer and the API the console reads', () => {
       expect((await itinera.graphql.withToken('nope').error('{ viewer { scope } }')).extensions?.code).toBe('UNAUTHENTICATED');
     });
 
-    it('Journey.edgeTotals and lastActivityAt; Profile.recentEvents', async () => {
+    it('Journey.edgeTotals and lastActivityAt; Profile.events', async () => {
       const journey = await publishJourney(
         itinera.graphql,
         loadExample('02-application-abandonment.json', { destinationId: webhook, name: 'Edge totals', durations: { PT2H: 'PT1S' } }),
@@ -182,8 +182,8 @@ describe('API explorer and the API the console reads', () => {
         { what: 'lastActivityId to be the id of the latest record' },
       );
 
-      const { profile } = await itinera.graphql.query(`{ profile(userId: "72") { recentEvents(first: 2) { event properties } } }`);
-      expect(profile.recentEvents.map((e: { event: string; properties: { Application_id: string } }) => `${e.event}:${e.properties.Application_id}`)).toEqual([
+      const { profile } = await itinera.graphql.query(`{ profile(userId: "72") { events(first: 2) { nodes { event properties } } } }`);
+      expect(profile.events.nodes.map((e: { event: string; properties: { Application_id: string } }) => `${e.event}:${e.properties.Application_id}`)).toEqual([
         'Application_Completed:E-1',
         'Application_Started:E-2',
       ]);
