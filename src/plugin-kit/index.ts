@@ -30,6 +30,8 @@ export {
   checkMappingPaths,
   evaluateMapping,
   mappingPaths,
+  mappingSizeProblems,
+  MAPPING_LIMITS,
   type MappingPath,
   type MappingResult,
   type PathSegment,
