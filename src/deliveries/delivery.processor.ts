@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { ActivityLog, type ActivityEntry } from '../activity/activity-log';
-import { GroupedCall, GroupedLoad } from '../common/grouped-call';
+import { eachAloneOnFailure, GroupedCall, GroupedLoad } from '../common/grouped-call';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
@@ -34,7 +34,11 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   private readonly inFlight = new Set<Promise<void>>();
   private draining = false;
   /** Outcomes recorded together: those known while the previous record was being written. */
-  private readonly outcomes = new GroupedCall<RecordedAttempt>((recorded) => this.record(recorded));
+  private readonly outcomes = new GroupedCall<RecordedAttempt>((recorded) =>
+    eachAloneOnFailure(recorded, (items) => this.record(items), (item, error) =>
+      this.logger.error({ msg: 'could not record a delivery attempt', deliveryId: item.delivery.id, attempt: item.attempt, error: String(error) }),
+    ),
+  );
   private readonly deliveries = new GroupedLoad((ids: string[]) => this.loadWithTargets(ids));
 
   constructor(
