@@ -4,7 +4,7 @@ import { isPermanentError, RetryableError, type ActionDefinition, type PerformIn
 /** What one call to `perform` came to; the type of what it threw decides between retryable and permanent. */
 export type AttemptOutcome =
   | { result: 'delivered'; status: number | null; response: unknown }
-  | { result: 'retryable' | 'permanent'; error: string; status: number | null };
+  | { result: 'retryable' | 'permanent'; error: string; status: number | null; retryAfterMs?: number };
 
 export interface AttemptLimits {
   /** The longest any attempt may take, whatever the plugin's own timeout. */
@@ -38,6 +38,7 @@ export async function performAttempt(action: ActionDefinition, input: Omit<Perfo
       result: isPermanentError(error) ? 'permanent' : 'retryable',
       error: storableText(message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message || 'failed without a message'),
       status: numberOrNull((error as { status?: unknown } | null)?.status),
+      ...retryAfterOf(error),
     };
   } finally {
     clearTimeout(timer);
@@ -49,6 +50,11 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+}
+
+function retryAfterOf(error: unknown): { retryAfterMs?: number } {
+  const retryAfterMs = numberOrNull((error as { retryAfterMs?: unknown } | null)?.retryAfterMs);
+  return retryAfterMs !== null && retryAfterMs >= 0 && !isPermanentError(error) ? { retryAfterMs } : {};
 }
 
 function numberOrNull(value: unknown): number | null {

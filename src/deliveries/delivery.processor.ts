@@ -11,7 +11,7 @@ import { JobRequest, QueueService } from '../queue/queue.service';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
 import { PERFORM_DEADLINE_MS, performAttempt, type AttemptOutcome } from './delivery-attempt';
 import { Delivery, isFinalStatus, type DeliveryStatus } from './delivery.entity';
-import { mayRetry, retryDelayMs } from './delivery-retry';
+import { mayRetry, nextAttemptDelayMs } from './delivery-retry';
 import { ownerOf } from './delivery.service';
 import { DeliveryCapacity } from './delivery-capacity';
 import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
@@ -164,7 +164,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     // The same attempt twice (two runs of one job in this process): recorded once.
     const unique = [...new Map(recorded.map((item) => [`${item.delivery.id}:${item.attempt}`, item])).values()];
     const changes = unique.map(({ delivery, attempt, outcome }) => {
-      const retryAt = outcome.result === 'retryable' && mayRetry(policy, attempt) ? new Date(now.getTime() + retryDelayMs(policy, attempt)) : null;
+      const retryAt = outcome.result === 'retryable' && mayRetry(policy, attempt) ? new Date(now.getTime() + nextAttemptDelayMs(policy, attempt, outcome.retryAfterMs)) : null;
       const status: DeliveryStatus = outcome.result === 'delivered' ? 'DELIVERED' : retryAt ? 'RETRYING' : 'FAILED';
       return { delivery, attempt, outcome, status, retryAt };
     });
