@@ -24,18 +24,24 @@ export async function fetchWithShares(db: PgBoss.Db, queue: string, count: numbe
   const params: unknown[] = [queue, count];
   const param = (value: unknown) => `$${params.push(value)}`;
   const keys = shares.map((share) => `COALESCE(data->>${literal(share.field)}, '')`);
+  const columns = ['id', 'start_after', ...shares.map((_, i) => `p${i}`)].join(', ');
   const skipped = shares.map((share, i) => `AND ${keys[i]} <> ALL(${param([...share.free].filter(([, free]) => free <= 0).map(([value]) => value))}::text[])`);
-  const ranks = shares.map((_, i) => `p${i}, row_number() OVER (PARTITION BY p${i} ORDER BY start_after, id) AS n${i}`);
-  const within = shares.map((share, i) => `r.n${i} <= COALESCE((${param(JSON.stringify(Object.fromEntries(share.free)))}::jsonb ->> r.p${i})::int, ${param(share.max)})`);
+  // One stage per share, each ranking only what the previous ones kept: a workspace's share is not
+  // spent on jobs its destinations' shares left out.
+  const stages = shares.map((share, i) => {
+    const free = `COALESCE((${param(JSON.stringify(Object.fromEntries(share.free)))}::jsonb ->> p${i})::int, ${param(share.max)})`;
+    return `s${i + 1} AS (SELECT ${columns} FROM (
+       SELECT ${columns}, row_number() OVER (PARTITION BY p${i} ORDER BY start_after, id) AS nth FROM s${i}) ranked
+       WHERE nth <= ${free})`;
+  });
   const { rows } = await db.executeSql(
-    `WITH due AS (
+    `WITH s0 AS (
        SELECT id, start_after${keys.map((key, i) => `, ${key} AS p${i}`).join('')} FROM pgboss.job
        WHERE name = $1 AND state < 'active' AND start_after < now() ${skipped.join(' ')}
        ORDER BY start_after, id LIMIT $2 * ${LOOK_AHEAD}),
-     ranked AS (SELECT id, start_after, ${ranks.join(', ')} FROM due),
+     ${[...stages, ''].join(',\n     ')}
      next AS (
-       SELECT j.id FROM ranked r JOIN pgboss.job j ON j.name = $1 AND j.id = r.id
-       WHERE ${within.join(' AND ') || 'true'}
+       SELECT j.id FROM s${shares.length} r JOIN pgboss.job j ON j.name = $1 AND j.id = r.id
        ORDER BY r.start_after, r.id LIMIT $2 FOR UPDATE OF j SKIP LOCKED)
      UPDATE pgboss.job j SET state = 'active', started_on = now(),
        retry_count = CASE WHEN started_on IS NOT NULL THEN retry_count + 1 ELSE retry_count END
