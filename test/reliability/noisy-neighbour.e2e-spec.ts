@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 import { RELIABILITY_TIMEOUT_MS, reliabilitySize } from './reliability-sizes';
 
-const B_DELIVERIES = reliabilitySize('NEIGHBOUR_B_DELIVERIES', 100);
+const B_DELIVERIES = reliabilitySize('NEIGHBOUR_B_DELIVERIES', 200);
 const A_HANGING = reliabilitySize('NEIGHBOUR_A_HANGING', 64);
 const A_NUL = reliabilitySize('NEIGHBOUR_A_NUL', 64);
 /** A's hanging destination times out after this long: before per-destination shares, B waited that long. */
@@ -93,7 +93,12 @@ describe('a noisy neighbour workspace', () => {
       const aNul = await destinationId(itinera, { name: 'answers NUL', plugin: 'webhook', settings: { url: nul.url } });
       await schedule(itinera.workspace.workspaceId, aHanging, A_HANGING);
       const nulKeys = await schedule(itinera.workspace.workspaceId, aNul, A_NUL);
-      await waitFor(() => hanging.requests.length > 0 && nul.requests.length > 0, { what: 'A’s attempts to start' });
+      // A's hanging attempts are in flight and its NUL answers have come back (before, recording them
+      // rolled back whole groups, which were then sent again and again).
+      await waitFor(() => hanging.requests.length > 0 && new Set(nul.requests.map((r) => r.headers['idempotency-key'])).size === A_NUL, {
+        timeoutMs: HANGING_TIMEOUT_MS,
+        what: 'A’s attempts to start',
+      });
 
       const crowded = p99(await burstOfB());
 
