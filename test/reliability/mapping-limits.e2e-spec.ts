@@ -98,6 +98,15 @@ describe('send step mappings within a bounded heap', () => {
     await expectAlive();
   });
 
+  it('refuses a test event whose payload is over the payload limit, and sends nothing', async () => {
+    const error = await graphql.error(`mutation ($d: ID!, $p: JSON!) { sendTestEvent(destinationId: $d, action: "send", payload: $p) { ok } }`, {
+      d: destinationId,
+      p: { data: { blob: 'x'.repeat(300_000) } },
+    });
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', problems: [{ path: 'payload', message: 'is larger than 256 KB of JSON' }] });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
   it('fails a delivery whose mapped payload is too large, permanently, with the reason, and sends nothing', async () => {
     // 300 references (an 11 KB mapping) to one 31 KB event: 9.5 MB stored and POSTed before the limit.
     const journey = await publishJourney(graphql, sendJourney(destinationId, copiesOfEntry(300), 'copies at run time'));
