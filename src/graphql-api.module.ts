@@ -1,9 +1,9 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { formatGraphqlError } from './common/errors';
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { checkSocketOperation, complexityLimit, limitRules, PARSE_OPTIONS } from './common/graphql-limits';
 import { RequestContext } from './workspaces/request-context';
 import { bearerToken, sameSecret } from './workspaces/workspace-tokens';

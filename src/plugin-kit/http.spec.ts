@@ -86,6 +86,18 @@ describe('retryAfterMs', () => {
     expect([retryAfterMs(null, now), retryAfterMs('soon', now), retryAfterMs('-5', now), retryAfterMs('1.5', now)]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
+  it('fails permanently, without sending, for a header value with a control character (saved before they were refused)', async () => {
+    const server = await startRecordingServer();
+    try {
+      const error = await postJson({ url: server.url, body: '{}', headers: { Authorization: 'Bearer \u0007' }, timeoutMs: 2000 }).catch((e) => e);
+      expect(error).toBeInstanceOf(PermanentError);
+      expect(error.message).toBe('invalid HTTP header: header Authorization has a value with a control character');
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('is carried by the RetryableError of a 429 or 503', async () => {
     const server = await startRecordingServer();
     try {
