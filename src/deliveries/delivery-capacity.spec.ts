@@ -19,4 +19,15 @@ describe('DeliveryCapacity', () => {
     expect(capacity.tryTake('a', 'd3')).toBeNull();
     expect(capacity.tryTake('b', 'd4')).not.toBeNull();
   });
+
+  it('offers the next fetch a destination’s room only once a quarter of its share is free', () => {
+    const capacity = new DeliveryCapacity({ perDestination: 8, perWorkspace: 100 });
+    const releases = Array.from({ length: 8 }, () => capacity.tryTake('a', 'busy')!);
+    const roomOf = () => capacity.shares()[0].free.get('busy');
+    expect(roomOf()).toBe(0);
+    releases[0]();
+    expect(roomOf()).toBe(0);
+    releases[1]();
+    expect(roomOf()).toBe(2);
+  });
 });

@@ -42,9 +42,14 @@ export class DeliveryCapacity {
     };
   }
 
-  /** What the next fetch may take: room left per destination and per workspace (fair-fetch.ts). */
+  /**
+   * What the next fetch may take: room left per destination and per workspace (fair-fetch.ts). Room of
+   * less than a quarter of a share counts as none: with a backlog, jobs are fetched a quarter share at a
+   * time rather than one per finished attempt (each fetch is a durable commit).
+   */
   shares(): FetchShare[] {
-    const room = (counts: Map<string, number>, max: number) => new Map([...counts].map(([key, n]) => [key, max - n]));
+    const room = (counts: Map<string, number>, max: number) =>
+      new Map([...counts].map(([key, n]) => [key, max - n < Math.ceil(max / 4) ? 0 : max - n]));
     return [
       { field: 'destinationId', free: room(this.byDestination, this.limits.perDestination), max: this.limits.perDestination },
       { field: 'workspaceId', free: room(this.byWorkspace, this.limits.perWorkspace), max: this.limits.perWorkspace },
