@@ -1,9 +1,10 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { formatGraphqlError } from './common/errors';
-import { complexityLimit, depthLimit } from './common/graphql-limits';
+import { checkSocketOperation, complexityLimit, limitRules, PARSE_OPTIONS } from './common/graphql-limits';
 import { RequestContext } from './workspaces/request-context';
 import { refusalForAuthorization, refuseSocket, SOCKET_REFUSALS } from './workspaces/socket-refusal';
 import { bearerToken, sameSecret } from './workspaces/workspace-tokens';
@@ -23,6 +24,10 @@ interface SocketExtra {
       inject: [WorkspaceService, APP_CONFIG],
       useFactory: (workspaces: WorkspaceService, config: AppConfig): ApolloDriverConfig => {
         const logger = new Logger('graphql');
+        const format = (error: GraphQLError) =>
+          formatGraphqlError(error.toJSON(), error, (e) => logger.error({ msg: 'unexpected GraphQL error', error: e instanceof Error ? e.stack : String(e) }));
+        // graphql-ws checks operations itself (below) and needs the schema Nest builds.
+        let schema: GraphQLSchema | undefined;
         const contextFor = async (authorization: unknown): Promise<RequestContext> => {
           const token = bearerToken(authorization);
           if (!token) return { workspace: null, isRoot: false };
@@ -35,8 +40,10 @@ interface SocketExtra {
           sortSchema: true,
           playground: false,
           introspection: true,
-          validationRules: [depthLimit()],
+          validationRules: limitRules(),
+          parseOptions: PARSE_OPTIONS,
           plugins: [complexityLimit()],
+          transformSchema: (built: GraphQLSchema) => (schema = built),
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
@@ -49,6 +56,13 @@ interface SocketExtra {
                 (ctx.extra as SocketExtra).context = context;
                 return true;
               },
+              // Operations over the socket get the limits HTTP requests get, and errors in the same form.
+              onSubscribe: (_ctx, _id, payload) => {
+                if (!schema) return [new GraphQLError('the server is starting', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+                const checked = checkSocketOperation(schema, payload);
+                return Array.isArray(checked) ? checked.map((error) => asFormatted(error, format(error))) : checked;
+              },
+              onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
             },
           },
           context: async ({ req, extra }: { req?: { headers: Record<string, unknown> }; extra?: SocketExtra }) =>
@@ -61,3 +75,8 @@ interface SocketExtra {
   ],
 })
 export class GraphqlApiModule {}
+
+/** A GraphQLError that serialises as `formatted` (graphql-ws sends errors through their toJSON). */
+function asFormatted(error: GraphQLError, formatted: GraphQLFormattedError): GraphQLError {
+  return new GraphQLError(formatted.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: formatted.extensions });
+}

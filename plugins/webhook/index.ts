@@ -65,7 +65,7 @@ export default defineDestination<WebhookSettings>({
     url: { type: 'string', format: 'uri', required: true, description: 'The endpoint, e.g. https://example.com/hooks/itinera.' },
     method: { type: 'string', enum: ['POST', 'PUT'], default: 'POST', description: 'HTTP method.' },
     // Secret because headers usually carry credentials (`Authorization: Bearer ...`).
-    headers: { type: 'object', secret: true, description: 'Extra request headers, e.g. { "Authorization": "Bearer ..." }.' },
+    headers: { type: 'object', format: 'http-headers', secret: true, description: 'Extra request headers, e.g. { "Authorization": "Bearer ..." }.' },
     secret: {
       type: 'string',
       secret: true,

@@ -45,3 +45,26 @@ export class GroupedLoad<Key, Value> {
     return (await this.pending.loaded).get(key);
   }
 }
+
+/**
+ * Sends `items` together; when that fails, sends each alone, so one item that cannot be written does not
+ * take the others with it. Throws the first single failure once every item has had its own try.
+ */
+export async function eachAloneOnFailure<Item>(items: Item[], send: (items: Item[]) => Promise<void>, onSingleFailure?: (item: Item, error: unknown) => void): Promise<void> {
+  try {
+    await send(items);
+    return;
+  } catch (error) {
+    if (items.length <= 1) throw error;
+  }
+  let firstFailure: { error: unknown } | undefined;
+  for (const item of items) {
+    try {
+      await send([item]);
+    } catch (error) {
+      onSingleFailure?.(item, error);
+      firstFailure ??= { error };
+    }
+  }
+  if (firstFailure) throw firstFailure.error;
+}

@@ -4,6 +4,7 @@
  * the caller's mistake (HTTP 400, BAD_USER_INPUT) instead of failing the write as a server error.
  */
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Deeper than any real payload; PostgreSQL's JSON parser and JSON.stringify run out of stack far deeper. */
 export const MAX_INPUT_NESTING = 64;
@@ -45,4 +46,22 @@ export function unstorableParts(value: unknown, { maxNesting = MAX_INPUT_NESTING
     }
   }
   return parts.slice(0, limit);
+}
+
+/**
+ * `text` with every character PostgreSQL cannot store replaced by U+FFFD, for text we keep but do not
+ * control (what a destination answered): refusing it is not an option, and one such answer must not
+ * fail the write it shares with others.
+ */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
+/** A JSON-like value with `storableText` applied to every string and key; meant for small values (a few KB). */
+export function storableJson(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_INPUT_NESTING) return '…';
+  if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [storableText(key), storableJson(child, depth + 1)]));
 }

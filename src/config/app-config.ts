@@ -1,3 +1,4 @@
+import { DEFAULT_DELIVERY_CONCURRENCY, type DeliveryConcurrency } from '../deliveries/delivery-capacity';
 import { DEFAULT_JOURNEY_LIMITS, JourneyLimits } from '../journeys/journey-limits';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -21,6 +22,8 @@ export interface AppConfig {
   pluginPaths: string[];
   journeyLimits: JourneyLimits;
   deliveryRetry: DeliveryRetryPolicy;
+  /** Delivery attempts at once per worker process: in all, per destination, per workspace. */
+  deliveryConcurrency: DeliveryConcurrency;
   /** How often idle workers look for due jobs; new work also wakes them at once through NOTIFY. */
   queuePollSeconds: number;
   /** A runtime job (events of one user, one timer) whose worker died is retried after this long. */
@@ -78,6 +81,11 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
       maxAttempts: int('ITINERA_DELIVERY_MAX_ATTEMPTS', DEFAULT_DELIVERY_RETRY.maxAttempts),
       baseDelayMs: int('ITINERA_DELIVERY_BASE_DELAY_MS', DEFAULT_DELIVERY_RETRY.baseDelayMs),
       maxDelayMs: int('ITINERA_DELIVERY_MAX_DELAY_MS', DEFAULT_DELIVERY_RETRY.maxDelayMs),
+    },
+    deliveryConcurrency: {
+      perProcess: int('ITINERA_DELIVERY_CONCURRENCY', DEFAULT_DELIVERY_CONCURRENCY.perProcess),
+      perDestination: int('ITINERA_DELIVERY_CONCURRENCY_PER_DESTINATION', DEFAULT_DELIVERY_CONCURRENCY.perDestination),
+      perWorkspace: int('ITINERA_DELIVERY_CONCURRENCY_PER_WORKSPACE', DEFAULT_DELIVERY_CONCURRENCY.perWorkspace),
     },
     queuePollSeconds: int('ITINERA_QUEUE_POLL_SECONDS', 0.5),
     jobExpireSeconds: int('ITINERA_JOB_EXPIRE_SECONDS', 30),

@@ -8,4 +8,10 @@ export interface DeliveryJob {
    * stale (a redelivered job whose successor already exists) and does nothing.
    */
   attempt: number;
+  /**
+   * Where it goes, so a worker fetches no more jobs of one destination or workspace than its share
+   * (DeliveryCapacity). Absent from jobs enqueued before shares existed.
+   */
+  destinationId?: string;
+  workspaceId?: string;
 }

@@ -55,3 +55,12 @@ describe('performAttempt', () => {
     expect(outcome.result === 'delivered' && typeof outcome.response === 'string' && outcome.response.length).toBeLessThan(5000);
   });
 });
+
+describe('performAttempt with text PostgreSQL cannot store', () => {
+  it('replaces NUL characters and unpaired surrogates in responses and errors with U+FFFD', async () => {
+    const delivered = await performAttempt(actionDoing(async () => ({ status: 200, response: { 'k\u0000': 'a\u0000b', lone: '\uD800x', pair: '😀' } })), input, { deadlineMs: 1000 });
+    const failed = await performAttempt(actionDoing(async () => { throw new RetryableError('HTTP 500: \u0000\uDC00'); }), input, { deadlineMs: 1000 });
+    expect(delivered).toEqual({ result: 'delivered', status: 200, response: { 'k\uFFFD': 'a\uFFFDb', lone: '\uFFFDx', pair: '😀' } });
+    expect(failed).toEqual({ result: 'retryable', error: 'HTTP 500: \uFFFD\uFFFD', status: null });
+  });
+});

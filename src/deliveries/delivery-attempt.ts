@@ -1,9 +1,10 @@
+import { storableJson, storableText } from '../common/storable-text';
 import { isPermanentError, RetryableError, type ActionDefinition, type PerformInput } from '../plugin-kit';
 
 /** What one call to `perform` came to; the type of what it threw decides between retryable and permanent. */
 export type AttemptOutcome =
   | { result: 'delivered'; status: number | null; response: unknown }
-  | { result: 'retryable' | 'permanent'; error: string; status: number | null };
+  | { result: 'retryable' | 'permanent'; error: string; status: number | null; retryAfterMs?: number };
 
 export interface AttemptLimits {
   /** The longest any attempt may take, whatever the plugin's own timeout. */
@@ -20,7 +21,8 @@ const MAX_ERROR_LENGTH = 2000;
 const MAX_RESPONSE_JSON_LENGTH = 4096;
 
 /**
- * Calls `action.perform` once and never throws. A plugin that ignores its signal is abandoned at the
+ * Calls `action.perform` once and never throws. What the destination said (response, error) comes back
+ * storable: a NUL or a lone surrogate in one answer must not fail the write that records a group's outcomes. A plugin that ignores its signal is abandoned at the
  * deadline: its promise may still settle later, but the attempt is over and counted as retryable.
  */
 export async function performAttempt(action: ActionDefinition, input: Omit<PerformInput, 'signal'>, limits: AttemptLimits): Promise<AttemptOutcome> {
@@ -29,13 +31,14 @@ export async function performAttempt(action: ActionDefinition, input: Omit<Perfo
   const signal = limits.signal ? AbortSignal.any([limits.signal, deadline.signal]) : deadline.signal;
   try {
     const result = await Promise.race([Promise.resolve().then(() => action.perform({ ...input, signal })), rejectOnAbort(signal)]);
-    return { result: 'delivered', status: numberOrNull(result?.status), response: boundedResponse(result?.response) };
+    return { result: 'delivered', status: numberOrNull(result?.status), response: storableJson(boundedResponse(result?.response)) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
       result: isPermanentError(error) ? 'permanent' : 'retryable',
-      error: message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message || 'failed without a message',
+      error: storableText(message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message || 'failed without a message'),
       status: numberOrNull((error as { status?: unknown } | null)?.status),
+      ...retryAfterOf(error),
     };
   } finally {
     clearTimeout(timer);
@@ -47,6 +50,11 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+}
+
+function retryAfterOf(error: unknown): { retryAfterMs?: number } {
+  const retryAfterMs = numberOrNull((error as { retryAfterMs?: unknown } | null)?.retryAfterMs);
+  return retryAfterMs !== null && retryAfterMs >= 0 && !isPermanentError(error) ? { retryAfterMs } : {};
 }
 
 function numberOrNull(value: unknown): number | null {

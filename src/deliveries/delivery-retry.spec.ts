@@ -1,5 +1,5 @@
 import { DEFAULT_DELIVERY_RETRY } from '../config/app-config';
-import { mayRetry, retryDelayMs } from './delivery-retry';
+import { mayRetry, nextAttemptDelayMs, retryDelayMs } from './delivery-retry';
 
 describe('delivery retry policy', () => {
   const fast = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 1000 };
@@ -21,5 +21,16 @@ describe('delivery retry policy', () => {
   it('retries while fewer than maxAttempts attempts were made', () => {
     expect(mayRetry(fast, 3)).toBe(true);
     expect(mayRetry(fast, 4)).toBe(false);
+  });
+});
+
+describe('nextAttemptDelayMs', () => {
+  const fast = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 1000 };
+
+  it('waits as long as Retry-After asks when that is longer than the backoff, within the longest delay', () => {
+    expect(nextAttemptDelayMs(fast, 1)).toBe(200);
+    expect(nextAttemptDelayMs(fast, 1, 700)).toBe(700);
+    expect(nextAttemptDelayMs(fast, 3, 100)).toBe(800);
+    expect(nextAttemptDelayMs(fast, 1, 3_600_000)).toBe(1000);
   });
 });

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { ActivityLog, type ActivityEntry } from '../activity/activity-log';
-import { GroupedCall, GroupedLoad } from '../common/grouped-call';
+import { eachAloneOnFailure, GroupedCall, GroupedLoad } from '../common/grouped-call';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
@@ -11,13 +11,14 @@ import { JobRequest, QueueService } from '../queue/queue.service';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
 import { PERFORM_DEADLINE_MS, performAttempt, type AttemptOutcome } from './delivery-attempt';
 import { Delivery, isFinalStatus, type DeliveryStatus } from './delivery.entity';
-import { mayRetry, retryDelayMs } from './delivery-retry';
+import { mayRetry, nextAttemptDelayMs } from './delivery-retry';
 import { ownerOf } from './delivery.service';
+import { DeliveryCapacity } from './delivery-capacity';
 import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
 import { pluginLogger } from './plugin-logger';
 
-/** Deliveries attempted at once per worker process; each holds a connection only while reading or recording. */
-const DELIVERIES_CONCURRENCY = 32;
+/** A job whose destination or workspace has no free slot in this process runs again this much later (plus up to as much again). */
+const DEFER_MS = 1_000;
 /** On shutdown, in-flight attempts get this long to finish before their signal aborts them. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -34,8 +35,17 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   private readonly inFlight = new Set<Promise<void>>();
   private draining = false;
   /** Outcomes recorded together: those known while the previous record was being written. */
-  private readonly outcomes = new GroupedCall<RecordedAttempt>((recorded) => this.record(recorded));
+  private readonly outcomes = new GroupedCall<RecordedAttempt>((recorded) =>
+    eachAloneOnFailure(recorded, (items) => this.record(items), (item, error) =>
+      this.logger.error({ msg: 'could not record a delivery attempt', deliveryId: item.delivery.id, attempt: item.attempt, error: String(error) }),
+    ),
+  );
   private readonly deliveries = new GroupedLoad((ids: string[]) => this.loadWithTargets(ids));
+  private readonly capacity: DeliveryCapacity;
+  /** Jobs put back for later, enqueued together. */
+  private readonly deferrals = new GroupedCall<DeliveryJob>((jobs) =>
+    this.queue.enqueue(jobs.map((data) => ({ queue: DELIVERIES_QUEUE, data, startAfter: new Date(Date.now() + DEFER_MS * (1 + Math.random())) }))),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -44,7 +54,9 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     private readonly targets: DeliveryTargets,
     private readonly destinations: DestinationService,
     private readonly activity: ActivityLog,
-  ) {}
+  ) {
+    this.capacity = new DeliveryCapacity(config.deliveryConcurrency);
+  }
 
   async onModuleInit(): Promise<void> {
     // Defined by every role: whichever process schedules a delivery enqueues into it.
@@ -53,7 +65,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.role === 'api') return;
-    await this.queue.work<DeliveryJob>(DELIVERIES_QUEUE, { concurrency: DELIVERIES_CONCURRENCY }, (job) => this.track(job.data));
+    await this.queue.work<DeliveryJob>(DELIVERIES_QUEUE, { concurrency: this.config.deliveryConcurrency.perProcess, shares: () => this.capacity.shares() }, (job) => this.track(job.data));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -68,13 +80,25 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
    * already DELIVERED or FAILED, or a stale job (the delivery has moved past this attempt).
    * Jobs fetched together read their deliveries and destinations in one query, and each outcome is
    * recorded with the others known by then; each job keeps its own slot, so a slow destination
-   * holds up no one else's attempt.
+   * holds up no one else's attempt. A fetch takes no more jobs of a destination or a workspace than
+   * their share of the slots has room for (DeliveryCapacity), so a hanging destination cannot take them
+   * all; a job over its share anyway (enqueued before shares existed) is put back for a second or two.
    */
   async attempt(job: DeliveryJob): Promise<void> {
-    const loaded = await this.deliveries.load(job.deliveryId);
-    if (!loaded || isFinalStatus(loaded.delivery.status) || loaded.delivery.attempts !== job.attempt - 1) return;
-    const outcome = await this.perform(loaded.delivery, loaded.target);
-    await this.outcomes.add({ delivery: loaded.delivery, attempt: job.attempt, outcome });
+    // Taken before anything is awaited, so the worker's next fetch already counts this job.
+    let release = job.destinationId && job.workspaceId ? this.capacity.tryTake(job.workspaceId, job.destinationId) : undefined;
+    if (release === null) return this.deferrals.add(job);
+    try {
+      const loaded = await this.deliveries.load(job.deliveryId);
+      if (!loaded || isFinalStatus(loaded.delivery.status) || loaded.delivery.attempts !== job.attempt - 1) return;
+      // A job enqueued before shares existed learns its destination only now.
+      release ??= this.capacity.tryTake(loaded.delivery.workspaceId, loaded.delivery.destinationId);
+      if (!release) return this.deferrals.add(nextAttemptJob(loaded.delivery, job.attempt));
+      const outcome = await this.perform(loaded.delivery, loaded.target).finally(release);
+      await this.outcomes.add({ delivery: loaded.delivery, attempt: job.attempt, outcome });
+    } finally {
+      release?.();
+    }
   }
 
   /** Deliveries by id, each with where it goes (each destination resolved once). */
@@ -140,7 +164,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     // The same attempt twice (two runs of one job in this process): recorded once.
     const unique = [...new Map(recorded.map((item) => [`${item.delivery.id}:${item.attempt}`, item])).values()];
     const changes = unique.map(({ delivery, attempt, outcome }) => {
-      const retryAt = outcome.result === 'retryable' && mayRetry(policy, attempt) ? new Date(now.getTime() + retryDelayMs(policy, attempt)) : null;
+      const retryAt = outcome.result === 'retryable' && mayRetry(policy, attempt) ? new Date(now.getTime() + nextAttemptDelayMs(policy, attempt, outcome.retryAfterMs)) : null;
       const status: DeliveryStatus = outcome.result === 'delivered' ? 'DELIVERED' : retryAt ? 'RETRYING' : 'FAILED';
       return { delivery, attempt, outcome, status, retryAt };
     });
@@ -176,7 +200,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
         if (outcome.result === 'delivered') {
           activities.push({ owner: ownerOf(delivery), drafts: [{ type: 'SENT', stepKey: delivery.stepKey, at: now.toISOString(), detail }] });
         } else if (status === 'RETRYING') {
-          retries.push({ queue: DELIVERIES_QUEUE, data: { deliveryId: delivery.id, attempt: attempt + 1 } satisfies DeliveryJob, startAfter: retryAt! });
+          retries.push({ queue: DELIVERIES_QUEUE, data: nextAttemptJob(delivery, attempt + 1), startAfter: retryAt! });
         } else {
           const failure = { ...detail, error: outcome.error, permanent: outcome.result === 'permanent' };
           activities.push({ owner: ownerOf(delivery), drafts: [{ type: 'SEND_FAILED', stepKey: delivery.stepKey, at: now.toISOString(), detail: failure }] });
@@ -187,6 +211,10 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
       await this.queue.enqueue(retries, manager);
     });
   }
+}
+
+function nextAttemptJob(delivery: Delivery, attempt: number): DeliveryJob {
+  return { deliveryId: delivery.id, attempt, destinationId: delivery.destinationId, workspaceId: delivery.workspaceId };
 }
 
 interface RecordedAttempt {

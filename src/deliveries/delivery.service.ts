@@ -71,7 +71,7 @@ export class DeliveryService extends DeliveryScheduler {
       const deliveryId = ids[index];
       if (!deliveryId) return;
       if (row.status === 'PENDING') {
-        jobs.push({ queue: DELIVERIES_QUEUE, data: { deliveryId, attempt: 1 } satisfies DeliveryJob });
+        jobs.push({ queue: DELIVERIES_QUEUE, data: { deliveryId, attempt: 1, destinationId: request.destinationId, workspaceId: origin.workspaceId } satisfies DeliveryJob });
         return;
       }
       failures.push({

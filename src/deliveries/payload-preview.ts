@@ -7,6 +7,9 @@ import { buildPayload, describeProblems } from '../plugin-kit';
 import { DeliveryTargets } from './delivery-targets';
 import { sampleJourneyContext } from './sample-journey-context';
 
+/** A preview's context, as JSON text: several times a real one (events are at most 32 KB each). */
+export const MAX_PREVIEW_CONTEXT_BYTES = 512 * 1024;
+
 interface StoredStep {
   key?: string;
   type?: string;
@@ -50,6 +53,10 @@ export class PayloadPreview {
     }
     if (context != null && !isPlainObject(context)) {
       throw badUserInput([{ path: 'context', message: 'must be a journey context object ({ userId, journey, instance, entry, events, traits })' }]);
+    }
+    // The request body is at most 1 MB, so measuring it by stringifying is bounded too.
+    if (context != null && JSON.stringify(context).length > MAX_PREVIEW_CONTEXT_BYTES) {
+      throw badUserInput([{ path: 'context', message: `is larger than ${MAX_PREVIEW_CONTEXT_BYTES / 1024} KB of JSON` }]);
     }
 
     const at = `steps[${index}].send`;

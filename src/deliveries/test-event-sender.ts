@@ -4,7 +4,7 @@ import { badUserInput, notFound } from '../common/errors';
 import { DestinationService } from '../destinations/destination.service';
 import { PluginRegistry } from '../destinations/plugin-registry';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
-import { validatePayload } from '../plugin-kit';
+import { MAPPING_LIMITS, validatePayload } from '../plugin-kit';
 import { PERFORM_DEADLINE_MS, performAttempt } from './delivery-attempt';
 import { pluginLogger } from './plugin-logger';
 
@@ -43,6 +43,10 @@ export class TestEventSender {
     if (!action) {
       const known = Object.keys(plugin.actions).map((name) => `"${name}"`).join(', ');
       throw badUserInput([{ path: 'action', message: `plugin "${plugin.name}" has no action "${actionName}" (its actions: ${known})` }]);
+    }
+    // The limit a mapped payload has; the request body (1 MB) bounds what stringifying costs.
+    if (JSON.stringify(payload ?? null).length > MAPPING_LIMITS.maxPayloadBytes) {
+      throw badUserInput([{ path: 'payload', message: `is larger than ${MAPPING_LIMITS.maxPayloadBytes / 1024} KB of JSON` }]);
     }
     const problems = validatePayload(action.fields, payload);
     if (problems.length > 0) {

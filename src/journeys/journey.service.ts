@@ -19,6 +19,7 @@ import {
   ValidationContext,
 } from './journey-validation';
 import { Journey } from './journey.entity';
+import { refuseOversizedMappings } from './send-mapping-size';
 
 /** `JourneyPatchInput`: every field optional; null clears an optional part and leaves a required one as it is. */
 export type JourneyPatch = { [K in keyof JourneyInputShape]?: JourneyInputShape[K] | null };
@@ -151,6 +152,7 @@ export class JourneyService {
   async create(workspaceId: string, input: JourneyInputShape): Promise<Journey> {
     this.checkNameAndDescription({ name: input.name, description: input.description });
     const draft = normalizeJourneyInput(input, { limits: this.config.journeyLimits });
+    refuseOversizedMappings(draft.steps);
     return this.insert(this.journeys.manager, {
       workspaceId,
       name: input.name,
@@ -174,6 +176,7 @@ export class JourneyService {
     return this.inTransaction(async (manager) => {
       const journey = await this.lock(manager, workspaceId, id);
       const proposed = this.mergeDraft(journey.draft, patch);
+      refuseOversizedMappings(proposed.steps);
       if (journey.status === 'DRAFT') {
         journey.draft = proposed;
       } else {

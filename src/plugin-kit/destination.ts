@@ -29,8 +29,11 @@ export interface SettingField {
   default?: unknown;
   /** The only values allowed. */
   enum?: readonly (string | number)[];
-  /** `uri`: an absolute http(s) URL. */
-  format?: 'uri';
+  /**
+   * `uri`: an absolute http(s) URL. `http-headers`: an object of HTTP header names to string values that
+   * can be sent (no control characters such as CR, LF or NUL), refused when saved rather than at every send.
+   */
+  format?: 'uri' | 'http-headers';
   /** Inclusive bounds for `number` and `integer` settings. */
   minimum?: number;
   maximum?: number;

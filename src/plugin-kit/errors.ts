@@ -8,6 +8,11 @@ export interface DeliveryErrorOptions {
   cause?: unknown;
 }
 
+/** For a retryable error: the destination asked not to be called again before this long (`Retry-After`). */
+export interface RetryableErrorOptions extends DeliveryErrorOptions {
+  retryAfterMs?: number;
+}
+
 // A plugin loaded from ITINERA_PLUGIN_PATHS may bundle its own copy of the kit, where `instanceof` fails;
 // a registry-wide symbol still recognises its errors.
 const PERMANENT = Symbol.for('itinera.plugin-kit.PermanentError');
@@ -15,11 +20,14 @@ const PERMANENT = Symbol.for('itinera.plugin-kit.PermanentError');
 /** The attempt failed but may succeed later (timeout, 5xx, 429): the delivery is retried with backoff. */
 export class RetryableError extends Error {
   readonly status?: number;
+  /** The next attempt waits at least this long (within the retry policy's longest delay). */
+  readonly retryAfterMs?: number;
 
-  constructor(message: string, options: DeliveryErrorOptions = {}) {
+  constructor(message: string, options: RetryableErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RetryableError';
     this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -1,5 +1,5 @@
 import { PermanentError, RetryableError } from './errors';
-import { RESPONSE_BODY_LIMIT, postJson } from './http';
+import { RESPONSE_BODY_LIMIT, postJson, retryAfterMs } from './http';
 import { startRecordingServer, type RecordingServer } from './testing';
 
 describe('postJson', () => {
@@ -73,5 +73,40 @@ describe('postJson', () => {
 
   it.each(['ftp://example.com/hook', 'not a url'])('fails permanently on the URL %j', async (url) => {
     await expect(send({ url })).rejects.toThrow(new PermanentError('the destination URL is not an absolute http(s) URL'));
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2025-03-01T10:00:00Z');
+
+  it('reads seconds and HTTP dates, and ignores what it cannot read', () => {
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('Sat, 01 Mar 2025 10:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Sat, 01 Mar 2025 09:00:00 GMT', now)).toBe(0);
+    expect([retryAfterMs(null, now), retryAfterMs('soon', now), retryAfterMs('-5', now), retryAfterMs('1.5', now)]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('fails permanently, without sending, for a header value with a control character (saved before they were refused)', async () => {
+    const server = await startRecordingServer();
+    try {
+      const error = await postJson({ url: server.url, body: '{}', headers: { Authorization: 'Bearer \u0007' }, timeoutMs: 2000 }).catch((e) => e);
+      expect(error).toBeInstanceOf(PermanentError);
+      expect(error.message).toBe('invalid HTTP header: header Authorization has a value with a control character');
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is carried by the RetryableError of a 429 or 503', async () => {
+    const server = await startRecordingServer();
+    try {
+      server.replyWith({ status: 429, headers: { 'retry-after': '7' } });
+      const error = await postJson({ url: server.url, body: '{}', timeoutMs: 2000 }).catch((e) => e);
+      expect(error).toBeInstanceOf(RetryableError);
+      expect(error).toMatchObject({ status: 429, retryAfterMs: 7000 });
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { PermanentError, RetryableError } from './errors';
+import { SENDABLE_HEADER_VALUE } from './settings';
 
 /** One JSON request to a destination. */
 export interface JsonRequest {
@@ -51,15 +52,28 @@ export async function postJson(request: JsonRequest): Promise<JsonResponse> {
   const { status } = response;
   if (status >= 200 && status < 300) return { status, body: parseBody(text) };
   const detail = `${target} answered HTTP ${status}${excerptOf(text)}`;
-  if (status === 408 || status === 429 || status >= 500) throw new RetryableError(detail, { status });
+  if (status === 408 || status === 429 || status >= 500) throw new RetryableError(detail, { status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) });
   const location = response.headers.get('location');
   throw new PermanentError(location ? `${detail}; redirects are not followed, use ${location}` : detail, { status });
+}
+
+/** `Retry-After` as a delay: seconds, or an HTTP date (RFC 9110 10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = /[a-z]/i.test(text) ? Date.parse(text) : NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function requestHeaders(given: Record<string, string> | undefined): Headers {
   const headers = new Headers();
   try {
-    for (const [name, value] of Object.entries(given ?? {})) headers.set(name, String(value));
+    for (const [name, value] of Object.entries(given ?? {})) {
+      // fetch lets some control characters through to fail on the wire, where they would look retryable.
+      if (!SENDABLE_HEADER_VALUE.test(String(value))) throw new TypeError(`header ${name} has a value with a control character`);
+      headers.set(name, String(value));
+    }
   } catch (error) {
     throw new PermanentError(`invalid HTTP header: ${(error as Error).message}`, { cause: error });
   }

@@ -22,7 +22,7 @@ export {
   type SettingType,
   type TemplateDirective,
 } from './destination';
-export { PermanentError, RetryableError, isPermanentError, type DeliveryErrorOptions } from './errors';
+export { PermanentError, RetryableError, isPermanentError, type DeliveryErrorOptions, type RetryableErrorOptions } from './errors';
 export { applySettingDefaults, redactSettings, validateSettings } from './settings';
 export { applyFieldDefaults, buildPayload, validatePayload, type BuiltPayload } from './payload';
 export {
@@ -30,6 +30,8 @@ export {
   checkMappingPaths,
   evaluateMapping,
   mappingPaths,
+  mappingSizeProblems,
+  MAPPING_LIMITS,
   type MappingPath,
   type MappingResult,
   type PathSegment,

@@ -1,4 +1,4 @@
-import { checkMappingPaths, evaluateMapping, mappingPaths } from './mapping';
+import { checkMappingPaths, evaluateMapping, MAPPING_LIMITS, mappingPaths } from './mapping';
 import { sampleJourneyContext } from './testing';
 
 // Cart abandonment with a timer-resetting hold: the hold step `wait_for_checkout` captured Cart_Modified.
@@ -281,5 +281,43 @@ describe('checkMappingPaths', () => {
       { path: 'a', message: expect.stringContaining('must start with "$."') },
       { path: 'b', message: expect.stringContaining('unclosed {{') },
     ]);
+  });
+});
+
+describe('mapping limits', () => {
+  const bigEntry = { ...context, entry: { ...context.entry, properties: { blob: 'x'.repeat(40_000) } } };
+
+  it('refuses a mapping with more directives than the limit before evaluating any', () => {
+    const mapping = { data: Object.fromEntries(Array.from({ length: MAPPING_LIMITS.maxDirectives + 1 }, (_, i) => [`k${i}`, { '@path': '$.userId' }])) };
+    const { value, problems } = evaluateMapping(mapping, context);
+    expect(value).toBeUndefined();
+    expect(problems).toEqual([{ path: '', message: expect.stringMatching(/more than 500 @path\/@template directives/) }]);
+    expect(checkMappingPaths(mapping)).toEqual(problems);
+  });
+
+  it('refuses a mapping larger than its JSON size limit', () => {
+    const { problems } = evaluateMapping({ data: { note: 'y'.repeat(MAPPING_LIMITS.maxMappingBytes) } }, context);
+    expect(problems).toEqual([{ path: '', message: 'is larger than 64 KB of JSON' }]);
+  });
+
+  it('stops at the path that makes the payload larger than its limit, without building the rest', () => {
+    // 300 references to a 40 KB entry: 12 MB once copied, as a mapping of a few KB.
+    const mapping = { data: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`copy${i}`, { '@path': '$.entry' }])) };
+    const { value, problems } = evaluateMapping(mapping, bigEntry);
+    expect(value).toBeUndefined();
+    expect(problems).toEqual([{ path: 'data.copy6', message: expect.stringMatching(/makes the mapped payload larger than 256 KB of JSON/) }]);
+  });
+
+  it('counts an object a template renders as JSON against the payload limit', () => {
+    const mapping = { data: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`t${i}`, { '@template': 'entry: {{entry}}' }])) };
+    const { problems } = evaluateMapping(mapping, bigEntry);
+    expect(problems).toEqual([{ path: 'data.t6', message: expect.stringMatching(/larger than 256 KB/) }]);
+  });
+
+  it('builds a payload just under the limit', () => {
+    const mapping = { data: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`copy${i}`, { '@path': '$.entry' }])) };
+    const { value, problems } = evaluateMapping(mapping, bigEntry);
+    expect(problems).toEqual([]);
+    expect(Object.keys((value as { data: object }).data)).toHaveLength(5);
   });
 });

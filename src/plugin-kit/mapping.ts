@@ -10,6 +10,11 @@
  * - A directive object has exactly one key. Any key starting with `@` is a directive.
  *
  * Problem paths are relative to the mapping's root ('' is the root itself): `data.email`, `items[2]`.
+ *
+ * Limits (MAPPING_LIMITS): a mapping is refused before any evaluation when it is too large or has too many
+ * directives, and evaluation stops as soon as the payload it builds grows past its size limit. Paths hand out
+ * references while evaluating (a value referenced 300 times is held once); the finished payload, bounded by
+ * then, is copied once so the caller may change it freely.
  */
 import type { Problem } from './destination';
 import { childPath, isPlainObject } from './field-types';
@@ -40,15 +45,58 @@ export const CONTEXT_ROOT_KEYS = ['userId', 'journey', 'instance', 'entry', 'eve
 // Deep enough for any real payload, shallow enough that a hostile mapping cannot exhaust the stack.
 const MAX_DEPTH = 64;
 
+/**
+ * What one tenant's mapping may cost. Real mappings have a few dozen directives in a few KB; payloads of
+ * destinations are rarely over tens of KB. The payload limit counts the JSON text the payload would be.
+ */
+export const MAPPING_LIMITS = {
+  /** JSON text of the mapping itself. */
+  maxMappingBytes: 64 * 1024,
+  /** `@path` and `@template` directives in one mapping. */
+  maxDirectives: 500,
+  /** JSON text of the payload a mapping builds. */
+  maxPayloadBytes: 256 * 1024,
+} as const;
+
 /** Evaluates `mapping` against `context`, reporting every malformed directive (their values are undefined). */
 export function evaluateMapping(mapping: unknown, context: object): MappingResult {
-  const walk = new MappingWalk(context);
+  const tooLarge = mappingSizeProblems(mapping);
+  if (tooLarge.length > 0) return { value: undefined, problems: tooLarge };
+  const walk = new MappingWalk(context, MAPPING_LIMITS.maxPayloadBytes);
   const value = walk.visit(mapping, '', 0);
-  return { value, problems: walk.problems };
+  if (walk.overflowed) return { value: undefined, problems: walk.problems };
+  // One copy of the bounded result: callers may change the payload without touching the context.
+  return { value: value !== null && typeof value === 'object' ? structuredClone(value) : value, problems: walk.problems };
+}
+
+/**
+ * Why `mapping` is too large to evaluate (empty when it is not): more JSON text than `maxMappingBytes`, or
+ * more directives than `maxDirectives`. Walks iteratively and stops at the first limit passed.
+ */
+export function mappingSizeProblems(mapping: unknown, limits: { maxMappingBytes: number; maxDirectives: number } = MAPPING_LIMITS): Problem[] {
+  let bytes = 0;
+  let directives = 0;
+  const stack: unknown[] = [mapping];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    bytes += node !== null && typeof node === 'object' ? 2 : typeof node === 'string' ? node.length + 3 : 8;
+    if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        if (key.startsWith('@') && ++directives > limits.maxDirectives) {
+          return [{ path: '', message: `has more than ${limits.maxDirectives} @path/@template directives; map fewer values or map a whole object with one @path` }];
+        }
+        bytes += Array.isArray(node) ? 1 : key.length + 4;
+        stack.push(child);
+      }
+    }
+    if (bytes > limits.maxMappingBytes) return [{ path: '', message: `is larger than ${limits.maxMappingBytes / 1024} KB of JSON` }];
+  }
+  return [];
 }
 
 /** Every well-formed `@path` and template placeholder in `mapping`, in document order. */
 export function mappingPaths(mapping: unknown): MappingPath[] {
+  if (mappingSizeProblems(mapping).length > 0) return [];
   const walk = new MappingWalk(undefined);
   walk.visit(mapping, '', 0);
   return walk.paths;
@@ -60,6 +108,8 @@ export function mappingPaths(mapping: unknown): MappingPath[] {
  * Whether `events.<stepKey>` names a real hold step is for the journey validator to decide.
  */
 export function checkMappingPaths(mapping: unknown): Problem[] {
+  const tooLarge = mappingSizeProblems(mapping);
+  if (tooLarge.length > 0) return tooLarge;
   const walk = new MappingWalk(undefined);
   walk.visit(mapping, '', 0);
   const problems = [...walk.problems];
@@ -73,10 +123,43 @@ export function checkMappingPaths(mapping: unknown): Problem[] {
 class MappingWalk {
   readonly problems: Problem[] = [];
   readonly paths: MappingPath[] = [];
+  /** The payload passed its size limit: evaluation stopped and the result is void. */
+  overflowed = false;
+  private payloadBytes = 0;
+  private readonly sizes = new JsonSizes();
 
-  constructor(private readonly context: object | undefined) {}
+  constructor(
+    private readonly context: object | undefined,
+    private readonly maxPayloadBytes = Infinity,
+  ) {}
 
   visit(node: unknown, at: string, depth: number): unknown {
+    if (this.overflowed) return undefined;
+    const value = this.evaluate(node, at, depth);
+    // Containers are counted through their members; each literal, path value and rendered text once.
+    if (value !== undefined && !this.overflowed) this.count(node !== null && typeof node === 'object' && !isDirective(node) ? CONTAINER : value, at);
+    return this.overflowed ? undefined : value;
+  }
+
+  private remaining(): number {
+    return this.maxPayloadBytes - this.payloadBytes;
+  }
+
+  private count(value: unknown, at: string): void {
+    this.payloadBytes += this.sizes.of(value, this.remaining() + 1);
+    if (this.payloadBytes > this.maxPayloadBytes) this.overflow(at);
+  }
+
+  private overflow(at: string): undefined {
+    this.overflowed = true;
+    this.problems.push({
+      path: at,
+      message: `makes the mapped payload larger than ${this.maxPayloadBytes / 1024} KB of JSON; map smaller values (e.g. single properties instead of whole objects)`,
+    });
+    return undefined;
+  }
+
+  private evaluate(node: unknown, at: string, depth: number): unknown {
     if (depth > MAX_DEPTH) return this.fail(at, `is nested deeper than ${MAX_DEPTH} levels`);
     if (node === null || typeof node === 'string' || typeof node === 'boolean') return node;
     if (typeof node === 'number') return Number.isFinite(node) ? node : this.fail(at, 'must be a finite number');
@@ -98,7 +181,10 @@ class MappingWalk {
     const result: Record<string, unknown> = {};
     for (const key of keys) {
       const value = this.visit(node[key], childPath(at, key), depth + 1);
-      if (value !== undefined) setOwn(result, key, value);
+      if (value !== undefined) {
+        setOwn(result, key, value);
+        this.payloadBytes += key.length + 4;
+      }
     }
     return result;
   }
@@ -121,8 +207,8 @@ class MappingWalk {
     const parsed = parsePathExpression(expression);
     if (typeof parsed === 'string') return this.fail(at, `@path ${JSON.stringify(expression)} ${parsed}`);
     this.paths.push({ at, directive: '@path', expression, segments: parsed });
-    const value = lookup(this.context, parsed);
-    return value !== null && typeof value === 'object' ? structuredClone(value) : value;
+    // A reference, not a copy: the size limit is checked before anything is copied (see evaluateMapping).
+    return lookup(this.context, parsed);
   }
 
   private template(text: string, at: string): unknown {
@@ -137,7 +223,11 @@ class MappingWalk {
       const parsed = parsePlaceholder(expression);
       if (typeof parsed === 'string') return this.fail(at, `@template placeholder {{${expression}}} ${parsed}`);
       this.paths.push({ at, directive: '@template', expression, segments: parsed });
-      rendered += rest.slice(0, open) + renderText(lookup(this.context, parsed));
+      const value = lookup(this.context, parsed);
+      // An object renders as its JSON: measured (once per object) before it is stringified.
+      if (value !== null && typeof value === 'object' && rendered.length + this.sizes.of(value, this.remaining() + 1) > this.remaining()) return this.overflow(at);
+      rendered += rest.slice(0, open) + renderText(value);
+      if (rendered.length > this.remaining()) return this.overflow(at);
       rest = rest.slice(close + 2);
     }
   }
@@ -219,6 +309,54 @@ function lookup(root: unknown, segments: PathSegment[]): unknown {
     }
   }
   return current;
+}
+
+/** Stands for an object or array whose members are counted one by one: only its brackets add up. */
+const CONTAINER = Symbol('container');
+
+function isDirective(node: object): boolean {
+  return !Array.isArray(node) && Object.keys(node).some((key) => key.startsWith('@'));
+}
+
+/**
+ * Sizes of values as JSON text (close enough for a limit: escapes are not counted), measured without
+ * stringifying. An object is measured once however often a mapping refers to it, and a measure stops as
+ * soon as it passes its cap, so a huge value costs no more than the cap.
+ */
+class JsonSizes {
+  private readonly known = new WeakMap<object, number>();
+
+  of(value: unknown, cap: number): number {
+    if (value === CONTAINER) return 2;
+    if (value === null || typeof value !== 'object') return scalarSize(value);
+    const known = this.known.get(value);
+    if (known !== undefined) return known;
+    let size = 0;
+    const stack: unknown[] = [value];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (node !== null && typeof node === 'object') {
+        const isArray = Array.isArray(node);
+        size += 2;
+        for (const key in node) {
+          if (!Object.hasOwn(node, key)) continue;
+          size += isArray ? 1 : key.length + 4;
+          stack.push((node as Record<string, unknown>)[key]);
+        }
+      } else {
+        size += scalarSize(node);
+      }
+      if (size > cap) return size;
+    }
+    this.known.set(value, size);
+    return size;
+  }
+}
+
+function scalarSize(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  return 4;
 }
 
 function renderText(value: unknown): string {

@@ -116,3 +116,21 @@ describe('redactSettings', () => {
     });
   });
 });
+
+describe('validateSettings with format http-headers', () => {
+  const headerSchema = { headers: { type: 'object' as const, format: 'http-headers' as const, secret: true } };
+
+  it('accepts headers that can be sent', () => {
+    expect(validateSettings(headerSchema, { headers: { Authorization: 'Bearer abc', 'X-Tenant': 'café', 'X-Empty': '' } })).toEqual([]);
+  });
+
+  it.each([
+    [{ 'X-Token': 'a\r\nInjected: yes' }, 'header X-Token has a value with a control character (such as a line break or NUL), which cannot be sent'],
+    [{ 'X-Token': 'a\u0000b' }, 'header X-Token has a value with a control character (such as a line break or NUL), which cannot be sent'],
+    [{ 'X-Token': 'snow ☃' }, 'header X-Token has a value with a control character (such as a line break or NUL), which cannot be sent'],
+    [{ 'Bad Name': 'x' }, 'has a header name that cannot be sent: "Bad Name"'],
+    [{ 'X-Count': 3 }, 'header X-Count must be a string'],
+  ])('refuses %j without echoing the value', (headers, message) => {
+    expect(validateSettings(headerSchema, { headers })).toEqual([{ path: 'settings.headers', message }]);
+  });
+});

@@ -23,6 +23,8 @@ export function validateSettings(schema: SettingsSchema, settings: unknown): Pro
       report(key, `must be ${expected}${got}`);
     } else if (field.format === 'uri' && !isHttpUrl(value)) {
       report(key, `must be an absolute http(s) URL such as https://example.com/hook${got}`);
+    } else if (field.format === 'http-headers' && headersProblem(value)) {
+      report(key, headersProblem(value)!);
     } else if (typeof value === 'number' && field.minimum !== undefined && value < field.minimum) {
       report(key, `must be at least ${field.minimum}${got}`);
     } else if (typeof value === 'number' && field.maximum !== undefined && value > field.maximum) {
@@ -56,6 +58,21 @@ export function redactSettings(schema: SettingsSchema, settings: Record<string, 
     if (!field.secret && settings[key] !== undefined) shown[key] = settings[key];
   }
   return shown;
+}
+
+/** RFC 9110 token characters for a header name; a value may hold visible characters, spaces and tabs. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Why `value` is not a set of headers that can be sent (values are never echoed: headers carry credentials). */
+function headersProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return 'must be an object of header names to values';
+  for (const [name, headerValue] of Object.entries(value)) {
+    if (!HEADER_NAME.test(name)) return `has a header name that cannot be sent: ${JSON.stringify(name.slice(0, 40))}`;
+    if (typeof headerValue !== 'string') return `header ${name} must be a string`;
+    if (!SENDABLE_HEADER_VALUE.test(headerValue)) return `header ${name} has a value with a control character (such as a line break or NUL), which cannot be sent`;
+  }
+  return undefined;
 }
 
 function isHttpUrl(value: unknown): boolean {

@@ -5,6 +5,7 @@ import PgBoss from 'pg-boss';
 import createSubscriber, { Subscriber } from 'pg-listen';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { fetchWithShares, type FetchShare } from './fair-fetch';
 import { QueueWorker, ReceivedJob } from './queue-worker';
 import { WakeUpSender } from './wake-up-sender';
 
@@ -47,6 +48,11 @@ export interface WorkerOptions {
    * timers in creation order rather than by deadline.
    */
   dueFirst?: boolean;
+  /**
+   * Shares of the jobs one fetch may take, asked for before each fetch (implies dueFirst): a worker
+   * fetches no more jobs of one destination than it has room to run (see fair-fetch.ts).
+   */
+  shares?: () => FetchShare[];
 }
 
 /** Wakes idle workers at once when jobs are committed, instead of waiting for their next poll. */
@@ -252,6 +258,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async fetch(queue: string, count: number, options: WorkerOptions): Promise<ReceivedJob<unknown>[]> {
     const db = options.durableFetch === false ? this.relaxed : this.boss.getDb();
+    if (options.shares) return fetchWithShares(db, queue, count, options.shares());
     if (!options.dueFirst) return this.boss.fetch(queue, { batchSize: count, db });
     // pg-boss 10's fetch (plans.js fetchNextJob) with its order replaced: the partial index
     // job_i5 (name, start_after) WHERE state < 'active' yields the due jobs in deadline order.
