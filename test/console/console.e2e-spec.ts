@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { seed } from '../../src/engine/seed-events.fixture';
@@ -8,7 +10,11 @@ import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 import { launchBrowser, TestBrowser } from './browser';
 
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+// Every run saves its screenshots; the copies the README shows (docs/screenshots) are rewritten only when
+// asked (ITINERA_UPDATE_SCREENSHOTS=1), so a test run leaves the working tree as it found it.
+const SCREENSHOTS = process.env.ITINERA_UPDATE_SCREENSHOTS
+  ? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
+  : mkdtempSync(path.join(os.tmpdir(), 'itinera-screenshots-'));
 const LIVE_MS = 10_000;
 
 /**
