@@ -2,7 +2,7 @@ import { Foundation1763870000000 } from './1763870000000-Foundation';
 import { Journeys1763870100000 } from './1763870100000-Journeys';
 import { DeliveryOutcomes1763870500000 } from './1763870500000-DeliveryOutcomes';
 import { Audiences1763870600000 } from './1763870600000-Audiences';
-import { ProfileLifecycle1763871500000 } from './1763871500000-ProfileLifecycle';
+import { Operations1763871500000 } from './1763871500000-Operations';
 
 /** Every migration, oldest first. A new migration file is added here too. */
-export const allMigrations = [Foundation1763870000000, Journeys1763870100000, DeliveryOutcomes1763870500000, Audiences1763870600000, ProfileLifecycle1763871500000];
+export const allMigrations = [Foundation1763870000000, Journeys1763870100000, DeliveryOutcomes1763870500000, Audiences1763870600000, Operations1763871500000];

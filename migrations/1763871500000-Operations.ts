@@ -1,8 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Users whose events are dropped on arrival (deleteProfile with suppress), and the indexes retention deletes by. */
-export class ProfileLifecycle1763871500000 implements MigrationInterface {
-  name = 'ProfileLifecycle1763871500000';
+/**
+ * Users whose events are dropped on arrival (deleteProfile with suppress), the indexes retention deletes
+ * by, and the mapping of a send whose plugin was not loaded when it was scheduled (mapped when it is).
+ */
+export class Operations1763871500000 implements MigrationInterface {
+  name = 'Operations1763871500000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
@@ -15,9 +18,11 @@ export class ProfileLifecycle1763871500000 implements MigrationInterface {
     await db.query(`CREATE INDEX events_by_received_at ON events (received_at)`);
     await db.query(`CREATE INDEX activities_by_at ON activities (at)`);
     await db.query(`CREATE INDEX deliveries_by_created_at ON deliveries (created_at)`);
+    await db.query(`ALTER TABLE deliveries ADD COLUMN unmapped jsonb`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE deliveries DROP COLUMN unmapped`);
     await db.query(`DROP INDEX events_by_received_at, activities_by_at, deliveries_by_created_at`);
     await db.query(`DROP TABLE suppressed_profiles`);
   }

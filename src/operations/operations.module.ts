@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { UnloadedPluginsWarning } from './unloaded-plugins-warning';
+
+/** What operators rely on beside the product itself: start-up checks, housekeeping, metrics. */
+@Module({
+  providers: [UnloadedPluginsWarning],
+})
+export class OperationsModule {}
