@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { InstancesModule } from './instances/instances.module';
 import { JourneysModule } from './journeys/journeys.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { QueueModule } from './queue/queue.module';
@@ -39,6 +40,7 @@ export class AppModule {
         InstancesModule,
         AudiencesModule,
         OperationsModule,
+        MetricsModule,
         ...(serves ? [GraphqlApiModule] : []),
       ],
     };

@@ -8,6 +8,7 @@ import { RequestContext } from './workspaces/request-context';
 import { bearerToken, sameSecret } from './workspaces/workspace-tokens';
 import { WorkspaceService } from './workspaces/workspace.service';
 import { WorkspacesModule } from './workspaces/workspaces.module';
+import { graphqlWsConnections } from './metrics/metrics';
 
 interface SocketExtra {
   context?: RequestContext;
@@ -44,8 +45,10 @@ interface SocketExtra {
                 const context = await contextFor(ctx.connectionParams?.authorization);
                 if (!context.workspace) return false;
                 (ctx.extra as SocketExtra).context = context;
+                graphqlWsConnections.inc();
                 return true;
               },
+              onDisconnect: () => graphqlWsConnections.dec(),
             },
           },
           context: async ({ req, extra }: { req?: { headers: Record<string, unknown> }; extra?: SocketExtra }) =>

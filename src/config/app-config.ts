@@ -35,6 +35,8 @@ export interface AppConfig {
   /** Encrypts destinations' secret settings; unset, a key is derived from the database URL. */
   secretKey?: string;
   logLevel: string;
+  /** When set, GET /metrics answers only requests bearing it. */
+  metricsToken?: string;
 }
 
 /** Defaults: 10 attempts, 4 s doubling to ~34 min, about an hour of retries in all. */
@@ -79,6 +81,7 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     deliveryJobExpireSeconds: int('ITINERA_DELIVERY_JOB_EXPIRE_SECONDS', 90),
     secretKey: env.ITINERA_SECRET_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
+    metricsToken: env.ITINERA_METRICS_TOKEN || undefined,
   };
 }
 

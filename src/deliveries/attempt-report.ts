@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { deliveryLatency, deliveryOutcomes } from '../metrics/metrics';
 import type { AttemptOutcome } from './delivery-attempt';
 import type { Delivery, DeliveryStatus } from './delivery.entity';
 
@@ -17,7 +18,11 @@ export interface RecordedOutcome {
  * not (dead, or permanent) an error, each with where the send came from and went to.
  */
 export function reportAttempt(logger: Logger, { delivery, plugin, attempt, outcome, status, retryAt }: RecordedOutcome): void {
-  if (outcome.result === 'delivered') return;
+  deliveryOutcomes.inc({ destination_id: delivery.destinationId, plugin: plugin ?? '', outcome: status.toLowerCase() });
+  if (outcome.result === 'delivered') {
+    deliveryLatency.observe({ plugin: plugin ?? '' }, Math.max(0, Date.now() - delivery.createdAt.getTime()) / 1000);
+    return;
+  }
   const where = {
     journeyId: delivery.journeyId,
     stepKey: delivery.stepKey,

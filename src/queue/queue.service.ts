@@ -5,6 +5,7 @@ import PgBoss from 'pg-boss';
 import createSubscriber, { Subscriber } from 'pg-listen';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { jobLateness } from '../metrics/metrics';
 import { QueueWorker, ReceivedJob } from './queue-worker';
 import { WakeUpSender } from './wake-up-sender';
 
@@ -262,10 +263,11 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
        UPDATE pgboss.job j SET state = 'active', started_on = now(),
          retry_count = CASE WHEN started_on IS NOT NULL THEN retry_count + 1 ELSE retry_count END
        FROM next WHERE j.name = $1 AND j.id = next.id
-       RETURNING j.id, j.data`,
+       RETURNING j.id, j.data, EXTRACT(epoch FROM now() - j.start_after) AS late_seconds`,
       [queue, count],
     );
-    return rows as ReceivedJob<unknown>[];
+    for (const row of rows) jobLateness.observe({ queue }, Math.max(0, Number(row.late_seconds)));
+    return rows.map((row) => ({ id: row.id, data: row.data }));
   }
 
   private relaxedConnections(): Pool {
