@@ -1,4 +1,5 @@
 import { DEFAULT_JOURNEY_LIMITS, JourneyLimits } from '../journeys/journey-limits';
+import { DEFAULT_RETENTION, RetentionPolicy } from '../operations/retention-policy';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -37,6 +38,7 @@ export interface AppConfig {
   logLevel: string;
   /** When set, GET /metrics answers only requests bearing it. */
   metricsToken?: string;
+  retention: RetentionPolicy;
 }
 
 /** Defaults: 10 attempts, 4 s doubling to ~34 min, about an hour of retries in all. */
@@ -82,6 +84,12 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     secretKey: env.ITINERA_SECRET_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     metricsToken: env.ITINERA_METRICS_TOKEN || undefined,
+    retention: {
+      eventDays: int('ITINERA_EVENT_RETENTION_DAYS', DEFAULT_RETENTION.eventDays),
+      activityDays: int('ITINERA_ACTIVITY_RETENTION_DAYS', DEFAULT_RETENTION.activityDays),
+      deliveryDays: int('ITINERA_DELIVERY_RETENTION_DAYS', DEFAULT_RETENTION.deliveryDays),
+      jobDays: int('ITINERA_JOB_RETENTION_DAYS', DEFAULT_RETENTION.jobDays),
+    },
   };
 }
 

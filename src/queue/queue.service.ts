@@ -90,7 +90,8 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
       schedule: false,
       maintenanceIntervalSeconds: config.queueMaintenanceSeconds,
       archiveCompletedAfterSeconds: 3_600,
-      deleteAfterDays: 2,
+      // Housekeeping (DataRetention) removes finished jobs in small batches first; this is pg-boss's backstop.
+      deleteAfterDays: config.retention.jobDays > 0 ? config.retention.jobDays + 1 : 36_500,
     });
     this.boss.on('error', (error) => this.logger.error({ msg: 'pg-boss error', error: String(error) }));
     this.wakeUps = new WakeUpSender(WAKE_CHANNEL, (text, values) => this.relaxed.executeSql(text, values), this.logger);
