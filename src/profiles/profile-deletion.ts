@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { lockUsers } from '../instances/user-lock';
+import { instanceTransitions } from '../metrics/metrics';
 import { suppressProfile } from './suppressed-profiles';
 
 /** What `deleteProfile` erased, table by table. */
@@ -37,10 +38,11 @@ export class ProfileDeletion {
 
       const profiles = await erase(`DELETE FROM profiles WHERE workspace_id = $1 AND user_id = $2`);
       // A DELETE answers [rows, count] through TypeORM, also with RETURNING.
-      const [instanceRows]: [{ id: string; status: string }[], number] = await manager.query(
-        `DELETE FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 RETURNING id, status`,
+      const [instanceRows]: [{ id: string; status: string; journey_id: string }[], number] = await manager.query(
+        `DELETE FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 RETURNING id, status, journey_id`,
         user,
       );
+      for (const row of instanceRows.filter((instance) => instance.status === 'ACTIVE')) instanceTransitions.inc({ journey_id: row.journey_id, transition: 'exited' });
       const [deliveryRows]: [{ id: string }[], number] = await manager.query(`DELETE FROM deliveries WHERE workspace_id = $1 AND user_id = $2 RETURNING id`, user);
       const counts: ProfileDeletionCounts = {
         profiles,

@@ -171,6 +171,27 @@ describe('stopping and starting npm start on an embedded PostgreSQL', () => {
     }
   }, 180_000);
 
+  it('logs the first-start credentials as one structured record (no plain block off a terminal), and a restart with ITINERA_ADMIN_TOKEN replaces a lost token', async () => {
+    const dataDir = freshDataDir();
+    const first = await spawnItinera({ DATABASE_URL: '', ITINERA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    await first.stop();
+    const records = first.output().split('\n').filter((line) => line.includes('default_workspace_created'));
+    expect(records).toHaveLength(1);
+    const { adminToken, writeKey } = JSON.parse(records[0]);
+    expect(adminToken).toMatch(/^itn_admin_/);
+    expect(writeKey).toMatch(/^itn_wk_/);
+    expect(first.output()).not.toContain('Keep these, they are not shown again');
+
+    const recovered = await spawnItinera({ DATABASE_URL: '', ITINERA_DATA_DIR: dataDir, ITINERA_ADMIN_TOKEN: 'itn_admin_recovered_7e1' });
+    try {
+      expect((await new GraphqlClient(recovered.url, adminToken).error('{ journeys { nodes { id } } }')).extensions?.code).toBe('UNAUTHENTICATED');
+      expect(await new GraphqlClient(recovered.url, 'itn_admin_recovered_7e1').query('{ profile(userId: "nobody") { userId } }')).toEqual({ profile: null });
+      expect(recovered.output()).not.toContain('default_workspace_created');
+    } finally {
+      expect(await recovered.stop()).toBe(0);
+    }
+  }, 180_000);
+
   it('says in one line that the port is in use', async () => {
     const port = await findFreePort();
     const busy: Server = createServer();
