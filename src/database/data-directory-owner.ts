@@ -73,7 +73,13 @@ async function stopOrphanedServer(dataDir: string, log: (line: string) => void):
   if (!existsSync(postmasterFile)) return;
   const [pidLine, dirLine] = readFileSync(postmasterFile, 'utf8').split('\n');
   const pid = Number(pidLine);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostgresOf(pid, dirLine ?? '', dataDir)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!isPostgresOf(pid, dirLine ?? '', dataDir)) {
+    // The pid was reused by an unrelated process (after a reboot, in a new container): PostgreSQL would
+    // take its lock file for a live server and refuse to start.
+    rmSync(postmasterFile, { force: true });
+    return;
+  }
   log(`stopping the embedded PostgreSQL (pid ${pid}) left running on ${dataDir} by a process that is gone`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + ORPHAN_STOP_MS;

@@ -107,12 +107,15 @@ async function superviseServer(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let recent: string[] = [];
+  let tail = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       log(text);
       recent = [...recent, ...text.split('\n').filter(Boolean)].slice(-5);
-      if (text.includes('database system is ready to accept connections')) resolve();
+      // The end of the previous chunk too: the line may arrive split in two.
+      tail = (tail + text).slice(-200);
+      if (tail.includes('database system is ready to accept connections')) resolve();
     });
     child.once('error', reject);
     void exited.then((code) => reject(new Error(`the embedded PostgreSQL exited with code ${code} while starting: ${recent.join(' | ')}`)));

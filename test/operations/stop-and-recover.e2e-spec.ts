@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +12,12 @@ import { waitFor } from '../harness/wait-for';
 const ADMIN_TOKEN = 'itn_admin_stop_test';
 const WRITE_KEY = 'itn_wk_stop_test';
 
+const dataDirs: string[] = [];
+
 function freshDataDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'itinera-stop-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'itinera-stop-'));
+  dataDirs.push(dataDir);
+  return dataDir;
 }
 
 function envFor(dataDir: string): Record<string, string> {
@@ -71,6 +75,7 @@ describe('stopping and starting npm start on an embedded PostgreSQL', () => {
     // A failed test must not leave a server running.
     await Promise.all(started.filter((itinera) => itinera.child.exitCode === null && itinera.child.signalCode === null).map((itinera) => itinera.stop()));
     await receiver.close();
+    for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('stops cleanly on Ctrl-C (SIGINT to the process group of npm start), with no error lines, and stops its PostgreSQL', async () => {
@@ -98,7 +103,9 @@ describe('stopping and starting npm start on an embedded PostgreSQL', () => {
 
   it('after kill -9 of the node process, its PostgreSQL stops by itself and the next start comes up with nothing lost', async () => {
     const dataDir = freshDataDir();
-    const first = await spawnItinera(envFor(dataDir));
+    // A job the killed process had taken comes back after its expiry: seconds here, not the default 30 s.
+    const env = { ...envFor(dataDir), ITINERA_JOB_EXPIRE_SECONDS: '3', ITINERA_QUEUE_MAINTENANCE_SECONDS: '1', ITINERA_DELIVERY_JOB_EXPIRE_SECONDS: '4' };
+    const first = await spawnItinera(env);
     const graphql = new GraphqlClient(first.url, ADMIN_TOKEN);
     const webhook = await createWebhookDestination(graphql, receiver.url);
     const journey = await publishJourney(graphql, {
@@ -117,7 +124,7 @@ describe('stopping and starting npm start on an embedded PostgreSQL', () => {
     await first.kill();
     await waitFor(() => !isAlive(server), { timeoutMs: 10_000, what: 'the orphaned PostgreSQL to stop' });
 
-    const second = await spawnItinera(envFor(dataDir));
+    const second = await spawnItinera(env);
     try {
       const profile = await new GraphqlClient(second.url, ADMIN_TOKEN).query('{ profile(userId: "88") { traits } }');
       expect(profile).toEqual({ profile: { traits: { first_name: 'Ada' } } });
