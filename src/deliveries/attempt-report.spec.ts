@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { reportAttempt } from './attempt-report';
 import type { Delivery } from './delivery.entity';
 
-const delivery = { id: 'd1', journeyId: 'j1', stepKey: 'nudge', destinationId: 'dest1', action: 'send' } as Delivery;
+const delivery = { id: 'd1', journeyId: 'j1', stepKey: 'nudge', destinationId: 'dest1', action: 'send', createdAt: new Date() } as Delivery;
 
 function logged() {
   const logger = { warn: jest.fn(), error: jest.fn() };
