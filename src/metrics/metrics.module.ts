@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { MetricsController } from './metrics.controller';
-import { metricsRegistry, QueueDepth, setQueueDepthSource } from './metrics';
+import { metricsRegistry, QueueDepth, setQueueDepthSource, transactionEnded } from './metrics';
 
 let defaultMetricsStarted = false;
 
@@ -17,6 +17,10 @@ export class MetricsModule implements OnModuleInit, OnModuleDestroy {
     if (!defaultMetricsStarted) collectDefaultMetrics({ register: metricsRegistry });
     defaultMetricsStarted = true;
     setQueueDepthSource(() => this.queueDepths());
+    this.dataSource.subscribers.push({
+      afterTransactionCommit: ({ queryRunner }) => transactionEnded(queryRunner, true),
+      afterTransactionRollback: ({ queryRunner }) => transactionEnded(queryRunner, false),
+    });
   }
 
   onModuleDestroy(): void {

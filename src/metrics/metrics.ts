@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EntityManager, QueryRunner } from 'typeorm';
 
 /**
  * Itinera's Prometheus metrics, per process, served at GET /metrics. Counted at a few choke points
@@ -72,8 +73,28 @@ export const graphqlWsConnections = new Gauge({
 
 const ACTIVITY_TRANSITIONS: Record<string, string> = { ENTERED: 'entered', COMPLETED: 'completed', EXITED: 'exited' };
 
-/** Counts the instance transitions among activity records being written. */
-export function countInstanceTransitions(records: { j: string; type: string }[]): void {
+/** Transitions written in transactions still open: counted when they commit, forgotten if they roll back. */
+const transitionsOnCommit = new WeakMap<QueryRunner, { j: string; type: string }[]>();
+
+/**
+ * Counts the instance transitions among activity records being written in `manager`'s transaction, once
+ * it commits: a runtime batch that fails is run again (job by job), and must not be counted twice.
+ */
+export function countInstanceTransitions(manager: EntityManager, records: { j: string; type: string }[]): void {
+  const runner = manager.queryRunner;
+  if (!runner?.isTransactionActive) return countTransitions(records);
+  transitionsOnCommit.set(runner, [...(transitionsOnCommit.get(runner) ?? []), ...records]);
+}
+
+/** Called by MetricsModule's subscriber when a transaction ends. */
+export function transactionEnded(runner: QueryRunner | undefined, committed: boolean): void {
+  const records = runner && transitionsOnCommit.get(runner);
+  if (!records) return;
+  transitionsOnCommit.delete(runner);
+  if (committed) countTransitions(records);
+}
+
+function countTransitions(records: { j: string; type: string }[]): void {
   for (const record of records) {
     const transition = ACTIVITY_TRANSITIONS[record.type];
     if (transition) instanceTransitions.inc({ journey_id: record.j, transition });
