@@ -3,6 +3,7 @@ import { Journeys1763870100000 } from './1763870100000-Journeys';
 import { DeliveryOutcomes1763870500000 } from './1763870500000-DeliveryOutcomes';
 import { Audiences1763870600000 } from './1763870600000-Audiences';
 import { SegmentLibraries1763870900000 } from './1763870900000-SegmentLibraries';
+import { Operations1763871500000 } from './1763871500000-Operations';
 import { EventReconciler1764500000000 } from './1764500000000-EventReconciler';
 
 /** Every migration, oldest first. A new migration file is added here too. */
@@ -12,5 +13,6 @@ export const allMigrations = [
   DeliveryOutcomes1763870500000,
   Audiences1763870600000,
   SegmentLibraries1763870900000,
+  Operations1763871500000,
   EventReconciler1764500000000,
 ];

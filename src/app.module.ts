@@ -12,6 +12,8 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { InstancesModule } from './instances/instances.module';
 import { JourneysModule } from './journeys/journeys.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { QueueModule } from './queue/queue.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -37,6 +39,8 @@ export class AppModule {
         JourneysModule,
         InstancesModule,
         AudiencesModule,
+        OperationsModule,
+        MetricsModule,
         ...(serves ? [GraphqlApiModule] : []),
       ],
     };

@@ -9,6 +9,7 @@ import { mountConsole } from './console/mount-console';
 import { ingestionBodyParser } from './ingestion/ingestion-body-parser';
 import { ingestionCors } from './ingestion/ingestion-cors';
 import { collapseLeadingSlashes } from './ingestion/cdn-url-paths';
+import { ingestionMetrics } from './metrics/ingestion-metrics';
 
 /** GraphQL documents are small; this bounds what one request can make the server parse. */
 const GRAPHQL_BODY_LIMIT = '1mb';
@@ -17,7 +18,7 @@ const GRAPHQL_BODY_LIMIT = '1mb';
 export async function createApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: new JsonLogger(logger) });
   app.use(collapseLeadingSlashes);
-  app.use('/v1', ingestionCors, ingestionBodyParser);
+  app.use('/v1', ingestionMetrics, ingestionCors, ingestionBodyParser);
   app.use('/graphql', json({ limit: GRAPHQL_BODY_LIMIT }));
   if (config.role !== 'worker') mountConsole(app);
   return app;

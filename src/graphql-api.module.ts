@@ -10,6 +10,7 @@ import { refusalForAuthorization, refuseSocket, SOCKET_REFUSALS } from './worksp
 import { bearerToken, sameSecret } from './workspaces/workspace-tokens';
 import { WorkspaceService } from './workspaces/workspace.service';
 import { WorkspacesModule } from './workspaces/workspaces.module';
+import { graphqlWsConnections } from './metrics/metrics';
 
 interface SocketExtra {
   context?: RequestContext;
@@ -54,6 +55,7 @@ interface SocketExtra {
                 const context = await contextFor(ctx.connectionParams?.authorization);
                 if (!context.workspace) return refuseSocket(ctx.extra, SOCKET_REFUSALS.unknownToken);
                 (ctx.extra as SocketExtra).context = context;
+                graphqlWsConnections.inc();
                 return true;
               },
               // Operations over the socket get the limits HTTP requests get, and errors in the same form.
@@ -63,6 +65,7 @@ interface SocketExtra {
                 return Array.isArray(checked) ? checked.map((error) => asFormatted(error, format(error))) : checked;
               },
               onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
+              onDisconnect: () => graphqlWsConnections.dec(),
             },
           },
           context: async ({ req, extra }: { req?: { headers: Record<string, unknown> }; extra?: SocketExtra }) =>

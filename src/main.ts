@@ -1,10 +1,13 @@
 import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { createApp } from './app';
 import { createRootLogger } from './common/logger';
 import { readConfigFromEnv } from './config/app-config';
 import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/run-migrations';
+import { announceFirstStartCredentials } from './operations/first-start-credentials';
+import { checkPortIsFree, describeStartupFailure } from './operations/startup-failure';
 import { WorkspaceService } from './workspaces/workspace.service';
 
 const EMBEDDED_DATABASE = 'itinera';
@@ -16,50 +19,58 @@ const EMBEDDED_DATABASE = 'itinera';
 async function main(): Promise<void> {
   const logger = createRootLogger(process.env.LOG_LEVEL ?? 'info');
   let embedded: RunningPostgres | null = null;
-  let databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    const dataDir = process.env.ITINERA_DATA_DIR ?? './.data';
-    logger.info({ msg: 'starting embedded PostgreSQL', dataDir });
-    embedded = await startEmbeddedPostgres({
-      dataDir,
-      persistent: true,
-      port: process.env.ITINERA_EMBEDDED_PG_PORT ? Number(process.env.ITINERA_EMBEDDED_PG_PORT) : undefined,
-      onLog: (line) => logger.debug({ context: 'postgres', msg: line.trim() }),
-    });
-    databaseUrl = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
-  }
-
-  const config = readConfigFromEnv(process.env, databaseUrl);
-  const applied = await runMigrations(databaseUrl);
-  if (applied.length) logger.info({ msg: 'migrations applied', migrations: applied });
-
-  const app = await createApp(config, logger);
+  let app: INestApplication | null = null;
   let stopping = false;
+  // Ctrl-C signals the whole process group, and npm forwards the signal again: one shutdown, however many signals.
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ msg: 'shutting down: finishing in-flight work', signal });
-    await app.close().catch((error) => logger.error({ msg: 'error during shutdown', error: String(error) }));
+    await app?.close().catch((error) => logger.error({ msg: 'error during shutdown', error: String(error) }));
     await embedded?.stop();
     logger.info({ msg: 'stopped' });
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen(config.port);
-  if (config.role !== 'worker') {
-    const credentials = await app.get(WorkspaceService).ensureDefaultWorkspace();
-    if (credentials) {
-      // Printed once, on the start that creates the workspace: only hashes are stored.
-      process.stdout.write(
-        `\nItinera created the "default" workspace. Keep these, they are not shown again:\n` +
-          `  admin token (GraphQL, Authorization: Bearer ...): ${credentials.adminToken}\n` +
-          `  write key (ingestion API):                        ${credentials.writeKey}\n\n`,
-      );
+  const port = Number(process.env.PORT || 3000);
+  try {
+    await checkPortIsFree(port);
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      const dataDir = process.env.ITINERA_DATA_DIR ?? './.data';
+      logger.info({ msg: 'starting embedded PostgreSQL', dataDir });
+      embedded = await startEmbeddedPostgres({
+        dataDir,
+        persistent: true,
+        port: process.env.ITINERA_EMBEDDED_PG_PORT ? Number(process.env.ITINERA_EMBEDDED_PG_PORT) : undefined,
+        onLog: (line) => logger.debug({ context: 'postgres', msg: line.trim() }),
+      });
+      databaseUrl = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
     }
+
+    const config = readConfigFromEnv(process.env, databaseUrl);
+    const applied = await runMigrations(databaseUrl);
+    if (applied.length) logger.info({ msg: 'migrations applied', migrations: applied });
+
+    app = await createApp(config, logger);
+    await app.listen(config.port);
+    if (config.role !== 'worker') {
+      const credentials = await app.get(WorkspaceService).ensureDefaultWorkspace();
+      if (credentials) announceFirstStartCredentials(logger, credentials);
+    }
+    logger.info({ msg: 'Itinera is ready', port: config.port, role: config.role, graphql: `http://localhost:${config.port}/graphql` });
+  } catch (error) {
+    if (stopping) return;
+    stopping = true;
+    const known = describeStartupFailure(error, port);
+    if (known) logger.fatal({ msg: known });
+    else logger.fatal({ msg: 'Itinera could not start', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(1);
   }
-  logger.info({ msg: 'Itinera is ready', port: config.port, role: config.role, graphql: `http://localhost:${config.port}/graphql` });
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
@@ -76,7 +87,4 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
   return url.toString();
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+void main();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { ActivityDraft } from '../engine';
+import { countInstanceTransitions } from '../metrics/metrics';
 
 export interface ActivityOwner {
   workspaceId: string;
@@ -33,6 +34,7 @@ export class ActivityLog {
       drafts.map((draft) => ({ w: owner.workspaceId, j: owner.journeyId, i: owner.instanceId, u: owner.userId, ...draft })),
     );
     if (rows.length === 0) return;
+    countInstanceTransitions(manager, rows);
     await manager.query(
       `WITH inserted AS (
          INSERT INTO activities (workspace_id, journey_id, instance_id, user_id, type, step_key, detail, at)

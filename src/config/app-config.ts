@@ -1,5 +1,6 @@
 import { DEFAULT_DELIVERY_CONCURRENCY, type DeliveryConcurrency } from '../deliveries/delivery-capacity';
 import { DEFAULT_JOURNEY_LIMITS, JourneyLimits } from '../journeys/journey-limits';
+import { DEFAULT_RETENTION, RetentionPolicy } from '../operations/retention-policy';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -44,6 +45,9 @@ export interface AppConfig {
   /** Encrypts destinations' secret settings; unset, a key is derived from the database URL. */
   secretKey?: string;
   logLevel: string;
+  /** When set, GET /metrics answers only requests bearing it. */
+  metricsToken?: string;
+  retention: RetentionPolicy;
 }
 
 /** Defaults: 10 attempts, 4 s doubling to ~34 min, about an hour of retries in all. */
@@ -95,6 +99,13 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     reconcileGraceSeconds: int('ITINERA_RECONCILE_GRACE_SECONDS', 60),
     secretKey: env.ITINERA_SECRET_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
+    metricsToken: env.ITINERA_METRICS_TOKEN || undefined,
+    retention: {
+      eventDays: int('ITINERA_EVENT_RETENTION_DAYS', DEFAULT_RETENTION.eventDays),
+      activityDays: int('ITINERA_ACTIVITY_RETENTION_DAYS', DEFAULT_RETENTION.activityDays),
+      deliveryDays: int('ITINERA_DELIVERY_RETENTION_DAYS', DEFAULT_RETENTION.deliveryDays),
+      jobDays: int('ITINERA_JOB_RETENTION_DAYS', DEFAULT_RETENTION.jobDays),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { UnmappedPayload } from './deferred-mapping';
 
 export const DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'RETRYING', 'FAILED'] as const;
 /** PENDING → DELIVERED | RETRYING | FAILED; RETRYING → DELIVERED | RETRYING | FAILED. DELIVERED and FAILED are final. */
@@ -53,6 +54,10 @@ export class Delivery {
   /** The mapped payload, validated against the action's fields when the delivery was scheduled. */
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;
+
+  /** Set while the payload waits for its plugin to be loaded (see deferred-mapping.ts); `payload` is then empty. */
+  @Column({ type: 'jsonb', nullable: true })
+  unmapped: UnmappedPayload | null;
 
   /** What the destination answered on success (`PerformResult.response`), cut to a few KB. */
   @Column({ type: 'jsonb', nullable: true })

@@ -8,7 +8,9 @@ import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
 import { RetryableError } from '../plugin-kit';
 import { JobRequest, QueueService } from '../queue/queue.service';
+import { reportAttempt } from './attempt-report';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
+import { payloadToSend } from './deferred-mapping';
 import { PERFORM_DEADLINE_MS, performAttempt, type AttemptOutcome } from './delivery-attempt';
 import { Delivery, isFinalStatus, type DeliveryStatus } from './delivery.entity';
 import { mayRetry, nextAttemptDelayMs } from './delivery-retry';
@@ -95,7 +97,8 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
       release ??= this.capacity.tryTake(loaded.delivery.workspaceId, loaded.delivery.destinationId);
       if (!release) return this.deferrals.add(nextAttemptJob(loaded.delivery, job.attempt));
       const outcome = await this.perform(loaded.delivery, loaded.target).finally(release);
-      await this.outcomes.add({ delivery: loaded.delivery, attempt: job.attempt, outcome });
+      const plugin = loaded.target.found ? loaded.target.plugin.name : null;
+      await this.outcomes.add({ delivery: loaded.delivery, plugin, attempt: job.attempt, outcome });
     } finally {
       release?.();
     }
@@ -129,10 +132,12 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
       if (error instanceof SettingsUnreadableError) return { result: 'retryable', error: error.message, status: null };
       throw error;
     }
+    const mapped = payloadToSend(delivery, target.plugin.name, delivery.action, target.action);
+    if ('error' in mapped) return { result: 'permanent', error: mapped.error, status: null };
     return performAttempt(
       target.action,
       {
-        payload: delivery.payload,
+        payload: mapped.payload,
         settings,
         idempotencyKey: delivery.idempotencyKey,
         stepKey: delivery.stepKey,
@@ -163,10 +168,10 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     const now = new Date();
     // The same attempt twice (two runs of one job in this process): recorded once.
     const unique = [...new Map(recorded.map((item) => [`${item.delivery.id}:${item.attempt}`, item])).values()];
-    const changes = unique.map(({ delivery, attempt, outcome }) => {
+    const changes = unique.map(({ delivery, plugin, attempt, outcome }) => {
       const retryAt = outcome.result === 'retryable' && mayRetry(policy, attempt) ? new Date(now.getTime() + nextAttemptDelayMs(policy, attempt, outcome.retryAfterMs)) : null;
       const status: DeliveryStatus = outcome.result === 'delivered' ? 'DELIVERED' : retryAt ? 'RETRYING' : 'FAILED';
-      return { delivery, attempt, outcome, status, retryAt };
+      return { delivery, plugin, attempt, outcome, status, retryAt };
     });
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT set_config('synchronous_commit', 'off', true)`);
@@ -194,8 +199,10 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
       const changed = new Set(updated.map((row) => row.id));
       const activities: ActivityEntry[] = [];
       const retries: JobRequest[] = [];
-      for (const { delivery, attempt, outcome, status, retryAt } of changes) {
+      for (const change of changes) {
+        const { delivery, attempt, outcome, status, retryAt } = change;
         if (!changed.has(delivery.id)) continue;
+        reportAttempt(this.logger, change);
         const detail = { deliveryId: delivery.id, destinationId: delivery.destinationId, action: delivery.action, attempts: attempt, status: outcome.status };
         if (outcome.result === 'delivered') {
           activities.push({ owner: ownerOf(delivery), drafts: [{ type: 'SENT', stepKey: delivery.stepKey, at: now.toISOString(), detail }] });
@@ -204,7 +211,6 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
         } else {
           const failure = { ...detail, error: outcome.error, permanent: outcome.result === 'permanent' };
           activities.push({ owner: ownerOf(delivery), drafts: [{ type: 'SEND_FAILED', stepKey: delivery.stepKey, at: now.toISOString(), detail: failure }] });
-          this.logger.warn({ msg: 'delivery failed', deliveryId: delivery.id, attempts: attempt, error: outcome.error });
         }
       }
       await this.activity.appendMany(manager, activities);
@@ -219,6 +225,7 @@ function nextAttemptJob(delivery: Delivery, attempt: number): DeliveryJob {
 
 interface RecordedAttempt {
   delivery: Delivery;
+  plugin: string | null;
   attempt: number;
   outcome: AttemptOutcome;
 }

@@ -8,6 +8,7 @@ import type { DeliveryRequest } from '../engine';
 import { buildPayload, describeProblems } from '../plugin-kit';
 import { JobRequest, QueueService } from '../queue/queue.service';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
+import type { UnmappedPayload } from './deferred-mapping';
 import { Delivery, type DeliveryStatus } from './delivery.entity';
 import { DeliveryOrigin, DeliveryScheduler, type ScheduledSends } from './delivery-scheduler';
 import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
@@ -33,7 +34,9 @@ const MAX_PAGE_SIZE = 200;
 const NO_DESTINATION = '00000000-0000-0000-0000-000000000000';
 
 /** A delivery row as `schedule` writes it: PENDING with a job, or FAILED before any attempt. */
-type ScheduledRow = { status: 'PENDING'; payload: Record<string, unknown> } | { status: 'FAILED'; payload: Record<string, unknown>; error: string };
+type ScheduledRow =
+  | { status: 'PENDING'; payload: Record<string, unknown>; unmapped?: UnmappedPayload }
+  | { status: 'FAILED'; payload: Record<string, unknown>; error: string };
 
 /**
  * The delivery records: created by `schedule` inside the runtime's transaction, advanced by the
@@ -125,11 +128,12 @@ export class DeliveryService extends DeliveryScheduler {
   private async insert(manager: EntityManager, rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow }[]): Promise<(string | undefined)[]> {
     const inserted: { id: string; idempotency_key: string }[] = await manager.query(
       `INSERT INTO deliveries (workspace_id, journey_id, instance_id, user_id, step_key, destination_id, action, event_name,
-                               idempotency_key, status, attempts, last_error, payload)
+                               idempotency_key, status, attempts, last_error, payload, unmapped)
        SELECT d.workspace_id, d.journey_id, d.instance_id, d.user_id, d.step_key, d.destination_id, d.action, d.event_name,
-              d.idempotency_key, d.status, 0, d.last_error, d.payload
+              d.idempotency_key, d.status, 0, d.last_error, d.payload, d.unmapped
        FROM jsonb_to_recordset($1::jsonb) AS d(workspace_id uuid, journey_id uuid, instance_id uuid, user_id text, step_key text,
-              destination_id uuid, action text, event_name text, idempotency_key text, status text, last_error text, payload jsonb, ord bigint)
+              destination_id uuid, action text, event_name text, idempotency_key text, status text, last_error text, payload jsonb,
+              unmapped jsonb, ord bigint)
        ORDER BY d.ord
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
        RETURNING id, idempotency_key`,
@@ -149,6 +153,7 @@ export class DeliveryService extends DeliveryScheduler {
             status: row.status,
             last_error: row.status === 'FAILED' ? row.error : null,
             payload: row.payload,
+            unmapped: row.status === 'PENDING' ? (row.unmapped ?? null) : null,
           })),
         ),
       ],
@@ -160,6 +165,7 @@ export class DeliveryService extends DeliveryScheduler {
 }
 
 function prepare(target: DeliveryTarget, request: DeliveryRequest): ScheduledRow {
+  if (!target.found && target.reason === 'plugin-not-loaded') return { status: 'PENDING', payload: {}, unmapped: { mapping: request.mapping, context: request.context } };
   if (!target.found) return { status: 'FAILED', payload: {}, error: target.problem };
   const { payload, problems } = buildPayload(target.action, request.mapping, request.context);
   if (problems.length > 0) {

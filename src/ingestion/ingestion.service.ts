@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { withoutSuppressedUsers } from '../profiles/suppressed-profiles';
 import { QueueService } from '../queue/queue.service';
 import { AcceptedMessage, isStoredAsEvent } from './message-validation';
 import { applyAliases } from './profile-aliases';
@@ -29,7 +30,7 @@ export class IngestionService implements OnModuleInit {
    * that will apply them: when this resolves, nothing accepted can be lost.
    */
   async accept(workspaceId: string, messages: AcceptedMessage[]): Promise<IngestionResult> {
-    const unique = firstOfEachMessageId(messages);
+    const unique = await withoutSuppressedUsers(this.dataSource, workspaceId, firstOfEachMessageId(messages));
     return this.dataSource.transaction(async (manager) => {
       // A messageId seen in the last 24 hours is acknowledged and ignored; an older one counts as new.
       // Sorted, like the profiles below: requests carrying the same messageIds in different orders at

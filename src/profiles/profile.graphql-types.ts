@@ -18,3 +18,23 @@ export class ProfileType {
   @Field(() => [ProfileJourneyType], { description: 'Every journey the user entered, the first entered first.' })
   journeys?: ProfileJourneyType[];
 }
+
+@ObjectType('ProfileDeletion', { description: 'What deleteProfile erased, by kind of record.' })
+export class ProfileDeletionType {
+  @Field() userId: string;
+  @Field(() => Int, { description: '1 when the profile (its traits) existed, else 0.' }) profiles: number;
+  @Field(() => Int) events: number;
+  @Field(() => Int) instances: number;
+  @Field(() => Int, { description: 'Of `instances`, the active ones, ended with reason `deleted`.' }) activeInstancesEnded: number;
+  @Field(() => Int) activities: number;
+  @Field(() => Int) audienceMemberships: number;
+  @Field(() => Int, { description: 'Deliveries with their payloads, whatever their status.' }) deliveries: number;
+  @Field(() => Int, { description: 'Waiting and finished queue jobs that named the user or its deliveries.' }) jobs: number;
+  @Field({ description: "Whether the user's future events are dropped on arrival." }) suppressed: boolean;
+}
+
+@ObjectType('SuppressedProfile', { description: 'A user whose events are acknowledged and dropped (deleteProfile with suppress: true).' })
+export class SuppressedProfileType {
+  @Field() userId: string;
+  @Field() suppressedAt: Date;
+}

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type PgBoss from 'pg-boss';
 import { GroupedCall } from '../common/grouped-call';
+import { jobBatchDuration } from '../metrics/metrics';
 
 export interface ReceivedJob<T> {
   id: string;
@@ -116,7 +117,9 @@ export class QueueWorker<T> {
   /** A job whose handler throws is failed, and retried by pg-boss within the queue's retry limit. */
   private async execute(jobs: ReceivedJob<T>[]): Promise<void> {
     try {
+      const timer = jobBatchDuration.startTimer({ queue: this.queue });
       await this.handler(jobs.map((job) => ({ id: job.id, data: job.data })));
+      timer();
     } catch (error) {
       if (jobs.length === 1) return this.failed(jobs[0], error);
       for (const job of jobs) {

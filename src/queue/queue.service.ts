@@ -6,6 +6,7 @@ import createSubscriber, { Subscriber } from 'pg-listen';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { fetchWithShares, type FetchShare } from './fair-fetch';
+import { jobLateness } from '../metrics/metrics';
 import { QueueWorker, ReceivedJob } from './queue-worker';
 import { WakeUpSender } from './wake-up-sender';
 
@@ -95,7 +96,8 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
       schedule: false,
       maintenanceIntervalSeconds: config.queueMaintenanceSeconds,
       archiveCompletedAfterSeconds: 3_600,
-      deleteAfterDays: 2,
+      // Housekeeping (DataRetention) removes finished jobs in small batches first; this is pg-boss's backstop.
+      deleteAfterDays: config.retention.jobDays > 0 ? config.retention.jobDays + 1 : 36_500,
     });
     this.boss.on('error', (error) => this.logger.error({ msg: 'pg-boss error', error: String(error) }));
     this.wakeUps = new WakeUpSender(WAKE_CHANNEL, (text, values) => this.relaxed.executeSql(text, values), this.logger);
@@ -269,10 +271,11 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
        UPDATE pgboss.job j SET state = 'active', started_on = now(),
          retry_count = CASE WHEN started_on IS NOT NULL THEN retry_count + 1 ELSE retry_count END
        FROM next WHERE j.name = $1 AND j.id = next.id
-       RETURNING j.id, j.data`,
+       RETURNING j.id, j.data, EXTRACT(epoch FROM now() - j.start_after) AS late_seconds`,
       [queue, count],
     );
-    return rows as ReceivedJob<unknown>[];
+    for (const row of rows) jobLateness.observe({ queue }, Math.max(0, Number(row.late_seconds)));
+    return rows.map((row) => ({ id: row.id, data: row.data }));
   }
 
   private relaxedConnections(): Pool {

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, SpawnOptionsWithStdioTuple } from 'node:child_process';
 import path from 'node:path';
 import { findFreePort } from '../../src/database/embedded-postgres';
 import { waitFor } from './wait-for';
@@ -11,22 +11,30 @@ export interface ItineraProcess {
   stop(): Promise<number | null>;
   /** SIGKILL: a crash, nothing finishes. */
   kill(): Promise<void>;
+  /**
+   * SIGINT to the whole process group, as Ctrl-C in a terminal does (with `viaNpm`: npm, its shell and
+   * node), then waits until every process of it has closed its output (npm itself may exit first).
+   */
+  interrupt(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  readyTimeoutMs?: number;
+  /** `npm start` in a process group of its own, as a person runs it, instead of node directly. */
+  viaNpm?: boolean;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Starts `src/main.ts` as its own OS process, as `npm start` does, and waits until it is ready. */
-export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs = 120_000 } = {}): Promise<ItineraProcess> {
+export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs = 120_000, viaNpm = false }: SpawnOptions = {}): Promise<ItineraProcess> {
   const port = env.PORT ? Number(env.PORT) : await findFreePort();
   let output = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnMain({ ...env, PORT: String(port) }, viaNpm);
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(
@@ -53,5 +61,29 @@ export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs
       child.kill('SIGKILL');
       await exited;
     },
+    interrupt: async () => {
+      process.kill(viaNpm ? -child.pid! : child.pid!, 'SIGINT');
+      await closed;
+    },
   };
+}
+
+/** Runs a start expected to fail, to its exit: its exit code and everything it printed. */
+export async function runItineraToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawnMain(env, false);
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  return { code, output };
+}
+
+function spawnMain(env: Record<string, string>, viaNpm: boolean): ChildProcess {
+  const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'> = {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: viaNpm,
+  };
+  return viaNpm ? spawn('npm', ['start'], options) : spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], options);
 }

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { DataRetention } from './data-retention';
+import { UnloadedPluginsWarning } from './unloaded-plugins-warning';
+
+/** What operators rely on beside the product itself: start-up checks, housekeeping, metrics. */
+@Module({
+  providers: [UnloadedPluginsWarning, DataRetention],
+})
+export class OperationsModule {}
