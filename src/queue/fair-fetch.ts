@@ -41,7 +41,9 @@ export async function fetchWithShares(db: PgBoss.Db, queue: string, count: numbe
        ORDER BY start_after, id LIMIT $2 * ${LOOK_AHEAD}),
      ${[...stages, ''].join(',\n     ')}
      next AS (
-       SELECT j.id FROM s${shares.length} r JOIN pgboss.job j ON j.name = $1 AND j.id = r.id
+       -- The state is checked again on the row locked: s0 read without locks, and a job another worker
+       -- took since (and committed) would otherwise be locked and taken a second time.
+       SELECT j.id FROM s${shares.length} r JOIN pgboss.job j ON j.name = $1 AND j.id = r.id AND j.state < 'active'
        ORDER BY r.start_after, r.id LIMIT $2 FOR UPDATE OF j SKIP LOCKED)
      UPDATE pgboss.job j SET state = 'active', started_on = now(),
        retry_count = CASE WHEN started_on IS NOT NULL THEN retry_count + 1 ELSE retry_count END

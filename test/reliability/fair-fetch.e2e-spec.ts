@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 import { QueueService } from '../../src/queue/queue.service';
 import { fetchWithShares } from '../../src/queue/fair-fetch';
 import { startTestApp, type TestApp } from '../harness/test-app';
@@ -46,5 +47,26 @@ describe('fetchWithShares', () => {
     await enqueue('d1', 'a', 3);
     expect((await fetchWithShares(db, QUEUE, 10, shares())).length).toBe(3);
     expect(await fetchWithShares(db, QUEUE, 10, shares())).toEqual([]);
+  });
+
+  it('hands each job to one fetch only when many workers fetch at once', async () => {
+    const jobs = 1_500;
+    for (let i = 0; i < jobs; i += 500) await enqueue(`d${i % 7}`, `w${i % 3}`, 500);
+    const pool = new Pool({ connectionString: itinera.databaseUrl, max: 8 });
+    try {
+      const taken: string[] = [];
+      const fetcher = async () => {
+        for (;;) {
+          const batch = await fetchWithShares({ executeSql: (text, values) => pool.query(text, values) }, QUEUE, 4, shares());
+          if (batch.length === 0) return;
+          taken.push(...batch.map((job) => job.id));
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, fetcher));
+      expect(taken.length - new Set(taken).size).toBe(0);
+      expect(new Set(taken).size).toBe(jobs);
+    } finally {
+      await pool.end();
+    }
   });
 });
