@@ -1,4 +1,5 @@
 import { DEFAULT_JOURNEY_LIMITS, JourneyLimits } from '../journeys/journey-limits';
+import type { DestinationAddressPolicyOptions } from '../plugin-kit/http-address-policy';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -14,6 +15,13 @@ export interface AppConfig {
   port: number;
   role: ProcessRole;
   databaseUrl: string;
+  /**
+   * No DATABASE_URL: one process on an embedded PostgreSQL, on someone's laptop. Defaults lean towards a
+   * first run that just works; with DATABASE_URL set they lean towards a safe production setup.
+   */
+  laptopMode: boolean;
+  /** Where destinations may send: loopback only in laptop mode, plus ITINERA_ALLOWED_DESTINATION_HOSTS. */
+  destinationAddresses: DestinationAddressPolicyOptions;
   rootToken?: string;
   /** Credentials of the `default` workspace, when scripts need to know them in advance. */
   defaultAdminToken?: string;
@@ -53,14 +61,17 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not ${JSON.stringify(raw)}`);
     return value;
   };
+  const laptopMode = !env.DATABASE_URL;
   return {
     port: int('PORT', 3000),
     role,
     databaseUrl,
+    laptopMode,
+    destinationAddresses: { allowLoopback: laptopMode, allowed: list(env.ITINERA_ALLOWED_DESTINATION_HOSTS, /[,\s]+/) },
     rootToken: env.ITINERA_ROOT_TOKEN || undefined,
     defaultAdminToken: env.ITINERA_ADMIN_TOKEN || undefined,
     defaultWriteKey: env.ITINERA_WRITE_KEY || undefined,
-    pluginPaths: (env.ITINERA_PLUGIN_PATHS ?? '').split(/[,:]/).map((p) => p.trim()).filter(Boolean),
+    pluginPaths: list(env.ITINERA_PLUGIN_PATHS, /[,:]/),
     journeyLimits: {
       maxCountedSteps: int('ITINERA_MAX_JOURNEY_STEPS', DEFAULT_JOURNEY_LIMITS.maxCountedSteps),
       maxNameLength: int('ITINERA_MAX_JOURNEY_NAME', DEFAULT_JOURNEY_LIMITS.maxNameLength),
@@ -80,6 +91,10 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     secretKey: env.ITINERA_SECRET_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
+}
+
+function list(raw: string | undefined, separator: RegExp): string[] {
+  return (raw ?? '').split(separator).map((item) => item.trim()).filter(Boolean);
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -5,6 +5,8 @@ import { EntityManager, Repository } from 'typeorm';
 import { isUuid } from '../common/cursor';
 import { badUserInput, notFound, type Problem } from '../common/errors';
 import { applySettingDefaults, redactSettings, validateSettings, type DestinationDefinition } from '../plugin-kit';
+import { DestinationAddressPolicy } from '../plugin-kit/http-address-policy';
+import { destinationAddressProblems } from './destination-address-check';
 import { Destination } from './destination.entity';
 import { PluginRegistry } from './plugin-registry';
 import { isSealed, SettingsCipher, SettingsUnreadableError } from './settings-cipher';
@@ -29,6 +31,7 @@ export class DestinationService {
     @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
     private readonly plugins: PluginRegistry,
     private readonly cipher: SettingsCipher,
+    private readonly addressPolicy: DestinationAddressPolicy,
   ) {}
 
   /** Oldest first. */
@@ -46,6 +49,7 @@ export class DestinationService {
   async create(workspaceId: string, input: DestinationInput): Promise<Destination> {
     const plugin = this.plugins.get(input.plugin);
     const problems = [...nameProblems(input.name), ...(plugin ? settingsProblems(plugin, input.settings) : [unknownPlugin(input.plugin, this.plugins)])];
+    if (plugin) problems.push(...(await this.addressProblems(plugin, input.settings)));
     if (problems.length > 0 || !plugin) throw badUserInput(problems);
 
     const id = randomUUID();
@@ -81,7 +85,7 @@ export class DestinationService {
       throw badUserInput(problems);
     }
     const { settings, problems: keptSecretProblems } = this.withKeptSecrets(plugin, destination, input.settings);
-    problems.push(...keptSecretProblems, ...settingsProblems(plugin, settings));
+    problems.push(...keptSecretProblems, ...settingsProblems(plugin, settings), ...(await this.addressProblems(plugin, settings)));
     if (problems.length > 0) throw badUserInput(problems);
 
     destination.name = input.name.trim();
@@ -89,6 +93,11 @@ export class DestinationService {
     destination.enabled = input.enabled ?? true;
     await this.destinations.save(destination);
     return (await this.find(workspaceId, id)) as Destination;
+  }
+
+  /** The URL settings the outbound address policy refuses (loopback, private, metadata...), as input problems. */
+  addressProblems(plugin: DestinationDefinition, settings: unknown): Promise<Problem[]> {
+    return destinationAddressProblems(this.addressPolicy, plugin.settings, settings);
   }
 
   /** The settings safe to show: the plugin's non-secret settings only. */

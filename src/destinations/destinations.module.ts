@@ -2,6 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationCatalog } from '../journeys/destination-catalog';
+import { DestinationAddressPolicy, installDestinationAddressPolicy } from '../plugin-kit/http-address-policy';
 import { Destination } from './destination.entity';
 import { DestinationResolver } from './destination.resolver';
 import { DestinationService } from './destination.service';
@@ -25,6 +26,14 @@ function settingsCipher(config: AppConfig): SettingsCipher {
   return SettingsCipher.fromSecret(config.secretKey, config.databaseUrl);
 }
 
+/** Every plugin's requests go through the plugin kit's HTTP client, which applies this process-wide policy. */
+function destinationAddressPolicy(config: AppConfig): DestinationAddressPolicy {
+  const policy = new DestinationAddressPolicy(config.destinationAddresses);
+  installDestinationAddressPolicy(policy);
+  new Logger('destinations').log({ msg: 'outbound address policy', mode: config.laptopMode ? 'laptop' : 'production', policy: policy.describe() });
+  return policy;
+}
+
 /**
  * Destination plugins and the workspaces' destinations. Global: the delivery pipeline needs the registry
  * and settings, and the journeys module finds the DestinationCatalog here without importing this module.
@@ -35,10 +44,11 @@ function settingsCipher(config: AppConfig): SettingsCipher {
   providers: [
     { provide: PluginRegistry, useFactory: loadPlugins, inject: [APP_CONFIG] },
     { provide: SettingsCipher, useFactory: settingsCipher, inject: [APP_CONFIG] },
+    { provide: DestinationAddressPolicy, useFactory: destinationAddressPolicy, inject: [APP_CONFIG] },
     DestinationService,
     DestinationResolver,
     { provide: DestinationCatalog, useClass: WorkspaceDestinationCatalog },
   ],
-  exports: [PluginRegistry, DestinationService, DestinationCatalog],
+  exports: [PluginRegistry, DestinationService, DestinationCatalog, DestinationAddressPolicy],
 })
 export class DestinationsModule {}

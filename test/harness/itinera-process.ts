@@ -21,7 +21,8 @@ export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs
   let output = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    // A spawned process with DATABASE_URL runs as production: test receivers on 127.0.0.1 must be allowed.
+    env: { ...process.env, LOG_LEVEL: 'warn', ITINERA_ALLOWED_DESTINATION_HOSTS: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => (output += chunk));
