@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { createApp } from './app';
 import { createRootLogger } from './common/logger';
 import { readConfigFromEnv } from './config/app-config';
+import { resolveSecretKey } from './config/secret-key';
 import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/run-migrations';
 import { WorkspaceService } from './workspaces/workspace.service';
@@ -17,8 +18,8 @@ async function main(): Promise<void> {
   const logger = createRootLogger(process.env.LOG_LEVEL ?? 'info');
   let embedded: RunningPostgres | null = null;
   let databaseUrl = process.env.DATABASE_URL;
+  const dataDir = process.env.ITINERA_DATA_DIR ?? './.data';
   if (!databaseUrl) {
-    const dataDir = process.env.ITINERA_DATA_DIR ?? './.data';
     logger.info({ msg: 'starting embedded PostgreSQL', dataDir });
     embedded = await startEmbeddedPostgres({
       dataDir,
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   }
 
   const config = readConfigFromEnv(process.env, databaseUrl);
+  config.secretKey = resolveSecretKey(config, dataDir);
   const applied = await runMigrations(databaseUrl);
   if (applied.length) logger.info({ msg: 'migrations applied', migrations: applied });
 

@@ -40,8 +40,15 @@ export interface AppConfig {
    * cut off at 60 s) plus its recording, or a slow attempt would run twice at once.
    */
   deliveryJobExpireSeconds: number;
-  /** Encrypts destinations' secret settings; unset, a key is derived from the database URL. */
+  /**
+   * Encrypts destinations' secret settings. Unset: in laptop mode main.ts keeps a random one in the data
+   * directory; in production the process refuses to start unless `allowDerivedSecretKey`.
+   */
   secretKey?: string;
+  /** The key before a rotation (ITINERA_SECRET_KEY_PREVIOUS): opens old values until they are re-encrypted at start. */
+  previousSecretKey?: string;
+  /** ITINERA_ALLOW_DERIVED_SECRET_KEY=true: accept the key derived from the database URL in production. */
+  allowDerivedSecretKey: boolean;
   logLevel: string;
 }
 
@@ -89,6 +96,8 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     queueMaintenanceSeconds: int('ITINERA_QUEUE_MAINTENANCE_SECONDS', 30),
     deliveryJobExpireSeconds: int('ITINERA_DELIVERY_JOB_EXPIRE_SECONDS', 90),
     secretKey: env.ITINERA_SECRET_KEY || undefined,
+    previousSecretKey: env.ITINERA_SECRET_KEY_PREVIOUS || undefined,
+    allowDerivedSecretKey: env.ITINERA_ALLOW_DERIVED_SECRET_KEY === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

@@ -8,6 +8,7 @@ import { DestinationResolver } from './destination.resolver';
 import { DestinationService } from './destination.service';
 import { BUILT_IN_PLUGINS_DIR, PluginRegistry } from './plugin-registry';
 import { SettingsCipher } from './settings-cipher';
+import { SettingsKeyRotation } from './settings-key-rotation';
 import { WorkspaceDestinationCatalog } from './workspace-destination-catalog';
 
 function loadPlugins(config: AppConfig): PluginRegistry {
@@ -21,9 +22,9 @@ function loadPlugins(config: AppConfig): PluginRegistry {
 
 function settingsCipher(config: AppConfig): SettingsCipher {
   if (!config.secretKey) {
-    new Logger('destinations').log({ msg: 'ITINERA_SECRET_KEY is unset: destination secrets are encrypted with a key derived from the database URL' });
+    new Logger('destinations').warn({ msg: 'no secret key: destination secrets are encrypted with a key derived from the database URL, which anyone who knows it can recompute' });
   }
-  return SettingsCipher.fromSecret(config.secretKey, config.databaseUrl);
+  return SettingsCipher.fromSecret(config.secretKey, config.databaseUrl, config.previousSecretKey ? [config.previousSecretKey] : []);
 }
 
 /** Every plugin's requests go through the plugin kit's HTTP client, which applies this process-wide policy. */
@@ -46,6 +47,7 @@ function destinationAddressPolicy(config: AppConfig): DestinationAddressPolicy {
     { provide: SettingsCipher, useFactory: settingsCipher, inject: [APP_CONFIG] },
     { provide: DestinationAddressPolicy, useFactory: destinationAddressPolicy, inject: [APP_CONFIG] },
     DestinationService,
+    SettingsKeyRotation,
     DestinationResolver,
     { provide: DestinationCatalog, useClass: WorkspaceDestinationCatalog },
   ],

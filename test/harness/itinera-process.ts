@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { findFreePort } from '../../src/database/embedded-postgres';
+import { TEST_SECRET_KEY } from './test-secrets';
 import { waitFor } from './wait-for';
 
 export interface ItineraProcess {
@@ -21,8 +22,16 @@ export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs
   let output = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    // A spawned process with DATABASE_URL runs as production: test receivers on 127.0.0.1 must be allowed.
-    env: { ...process.env, LOG_LEVEL: 'warn', ITINERA_ALLOWED_DESTINATION_HOSTS: '127.0.0.1', ...env, PORT: String(port) },
+    // A spawned process with DATABASE_URL runs as production: it needs a secret key (the one in-process
+    // test apps use), and test receivers on 127.0.0.1 must be allowed.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ITINERA_SECRET_KEY: TEST_SECRET_KEY,
+      ITINERA_ALLOWED_DESTINATION_HOSTS: '127.0.0.1',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => (output += chunk));
