@@ -4,30 +4,26 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { formatGraphqlError } from './common/errors';
 import { complexityLimit, depthLimit } from './common/graphql-limits';
+import { accessControlPlugin } from './tokens/access-control.plugin';
+import { ApiTokenAuthentication } from './tokens/api-token-authentication';
+import { TokensModule } from './tokens/tokens.module';
 import { RequestContext } from './workspaces/request-context';
-import { bearerToken, sameSecret } from './workspaces/workspace-tokens';
-import { WorkspaceService } from './workspaces/workspace.service';
-import { WorkspacesModule } from './workspaces/workspaces.module';
 
 interface SocketExtra {
   context?: RequestContext;
+  socket?: { close(code: number, reason: string): void; once(event: 'close', listener: () => void): void };
+  request?: { socket?: { remoteAddress?: string } };
 }
 
-/** The admin API at /graphql: HTTP with `Authorization: Bearer <admin token>`, graphql-ws with it in connectionParams. */
+/** The admin API at /graphql: HTTP with `Authorization: Bearer <API token>`, graphql-ws with it in connectionParams. */
 @Module({
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      imports: [WorkspacesModule],
-      inject: [WorkspaceService, APP_CONFIG],
-      useFactory: (workspaces: WorkspaceService, config: AppConfig): ApolloDriverConfig => {
+      imports: [TokensModule],
+      inject: [ApiTokenAuthentication, APP_CONFIG],
+      useFactory: (authentication: ApiTokenAuthentication, config: AppConfig): ApolloDriverConfig => {
         const logger = new Logger('graphql');
-        const contextFor = async (authorization: unknown): Promise<RequestContext> => {
-          const token = bearerToken(authorization);
-          if (!token) return { workspace: null, isRoot: false };
-          if (config.rootToken && sameSecret(token, config.rootToken)) return { workspace: null, isRoot: true };
-          return { workspace: await workspaces.findByAdminToken(token), isRoot: false };
-        };
         return {
           path: '/graphql',
           autoSchemaFile: true,
@@ -35,21 +31,19 @@ interface SocketExtra {
           playground: false,
           introspection: true,
           validationRules: [depthLimit()],
-          plugins: [complexityLimit()],
+          plugins: [complexityLimit(), accessControlPlugin({ introspectionWithoutToken: config.laptopMode })],
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
-              // A socket without a valid admin token is refused (close code 4403).
+              // A socket without a valid API token is refused (close code 4403); revoking the token closes it.
               onConnect: async (ctx) => {
-                const context = await contextFor(ctx.connectionParams?.authorization);
-                if (!context.workspace) return false;
-                (ctx.extra as SocketExtra).context = context;
-                return true;
+                const extra = ctx.extra as SocketExtra;
+                return authentication.openSocket(ctx.connectionParams?.authorization, extra.request?.socket?.remoteAddress, extra);
               },
             },
           },
-          context: async ({ req, extra }: { req?: { headers: Record<string, unknown> }; extra?: SocketExtra }) =>
-            extra?.context ?? contextFor(req?.headers.authorization),
+          context: async ({ req, extra }: { req?: { headers: Record<string, unknown>; socket?: { remoteAddress?: string } }; extra?: SocketExtra }) =>
+            extra?.context ?? authentication.contextFor(req?.headers.authorization, req?.socket?.remoteAddress),
           formatError: (formatted, error) =>
             formatGraphqlError(formatted, error, (e) => logger.error({ msg: 'unexpected GraphQL error', error: e instanceof Error ? e.stack : String(e) })),
         };

@@ -23,6 +23,8 @@ export interface AppConfig {
   /** Where destinations may send: loopback only in laptop mode, plus ITINERA_ALLOWED_DESTINATION_HOSTS. */
   destinationAddresses: DestinationAddressPolicyOptions;
   rootToken?: string;
+  /** Wrong API tokens or write keys one address may present per minute before it gets 429s. */
+  authFailuresPerMinute: number;
   /** Credentials of the `default` workspace, when scripts need to know them in advance. */
   defaultAdminToken?: string;
   defaultWriteKey?: string;
@@ -76,6 +78,7 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     laptopMode,
     destinationAddresses: { allowLoopback: laptopMode, allowed: list(env.ITINERA_ALLOWED_DESTINATION_HOSTS, /[,\s]+/) },
     rootToken: env.ITINERA_ROOT_TOKEN || undefined,
+    authFailuresPerMinute: int('ITINERA_AUTH_FAILURES_PER_MINUTE', 30),
     defaultAdminToken: env.ITINERA_ADMIN_TOKEN || undefined,
     defaultWriteKey: env.ITINERA_WRITE_KEY || undefined,
     pluginPaths: list(env.ITINERA_PLUGIN_PATHS, /[,:]/),

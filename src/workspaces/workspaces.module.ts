@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TokensModule } from '../tokens/tokens.module';
 import { Workspace } from './workspace.entity';
 import { WorkspaceResolver } from './workspace.resolver';
 import { WorkspaceService } from './workspace.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Workspace])],
+  imports: [TypeOrmModule.forFeature([Workspace]), TokensModule],
   providers: [WorkspaceService, WorkspaceResolver],
-  exports: [WorkspaceService],
+  exports: [WorkspaceService, TokensModule],
 })
 export class WorkspacesModule {}
