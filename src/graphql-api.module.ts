@@ -1,6 +1,9 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { AuditModule } from './audit/audit.module';
+import { AuditRecorder } from './audit/audit-recorder';
+import { auditPlugin } from './audit/audit.plugin';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { formatGraphqlError } from './common/errors';
 import { complexityLimit, depthLimit } from './common/graphql-limits';
@@ -20,9 +23,9 @@ interface SocketExtra {
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      imports: [TokensModule],
-      inject: [ApiTokenAuthentication, APP_CONFIG],
-      useFactory: (authentication: ApiTokenAuthentication, config: AppConfig): ApolloDriverConfig => {
+      imports: [TokensModule, AuditModule],
+      inject: [ApiTokenAuthentication, AuditRecorder, APP_CONFIG],
+      useFactory: (authentication: ApiTokenAuthentication, audit: AuditRecorder, config: AppConfig): ApolloDriverConfig => {
         const logger = new Logger('graphql');
         return {
           path: '/graphql',
@@ -31,7 +34,7 @@ interface SocketExtra {
           playground: false,
           introspection: true,
           validationRules: [depthLimit()],
-          plugins: [complexityLimit(), accessControlPlugin({ introspectionWithoutToken: config.laptopMode })],
+          plugins: [complexityLimit(), accessControlPlugin({ introspectionWithoutToken: config.laptopMode }), auditPlugin(audit)],
           subscriptions: {
             'graphql-ws': {
               path: '/graphql',
@@ -49,6 +52,7 @@ interface SocketExtra {
         };
       },
     }),
+    AuditModule,
   ],
 })
 export class GraphqlApiModule {}

@@ -122,6 +122,14 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       const ours = ids((await itinera.graphql.query(`{ apiTokens { id } }`)).apiTokens);
       expect(ids((await b.query(`{ apiTokens { id } }`)).apiTokens)).not.toContain(ours[0]);
     },
+    auditLog: async (b) => {
+      const ours = ids((await itinera.graphql.query(`{ auditLog(first: 200) { nodes { id } } }`)).auditLog.nodes);
+      expect(ours.length).toBeGreaterThan(0);
+      const theirs = ids((await b.query(`{ auditLog(first: 200) { nodes { id } } }`)).auditLog.nodes);
+      expect(theirs.filter((id) => ours.includes(id))).toEqual([]);
+      const filtered = await b.query(`query ($t: ID!) { auditLog(filter: { targetId: $t }) { nodes { id } } }`, { t: a.journeyId });
+      expect(filtered.auditLog.nodes).toEqual([]);
+    },
     writeKeys: async (b) => {
       const ours = ids((await itinera.graphql.query(`{ writeKeys { id } }`)).writeKeys);
       expect(ids((await b.query(`{ writeKeys { id } }`)).writeKeys)).not.toContain(ours[0]);
