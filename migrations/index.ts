@@ -4,6 +4,7 @@ import { DeliveryOutcomes1763870500000 } from './1763870500000-DeliveryOutcomes'
 import { Audiences1763870600000 } from './1763870600000-Audiences';
 import { Credentials1764500000000 } from './1764500000000-Credentials';
 import { AuditLog1764500100000 } from './1764500100000-AuditLog';
+import { IngestionDrops1764500200000 } from './1764500200000-IngestionDrops';
 
 /** Every migration, oldest first. A new migration file is added here too. */
-export const allMigrations = [Foundation1763870000000, Journeys1763870100000, DeliveryOutcomes1763870500000, Audiences1763870600000, Credentials1764500000000, AuditLog1764500100000];
+export const allMigrations = [Foundation1763870000000, Journeys1763870100000, DeliveryOutcomes1763870500000, Audiences1763870600000, Credentials1764500000000, AuditLog1764500100000, IngestionDrops1764500200000];

@@ -23,6 +23,10 @@ export interface AppConfig {
   /** Where destinations may send: loopback only in laptop mode, plus ITINERA_ALLOWED_DESTINATION_HOSTS. */
   destinationAddresses: DestinationAddressPolicyOptions;
   rootToken?: string;
+  /** Events per second one workspace may send to one API process (0: no limit); over it, 429. */
+  ingestRatePerWorkspace: number;
+  /** Events per second one profile may send (0: no limit); events over it are dropped and counted. */
+  ingestRatePerProfile: number;
   /** Wrong API tokens or write keys one address may present per minute before it gets 429s. */
   authFailuresPerMinute: number;
   /** Credentials of the `default` workspace, when scripts need to know them in advance. */
@@ -79,6 +83,8 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     destinationAddresses: { allowLoopback: laptopMode, allowed: list(env.ITINERA_ALLOWED_DESTINATION_HOSTS, /[,\s]+/) },
     rootToken: env.ITINERA_ROOT_TOKEN || undefined,
     authFailuresPerMinute: int('ITINERA_AUTH_FAILURES_PER_MINUTE', 30),
+    ingestRatePerWorkspace: int('ITINERA_INGEST_RATE_PER_WORKSPACE', laptopMode ? 0 : 10_000),
+    ingestRatePerProfile: int('ITINERA_INGEST_RATE_PER_PROFILE', 25),
     defaultAdminToken: env.ITINERA_ADMIN_TOKEN || undefined,
     defaultWriteKey: env.ITINERA_WRITE_KEY || undefined,
     pluginPaths: list(env.ITINERA_PLUGIN_PATHS, /[,:]/),

@@ -1,4 +1,5 @@
-import { Body, Controller, Headers, HttpCode, HttpException, Logger, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpException, Logger, Post, UseInterceptors } from '@nestjs/common';
+import { IngestionLimitsInterceptor } from '../ingestion-limits/ingestion-limits.interceptor';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { bearerToken } from '../workspaces/workspace-tokens';
 import { IngestionService } from './ingestion.service';
@@ -8,6 +9,7 @@ const fail = (status: number, errors: IngestionProblem[]) => new HttpException({
 
 /** The Segment-compatible tracking API. A 200 means the messages are committed. */
 @Controller('v1')
+@UseInterceptors(IngestionLimitsInterceptor)
 export class IngestionController {
   private readonly logger = new Logger('ingestion');
 

@@ -23,12 +23,14 @@ export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
     // A spawned process with DATABASE_URL runs as production: it needs a secret key (the one in-process
-    // test apps use), and test receivers on 127.0.0.1 must be allowed.
+    // test apps use), test receivers on 127.0.0.1 must be allowed, and load is not to be rate limited.
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
       ITINERA_SECRET_KEY: TEST_SECRET_KEY,
       ITINERA_ALLOWED_DESTINATION_HOSTS: '127.0.0.1',
+      ITINERA_INGEST_RATE_PER_WORKSPACE: '0',
+      ITINERA_INGEST_RATE_PER_PROFILE: '0',
       ...env,
       PORT: String(port),
     },

@@ -130,6 +130,11 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       const filtered = await b.query(`query ($t: ID!) { auditLog(filter: { targetId: $t }) { nodes { id } } }`, { t: a.journeyId });
       expect(filtered.auditLog.nodes).toEqual([]);
     },
+    droppedEvents: async (b) => {
+      await itinera.db.query(`INSERT INTO ingestion_drops (workspace_id, day, dropped) VALUES ($1, current_date, 7) ON CONFLICT DO NOTHING`, [itinera.workspace.workspaceId]);
+      expect((await itinera.graphql.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([{ dropped: 7 }]);
+      expect((await b.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([]);
+    },
     writeKeys: async (b) => {
       const ours = ids((await itinera.graphql.query(`{ writeKeys { id } }`)).writeKeys);
       expect(ids((await b.query(`{ writeKeys { id } }`)).writeKeys)).not.toContain(ours[0]);
