@@ -21,6 +21,7 @@ const FORBIDDEN_RANGES: { kind: string; cidrs: string[] }[] = [
 const METADATA_HOST_NAMES = new Set(['metadata.google.internal', 'metadata', 'metadata.azure.internal', 'instance-data', 'instance-data.ec2.internal']);
 
 const LOOPBACK_CIDRS = ['127.0.0.0/8', '::1/128'];
+const URL_CHECK_LOOKUP_TIMEOUT_MS = 3000;
 
 /** Thrown (as a connection error) when a destination resolves to a forbidden address. */
 export class DestinationAddressRefusedError extends Error {
@@ -93,9 +94,14 @@ export class DestinationAddressPolicy {
     const { hostname } = new URL(url);
     const byHost = this.refusalForHost(hostname);
     if (byHost || isIP(normalizeHost(hostname)) || this.isAllowedName(normalizeHost(hostname))) return byHost;
-    const addresses = await new Promise<LookupAddress[]>((resolve) =>
-      lookup(normalizeHost(hostname), { all: true }, (error, found) => resolve(error ? [] : found)),
-    );
+    const addresses = await new Promise<LookupAddress[]>((resolve) => {
+      // A resolver that does not answer must not hold up the admin API; the connection is checked anyway.
+      const timer = setTimeout(() => resolve([]), URL_CHECK_LOOKUP_TIMEOUT_MS);
+      lookup(normalizeHost(hostname), { all: true }, (error, found) => {
+        clearTimeout(timer);
+        resolve(error ? [] : found);
+      });
+    });
     for (const { address } of addresses) {
       const refusal = this.refusalForAddress(address, hostname);
       if (refusal) return refusal;
