@@ -26,9 +26,15 @@ export class CredentialRevocations implements OnApplicationBootstrap, OnApplicat
     const subscriber = createSubscriber({ connectionString: this.config.databaseUrl, application_name: 'itinera-credential-listener' });
     subscriber.notifications.on(CREDENTIAL_REVOKED_CHANNEL, (payload: { id?: unknown }) => this.revoked(String(payload?.id)));
     subscriber.events.on('error', (error) => this.logger.error({ msg: 'credential revocation listener failed; cached credentials expire within 10 s', error: String(error) }));
-    await subscriber.connect();
-    await subscriber.listenTo(CREDENTIAL_REVOKED_CHANNEL);
-    this.subscriber = subscriber;
+    try {
+      await subscriber.connect();
+      await subscriber.listenTo(CREDENTIAL_REVOKED_CHANNEL);
+      this.subscriber = subscriber;
+    } catch (error) {
+      // Not fatal: this process still refuses revoked credentials once its cache expires (10 s).
+      this.logger.error({ msg: 'could not listen for credential revocations', error: String(error) });
+      await subscriber.close().catch(() => undefined);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
