@@ -9,6 +9,7 @@ import { formatGraphqlError } from './common/errors';
 import { complexityLimit, depthLimit } from './common/graphql-limits';
 import { accessControlPlugin } from './tokens/access-control.plugin';
 import { ApiTokenAuthentication } from './tokens/api-token-authentication';
+import { refuseMutationsOnSockets } from './tokens/socket-operation-rule';
 import { TokensModule } from './tokens/tokens.module';
 import { RequestContext } from './workspaces/request-context';
 
@@ -43,6 +44,7 @@ interface SocketExtra {
                 const extra = ctx.extra as SocketExtra;
                 return authentication.openSocket(ctx.connectionParams?.authorization, extra.request?.socket?.remoteAddress, extra);
               },
+              onSubscribe: (_ctx, _id, payload) => refuseMutationsOnSockets(payload),
             },
           },
           context: async ({ req, extra }: { req?: { headers: Record<string, unknown>; socket?: { remoteAddress?: string } }; extra?: SocketExtra }) =>

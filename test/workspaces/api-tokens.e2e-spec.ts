@@ -66,6 +66,20 @@ describe('API tokens and write keys', () => {
     await waitForSubscribers(itinera, itinera.workspace.workspaceId, 1);
   });
 
+  it('refuses mutations on graphql-ws sockets, where the READ scope and the audit log would not see them', async () => {
+    const { secret } = await issue('Socket reader', 'READ');
+    for (const token of [secret, itinera.workspace.adminToken]) {
+      const socket = new ActivitySocket(itinera.url, `Bearer ${token}`);
+      sockets.push(socket);
+      const outcome = await new Promise<unknown>((resolve) => {
+        socket.client.subscribe({ query: `mutation { createWriteKey(name: "over a socket") { secret } }` }, { next: resolve, error: resolve, complete: () => resolve('complete') });
+      });
+      expect(JSON.stringify(outcome)).toContain('mutations are not accepted over graphql-ws');
+    }
+    const { writeKeys: keys } = await itinera.graphql.query(writeKeys);
+    expect(keys.map((key: { name: string }) => key.name)).not.toContain('over a socket');
+  });
+
   it('revokeApiToken takes effect at once on HTTP, and closes the open graphql-ws sockets of that token (4403)', async () => {
     const { secret, token } = await issue('Ops script', 'ADMIN');
     const script = itinera.graphql.withToken(secret);
