@@ -8,14 +8,11 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { formatGraphqlError } from './common/errors';
 import { complexityLimit, depthLimit } from './common/graphql-limits';
 import { accessControlPlugin } from './tokens/access-control.plugin';
-import { ApiTokenAuthentication } from './tokens/api-token-authentication';
+import { ApiTokenAuthentication, type SocketState } from './tokens/api-token-authentication';
 import { refuseMutationsOnSockets } from './tokens/socket-operation-rule';
 import { TokensModule } from './tokens/tokens.module';
-import { RequestContext } from './workspaces/request-context';
 
-interface SocketExtra {
-  context?: RequestContext;
-  socket?: { close(code: number, reason: string): void; once(event: 'close', listener: () => void): void };
+interface SocketExtra extends SocketState {
   request?: { socket?: { remoteAddress?: string } };
 }
 
