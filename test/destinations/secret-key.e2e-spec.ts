@@ -77,9 +77,15 @@ describe('the key that encrypts destination secrets', () => {
   it('is generated on the first start in laptop mode and kept in the data directory, readable by its owner only', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'itinera-laptop-key-'));
     try {
-      const itinera = await spawnItinera({ DATABASE_URL: '', ITINERA_SECRET_KEY: '', ITINERA_DATA_DIR: dataDir }, { readyTimeoutMs: 60_000 });
+      const itinera = await spawnItinera(
+        { DATABASE_URL: '', ITINERA_SECRET_KEY: '', ITINERA_ALLOWED_DESTINATION_HOSTS: '', ITINERA_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+        { readyTimeoutMs: 60_000 },
+      );
       expect(await itinera.stop()).toBe(0);
       expect(statSync(path.join(dataDir, SECRET_KEY_FILE)).mode & 0o777).toBe(0o600);
+      // The start says which outbound address policy is in force.
+      const policyLine = itinera.output().split('\n').find((line) => line.includes('"outbound address policy"'));
+      expect(JSON.parse(policyLine ?? '{}')).toMatchObject({ mode: 'laptop', policy: expect.stringContaining('except: loopback (laptop mode)') });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

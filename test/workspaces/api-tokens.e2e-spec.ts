@@ -172,6 +172,15 @@ describe('repeated wrong tokens and write keys from one address', () => {
     const ingestion = await wrongKey.track({ userId: '1', event: 'x' });
     expect(ingestion.status).toBe(429);
     expect((await fetch(`${itinera.url}/health/live`)).status).toBe(200);
+
+    const socket = new ActivitySocket(itinera.url, `Bearer ${itinera.workspace.adminToken}`);
+    try {
+      const watch = socket.watch();
+      await waitFor(() => watch.error, { what: 'the socket of a throttled address to be refused' });
+      expect(socket.closeCodes).toContain(4403);
+    } finally {
+      await socket.close();
+    }
   });
 });
 
