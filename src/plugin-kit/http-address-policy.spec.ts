@@ -25,6 +25,8 @@ describe('outbound requests under the destination address policy', () => {
     ['0.0.0.0', /0\.0\.0\.0 is an unspecified address/],
     ['[::1]', /::1 is a loopback address/],
     ['[::ffff:127.0.0.1]', /is a loopback address/],
+    ['[64:ff9b::7f00:1]', /is a loopback address/],
+    ['[2002:a9fe:a9fe::1]', /is a cloud metadata address/],
     ['169.254.169.254', /169\.254\.169\.254 is a cloud metadata address/],
     ['10.0.0.1', /10\.0\.0\.1 is a private address/],
     ['192.168.1.20', /is a private address/],
@@ -91,6 +93,7 @@ describe('outbound requests under the destination address policy', () => {
     const policy = DestinationAddressPolicy.strict();
     expect(policy.refusalForHost('93.184.215.14')).toBeNull();
     expect(policy.refusalForHost('2606:4700::1111')).toBeNull();
+    expect(policy.refusalForHost('64:ff9b::5db8:d70e')).toBeNull();
   });
 
   it('refuses a malformed allowlist entry at start', () => {

@@ -155,7 +155,18 @@ function blockListOf(cidrs: string[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {
     const [address, bits] = cidr.split('/');
-    list.addSubnet(address, Number(bits), isIP(address) === 6 ? 'ipv6' : 'ipv4');
+    const prefix = Number(bits);
+    if (isIP(address) === 6) {
+      list.addSubnet(address, prefix, 'ipv6');
+      continue;
+    }
+    // IPv4-mapped addresses are matched by BlockList itself; NAT64 (64:ff9b::/96) and 6to4 (2002::/16)
+    // embed an IPv4 address too, and reach it through a translator.
+    list.addSubnet(address, prefix, 'ipv4');
+    list.addSubnet(`64:ff9b::${address}`, 96 + prefix, 'ipv6');
+    const [a, b, c, d] = address.split('.').map(Number);
+    const hex = (high: number, low: number) => ((high << 8) | low).toString(16);
+    list.addSubnet(`2002:${hex(a, b)}:${hex(c, d)}::`, 16 + prefix, 'ipv6');
   }
   return list;
 }
