@@ -56,8 +56,9 @@ export class CredentialService {
     return this.credentials.find({ where: { workspaceId, kind: In(kinds), revokedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  findActiveBySecret(secret: string): Promise<Credential | null> {
-    return this.credentials.findOne({ where: { secretHash: hashToken(secret), revokedAt: IsNull() } });
+  /** Active or revoked. */
+  findBySecret(secret: string): Promise<Credential | null> {
+    return this.credentials.findOne({ where: { secretHash: hashToken(secret) } });
   }
 
   /**

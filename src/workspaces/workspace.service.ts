@@ -71,10 +71,21 @@ export class WorkspaceService {
   }
 
   private async replaceFromEnv(workspaceId: string, kind: 'ADMIN' | 'WRITE', secret: string): Promise<void> {
-    if (await this.credentials.findActiveBySecret(secret)) return;
+    const known = await this.credentials.findBySecret(secret);
+    if (known) {
+      // A revocation stands: restarting with the same variable must not bring the credential back.
+      if (known.revokedAt) this.logger.warn({ msg: `${FROM_ENV[kind]} names a revoked credential; it stays revoked`, credentialId: known.id });
+      return;
+    }
     const kinds: CredentialKind[] = [kind];
     const earlier = (await this.credentials.list(workspaceId, kinds)).filter((credential) => credential.name === FROM_ENV[kind]);
-    await this.credentials.issue(workspaceId, kind, FROM_ENV[kind], { secret });
+    try {
+      await this.credentials.issue(workspaceId, kind, FROM_ENV[kind], { secret });
+    } catch (error) {
+      // Another process starting at the same moment stored it first.
+      this.logger.debug(`${FROM_ENV[kind]} stored elsewhere: ${error}`);
+      return;
+    }
     for (const credential of earlier) await this.credentials.revoke(workspaceId, credential.id, kinds);
   }
 }

@@ -1,4 +1,5 @@
 import { CredentialRevocations } from '../../src/tokens/credential-revocations';
+import { WorkspaceService } from '../../src/workspaces/workspace.service';
 import { IngestionClient } from '../harness/clients';
 import { startTestApp, type TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
@@ -144,6 +145,42 @@ describe('API tokens and write keys', () => {
     expect(createWorkspace.adminToken).toMatch(/^itn_admin_/);
     for (const operation of [profileQuery, apiTokens, `mutation { createApiToken(name: "root", scope: ADMIN) { secret } }`]) {
       expect((await root.error(operation)).extensions?.code).toBe('UNAUTHENTICATED');
+    }
+  });
+});
+
+describe('the default workspace token from ITINERA_ADMIN_TOKEN', () => {
+  it('replaces the one an earlier start took from there, and does not bring back a revoked one', async () => {
+    let workspace: TestApp['workspace'] | undefined;
+    const startWith = async (databaseUrl: string | undefined, defaultAdminToken: string) => {
+      const app = await startTestApp({ databaseUrl, workspace, config: { defaultAdminToken } });
+      workspace = app.workspace;
+      await app.app.get(WorkspaceService).ensureDefaultWorkspace();
+      return app;
+    };
+    const first = await startWith(undefined, 'itn_admin_env_first');
+    const databaseUrl = first.databaseUrl;
+    const viaFirst = first.graphql.withToken('itn_admin_env_first');
+    expect(await viaFirst.query(profileQuery)).toEqual({ profile: null });
+    await first.close();
+
+    const second = await startWith(databaseUrl, 'itn_admin_env_second');
+    try {
+      expect((await second.graphql.withToken('itn_admin_env_first').error(profileQuery)).extensions?.code).toBe('UNAUTHENTICATED');
+      const viaSecond = second.graphql.withToken('itn_admin_env_second');
+      const { apiTokens: tokens } = await viaSecond.query(apiTokens);
+      expect(tokens.map((t: { name: string }) => t.name)).toEqual(['ITINERA_ADMIN_TOKEN']);
+      await viaSecond.query(createApiToken, { name: 'spare', scope: 'ADMIN' });
+      await viaSecond.query(revokeApiToken, { id: tokens[0].id });
+    } finally {
+      await second.close();
+    }
+
+    const third = await startWith(databaseUrl, 'itn_admin_env_second');
+    try {
+      expect((await third.graphql.withToken('itn_admin_env_second').error(profileQuery)).extensions?.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await third.close();
     }
   });
 });
