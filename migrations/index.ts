@@ -4,7 +4,10 @@ import { DeliveryOutcomes1763870500000 } from './1763870500000-DeliveryOutcomes'
 import { Audiences1763870600000 } from './1763870600000-Audiences';
 import { SegmentLibraries1763870900000 } from './1763870900000-SegmentLibraries';
 import { Operations1763871500000 } from './1763871500000-Operations';
-import { EventReconciler1764500000000 } from './1764500000000-EventReconciler';
+import { Credentials1764500000000 } from './1764500000000-Credentials';
+import { AuditLog1764500100000 } from './1764500100000-AuditLog';
+import { IngestionDrops1764500200000 } from './1764500200000-IngestionDrops';
+import { EventReconciler1764500300000 } from './1764500300000-EventReconciler';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const allMigrations = [
@@ -14,5 +17,8 @@ export const allMigrations = [
   Audiences1763870600000,
   SegmentLibraries1763870900000,
   Operations1763871500000,
-  EventReconciler1764500000000,
+  Credentials1764500000000,
+  AuditLog1764500100000,
+  IngestionDrops1764500200000,
+  EventReconciler1764500300000,
 ];

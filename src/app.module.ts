@@ -10,6 +10,7 @@ import { DestinationsModule } from './destinations/destinations.module';
 import { GraphqlApiModule } from './graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
+import { IngestionLimitsModule } from './ingestion-limits/ingestion-limits.module';
 import { InstancesModule } from './instances/instances.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -30,6 +31,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), entities: [], autoLoadEntities: true }),
         ScheduleModule.forRoot(),
         QueueModule,
+        IngestionLimitsModule,
         IngestionModule.register({ serveHttp: serves }),
         HealthModule,
         WorkspacesModule,

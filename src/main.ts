@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { createApp } from './app';
 import { createRootLogger } from './common/logger';
 import { readConfigFromEnv } from './config/app-config';
+import { resolveSecretKey } from './config/secret-key';
 import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/run-migrations';
 import { announceFirstStartCredentials } from './operations/first-start-credentials';
@@ -38,8 +39,8 @@ async function main(): Promise<void> {
   try {
     await checkPortIsFree(port);
     let databaseUrl = process.env.DATABASE_URL;
+    const dataDir = process.env.ITINERA_DATA_DIR ?? './.data';
     if (!databaseUrl) {
-      const dataDir = process.env.ITINERA_DATA_DIR ?? './.data';
       logger.info({ msg: 'starting embedded PostgreSQL', dataDir });
       embedded = await startEmbeddedPostgres({
         dataDir,
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     }
 
     const config = readConfigFromEnv(process.env, databaseUrl);
+    config.secretKey = resolveSecretKey(config, dataDir);
     const applied = await runMigrations(databaseUrl);
     if (applied.length) logger.info({ msg: 'migrations applied', migrations: applied });
 

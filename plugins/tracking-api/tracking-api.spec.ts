@@ -1,8 +1,9 @@
 import { PermanentError, RetryableError, redactSettings, validateSettings } from '../../src/plugin-kit';
-import { runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { allowLoopbackDestinations, runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
 import trackingApi from './index';
 
 describe('tracking-api destination', () => {
+  beforeAll(allowLoopbackDestinations);
   let collector: RecordingServer;
   beforeEach(async () => {
     collector = await startRecordingServer();

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { PermanentError, RetryableError, isPermanentError, validateSettings } from '../../src/plugin-kit';
-import { runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { allowLoopbackDestinations, runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
 import webhook from './index';
 
 describe('webhook destination', () => {
+  beforeAll(allowLoopbackDestinations);
   let receiver: RecordingServer;
   beforeEach(async () => {
     receiver = await startRecordingServer();

@@ -1,6 +1,7 @@
 import { DEFAULT_DELIVERY_CONCURRENCY, type DeliveryConcurrency } from '../deliveries/delivery-capacity';
 import { DEFAULT_JOURNEY_LIMITS, JourneyLimits } from '../journeys/journey-limits';
 import { DEFAULT_RETENTION, RetentionPolicy } from '../operations/retention-policy';
+import type { DestinationAddressPolicyOptions } from '../plugin-kit/http-address-policy';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -16,7 +17,20 @@ export interface AppConfig {
   port: number;
   role: ProcessRole;
   databaseUrl: string;
+  /**
+   * No DATABASE_URL: one process on an embedded PostgreSQL, on someone's laptop. Defaults lean towards a
+   * first run that just works; with DATABASE_URL set they lean towards a safe production setup.
+   */
+  laptopMode: boolean;
+  /** Where destinations may send: loopback only in laptop mode, plus ITINERA_ALLOWED_DESTINATION_HOSTS. */
+  destinationAddresses: DestinationAddressPolicyOptions;
   rootToken?: string;
+  /** Events per second one workspace may send to one API process (0: no limit); over it, 429. */
+  ingestRatePerWorkspace: number;
+  /** Events per second one profile may send (0: no limit); events over it are dropped and counted. */
+  ingestRatePerProfile: number;
+  /** Wrong API tokens or write keys one address may present per minute before it gets 429s. */
+  authFailuresPerMinute: number;
   /** Credentials of the `default` workspace, when scripts need to know them in advance. */
   defaultAdminToken?: string;
   defaultWriteKey?: string;
@@ -42,8 +56,15 @@ export interface AppConfig {
    */
   reconcileSeconds: number;
   reconcileGraceSeconds: number;
-  /** Encrypts destinations' secret settings; unset, a key is derived from the database URL. */
+  /**
+   * Encrypts destinations' secret settings. Unset: in laptop mode main.ts keeps a random one in the data
+   * directory; in production the process refuses to start unless `allowDerivedSecretKey`.
+   */
   secretKey?: string;
+  /** The key before a rotation (ITINERA_SECRET_KEY_PREVIOUS): opens old values until they are re-encrypted at start. */
+  previousSecretKey?: string;
+  /** ITINERA_ALLOW_DERIVED_SECRET_KEY=true: accept the key derived from the database URL in production. */
+  allowDerivedSecretKey: boolean;
   logLevel: string;
   /** When set, GET /metrics answers only requests bearing it. */
   metricsToken?: string;
@@ -66,14 +87,20 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not ${JSON.stringify(raw)}`);
     return value;
   };
+  const laptopMode = !env.DATABASE_URL;
   return {
     port: int('PORT', 3000),
     role,
     databaseUrl,
+    laptopMode,
+    destinationAddresses: { allowLoopback: laptopMode, allowed: list(env.ITINERA_ALLOWED_DESTINATION_HOSTS, /[,\s]+/) },
     rootToken: env.ITINERA_ROOT_TOKEN || undefined,
+    authFailuresPerMinute: int('ITINERA_AUTH_FAILURES_PER_MINUTE', 30),
+    ingestRatePerWorkspace: int('ITINERA_INGEST_RATE_PER_WORKSPACE', laptopMode ? 0 : 10_000),
+    ingestRatePerProfile: int('ITINERA_INGEST_RATE_PER_PROFILE', 25),
     defaultAdminToken: env.ITINERA_ADMIN_TOKEN || undefined,
     defaultWriteKey: env.ITINERA_WRITE_KEY || undefined,
-    pluginPaths: (env.ITINERA_PLUGIN_PATHS ?? '').split(/[,:]/).map((p) => p.trim()).filter(Boolean),
+    pluginPaths: list(env.ITINERA_PLUGIN_PATHS, /[,:]/),
     journeyLimits: {
       maxCountedSteps: int('ITINERA_MAX_JOURNEY_STEPS', DEFAULT_JOURNEY_LIMITS.maxCountedSteps),
       maxNameLength: int('ITINERA_MAX_JOURNEY_NAME', DEFAULT_JOURNEY_LIMITS.maxNameLength),
@@ -98,6 +125,8 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     reconcileSeconds: int('ITINERA_RECONCILE_SECONDS', 60),
     reconcileGraceSeconds: int('ITINERA_RECONCILE_GRACE_SECONDS', 60),
     secretKey: env.ITINERA_SECRET_KEY || undefined,
+    previousSecretKey: env.ITINERA_SECRET_KEY_PREVIOUS || undefined,
+    allowDerivedSecretKey: env.ITINERA_ALLOW_DERIVED_SECRET_KEY === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
     metricsToken: env.ITINERA_METRICS_TOKEN || undefined,
     retention: {
@@ -107,6 +136,10 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
       jobDays: int('ITINERA_JOB_RETENTION_DAYS', DEFAULT_RETENTION.jobDays),
     },
   };
+}
+
+function list(raw: string | undefined, separator: RegExp): string[] {
+  return (raw ?? '').split(separator).map((item) => item.trim()).filter(Boolean);
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -60,6 +60,8 @@ export class TestEventSender {
       if (error instanceof SettingsUnreadableError) return failed(error.message, true);
       throw error;
     }
+    const addressProblems = await this.destinations.addressProblems(plugin, settings);
+    if (addressProblems.length > 0) throw badUserInput(addressProblems);
     const instanceId = `test-${randomUUID()}`;
     const given = payload as Record<string, unknown>;
     const outcome = await performAttempt(

@@ -5,9 +5,12 @@ import { EntityManager, Repository } from 'typeorm';
 import { isUuid } from '../common/cursor';
 import { badUserInput, notFound, type Problem } from '../common/errors';
 import { applySettingDefaults, redactSettings, validateSettings, type DestinationDefinition } from '../plugin-kit';
+import { DestinationAddressPolicy } from '../plugin-kit/http-address-policy';
+import { destinationAddressProblems } from './destination-address-check';
 import { Destination } from './destination.entity';
 import { PluginRegistry } from './plugin-registry';
 import { isSealed, SettingsCipher, SettingsUnreadableError } from './settings-cipher';
+import { redactUrl } from './url-redaction';
 
 /** What createDestination and updateDestination take. */
 export interface DestinationInput {
@@ -29,6 +32,7 @@ export class DestinationService {
     @InjectRepository(Destination) private readonly destinations: Repository<Destination>,
     private readonly plugins: PluginRegistry,
     private readonly cipher: SettingsCipher,
+    private readonly addressPolicy: DestinationAddressPolicy,
   ) {}
 
   /** Oldest first. */
@@ -46,6 +50,7 @@ export class DestinationService {
   async create(workspaceId: string, input: DestinationInput): Promise<Destination> {
     const plugin = this.plugins.get(input.plugin);
     const problems = [...nameProblems(input.name), ...(plugin ? settingsProblems(plugin, input.settings) : [unknownPlugin(input.plugin, this.plugins)])];
+    if (plugin) problems.push(...(await this.addressProblems(plugin, input.settings)));
     if (problems.length > 0 || !plugin) throw badUserInput(problems);
 
     const id = randomUUID();
@@ -63,7 +68,9 @@ export class DestinationService {
 
   /**
    * Replaces name, settings and enabled. A secret setting the input leaves out keeps its stored value
-   * (the API never shows secrets, so a client cannot send them back); `null` removes it.
+   * (the API never shows secrets, so a client cannot send them back); `null` removes it. When an address
+   * (a URL setting) changes, stored secrets are not kept: they must be given again, or the new address
+   * would receive credentials meant for the old one. A URL given back in its redacted shown form is unchanged.
    */
   async update(workspaceId: string, id: string, input: DestinationInput): Promise<Destination> {
     const destination = await this.find(workspaceId, id);
@@ -80,8 +87,9 @@ export class DestinationService {
       problems.push({ path: 'plugin', message: `a destination's plugin cannot change (it is "${destination.plugin}"); create a new destination instead` });
       throw badUserInput(problems);
     }
-    const { settings, problems: keptSecretProblems } = this.withKeptSecrets(plugin, destination, input.settings);
-    problems.push(...keptSecretProblems, ...settingsProblems(plugin, settings));
+    const given = this.withUnchangedUrls(plugin, destination, input.settings);
+    const { settings, problems: keptSecretProblems } = this.withKeptSecrets(plugin, destination, given, this.changedUrls(plugin, destination, given));
+    problems.push(...keptSecretProblems, ...settingsProblems(plugin, settings), ...(await this.addressProblems(plugin, settings)));
     if (problems.length > 0) throw badUserInput(problems);
 
     destination.name = input.name.trim();
@@ -91,11 +99,18 @@ export class DestinationService {
     return (await this.find(workspaceId, id)) as Destination;
   }
 
-  /** The settings safe to show: the plugin's non-secret settings only. */
+  /** The URL settings the outbound address policy refuses (loopback, private, metadata...), as input problems. */
+  addressProblems(plugin: DestinationDefinition, settings: unknown): Promise<Problem[]> {
+    return destinationAddressProblems(this.addressPolicy, plugin.settings, settings);
+  }
+
+  /** The settings safe to show: the plugin's non-secret settings only, URLs with their credentials redacted. */
   shownSettings(destination: Destination): Record<string, unknown> {
     const plugin = this.plugins.get(destination.plugin);
     if (!plugin) return {};
-    return redactSettings(plugin.settings, destination.settings);
+    const shown = redactSettings(plugin.settings, destination.settings);
+    for (const name of urlSettings(plugin)) if (typeof shown[name] === 'string') shown[name] = redactUrl(shown[name] as string);
+    return shown;
   }
 
   /**
@@ -112,16 +127,38 @@ export class DestinationService {
     return this.cipher.seal(plugin.settings, present, id);
   }
 
+  /** A URL setting given back exactly as `shownSettings` redacted it means "keep the stored URL". */
+  private withUnchangedUrls(plugin: DestinationDefinition, destination: Destination, given: unknown): unknown {
+    if (!isRecord(given)) return given;
+    const settings: Record<string, unknown> = { ...given };
+    for (const name of urlSettings(plugin)) {
+      const stored = destination.settings[name];
+      if (typeof stored === 'string' && settings[name] !== stored && settings[name] === redactUrl(stored)) settings[name] = stored;
+    }
+    return settings;
+  }
+
+  private changedUrls(plugin: DestinationDefinition, destination: Destination, given: unknown): string[] {
+    if (!isRecord(given)) return [];
+    return urlSettings(plugin).filter((name) => !isSealed(destination.settings[name]) && given[name] !== destination.settings[name]);
+  }
+
   private withKeptSecrets(
     plugin: DestinationDefinition,
     destination: Destination,
     given: unknown,
+    changedUrls: string[],
   ): { settings: unknown; problems: Problem[] } {
     if (!isRecord(given)) return { settings: given, problems: [] };
     const settings: Record<string, unknown> = { ...given };
     const problems: Problem[] = [];
     for (const [name, field] of Object.entries(plugin.settings)) {
       if (!field.secret || given[name] !== undefined || destination.settings[name] === undefined) continue;
+      if (changedUrls.length > 0) {
+        const changed = changedUrls.map((url) => `settings.${url}`).join(', ');
+        problems.push({ path: `settings.${name}`, message: `${changed} changed, so this secret setting is not kept: give it again, or null to remove it` });
+        continue;
+      }
       try {
         settings[name] = this.cipher.open({ [name]: destination.settings[name] }, destination.id)[name];
       } catch (error) {
@@ -131,6 +168,13 @@ export class DestinationService {
     }
     return { settings, problems };
   }
+}
+
+/** The settings that name where requests go: every `format: 'uri'` setting of the plugin. */
+function urlSettings(plugin: DestinationDefinition): string[] {
+  return Object.entries(plugin.settings)
+    .filter(([, field]) => field.format === 'uri')
+    .map(([name]) => name);
 }
 
 function nameProblems(name: string): Problem[] {

@@ -2,11 +2,13 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationCatalog } from '../journeys/destination-catalog';
+import { DestinationAddressPolicy, installDestinationAddressPolicy } from '../plugin-kit/http-address-policy';
 import { Destination } from './destination.entity';
 import { DestinationResolver } from './destination.resolver';
 import { DestinationService } from './destination.service';
 import { BUILT_IN_PLUGINS_DIR, PluginRegistry } from './plugin-registry';
 import { SettingsCipher } from './settings-cipher';
+import { SettingsKeyRotation } from './settings-key-rotation';
 import { WorkspaceDestinationCatalog } from './workspace-destination-catalog';
 
 function loadPlugins(config: AppConfig): PluginRegistry {
@@ -20,9 +22,17 @@ function loadPlugins(config: AppConfig): PluginRegistry {
 
 function settingsCipher(config: AppConfig): SettingsCipher {
   if (!config.secretKey) {
-    new Logger('destinations').log({ msg: 'ITINERA_SECRET_KEY is unset: destination secrets are encrypted with a key derived from the database URL' });
+    new Logger('destinations').warn({ msg: 'no secret key: destination secrets are encrypted with a key derived from the database URL, which anyone who knows it can recompute' });
   }
-  return SettingsCipher.fromSecret(config.secretKey, config.databaseUrl);
+  return SettingsCipher.fromSecret(config.secretKey, config.databaseUrl, config.previousSecretKey ? [config.previousSecretKey] : []);
+}
+
+/** Every plugin's requests go through the plugin kit's HTTP client, which applies this process-wide policy. */
+function destinationAddressPolicy(config: AppConfig): DestinationAddressPolicy {
+  const policy = new DestinationAddressPolicy(config.destinationAddresses);
+  installDestinationAddressPolicy(policy);
+  new Logger('destinations').log({ msg: 'outbound address policy', mode: config.laptopMode ? 'laptop' : 'production', policy: policy.describe() });
+  return policy;
 }
 
 /**
@@ -35,10 +45,12 @@ function settingsCipher(config: AppConfig): SettingsCipher {
   providers: [
     { provide: PluginRegistry, useFactory: loadPlugins, inject: [APP_CONFIG] },
     { provide: SettingsCipher, useFactory: settingsCipher, inject: [APP_CONFIG] },
+    { provide: DestinationAddressPolicy, useFactory: destinationAddressPolicy, inject: [APP_CONFIG] },
     DestinationService,
+    SettingsKeyRotation,
     DestinationResolver,
     { provide: DestinationCatalog, useClass: WorkspaceDestinationCatalog },
   ],
-  exports: [PluginRegistry, DestinationService, DestinationCatalog],
+  exports: [PluginRegistry, DestinationService, DestinationCatalog, DestinationAddressPolicy],
 })
 export class DestinationsModule {}

@@ -41,4 +41,21 @@ describe('SettingsCipher', () => {
     expect(restarted.open(stored, destinationId)).toEqual(settings);
     expect(() => otherDatabase.open(stored, destinationId)).toThrow(SettingsUnreadableError);
   });
+
+  it('opens values sealed under the previous key, and reseals them under the current one', () => {
+    const old = SettingsCipher.fromSecret('old key', DATABASE_URL);
+    const rotated = SettingsCipher.fromSecret('new key', DATABASE_URL, ['old key']);
+    const stored = old.seal(schema, settings, destinationId);
+    expect(rotated.open(stored, destinationId)).toEqual(settings);
+    const resealed = rotated.resealed(stored, destinationId)!;
+    expect(resealed.url).toBe(settings.url);
+    expect(SettingsCipher.fromSecret('new key', DATABASE_URL).open(resealed, destinationId)).toEqual(settings);
+    expect(rotated.resealed(resealed, destinationId)).toBeNull();
+  });
+
+  it('opens values sealed under the key derived from the database URL once a key is set, so they can be resealed', () => {
+    const stored = SettingsCipher.fromSecret(undefined, DATABASE_URL).seal(schema, settings, destinationId);
+    const keyed = SettingsCipher.fromSecret('operator key', DATABASE_URL);
+    expect(keyed.resealed(stored, destinationId)).not.toBeNull();
+  });
 });

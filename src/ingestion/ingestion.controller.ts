@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, HttpException, Logger, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Logger, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { IngestionLimitsInterceptor } from '../ingestion-limits/ingestion-limits.interceptor';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { bearerToken } from '../workspaces/workspace-tokens';
 import { AllowedOrigins } from './allowed-origins.service';
@@ -11,6 +12,7 @@ const fail = (status: number, errors: IngestionProblem[]) => new HttpException({
 
 /** The Segment-compatible tracking API. A 200 means the messages are committed. */
 @Controller('v1')
+@UseInterceptors(IngestionLimitsInterceptor)
 export class IngestionController {
   private readonly logger = new Logger('ingestion');
 

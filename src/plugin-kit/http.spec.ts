@@ -1,8 +1,9 @@
 import { PermanentError, RetryableError } from './errors';
 import { RESPONSE_BODY_LIMIT, postJson, retryAfterMs } from './http';
-import { startRecordingServer, type RecordingServer } from './testing';
+import { allowLoopbackDestinations, startRecordingServer, type RecordingServer } from './testing';
 
 describe('postJson', () => {
+  beforeAll(allowLoopbackDestinations);
   let server: RecordingServer;
   beforeEach(async () => {
     server = await startRecordingServer();

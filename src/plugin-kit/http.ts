@@ -1,5 +1,7 @@
+import { Agent, fetch, Headers, type Response } from 'undici';
 import { PermanentError, RetryableError } from './errors';
 import { SENDABLE_HEADER_VALUE } from './settings';
+import { DestinationAddressPolicy, destinationAddressPolicy, DestinationAddressRefusedError } from './http-address-policy';
 
 /** One JSON request to a destination. */
 export interface JsonRequest {
@@ -30,9 +32,14 @@ export const RESPONSE_BODY_LIMIT = 2048;
  * Sends one JSON request and classifies the outcome the way every HTTP destination should: 2xx resolves;
  * 408, 429, 5xx, network errors and timeouts throw `RetryableError`; any other status (including a
  * redirect, which is not followed) throws `PermanentError`. Errors carry the status and a body excerpt.
+ * A host that is, or resolves to, an address the installed `DestinationAddressPolicy` forbids (loopback,
+ * private, link-local, metadata) throws `PermanentError` before anything is sent.
  */
 export async function postJson(request: JsonRequest): Promise<JsonResponse> {
   const target = describeTarget(request.url);
+  const policy = destinationAddressPolicy();
+  const refusal = policy.refusalForHost(new URL(request.url).hostname);
+  if (refusal) throw refused(refusal);
   const headers = requestHeaders(request.headers);
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -41,9 +48,12 @@ export async function postJson(request: JsonRequest): Promise<JsonResponse> {
   let text: string;
   try {
     // Redirects are not followed: they would re-send the body (and its signature) to a host nobody configured.
-    response = await fetch(request.url, { method: request.method ?? 'POST', headers, body: request.body, signal, redirect: 'manual' });
+    const dispatcher = guardedAgent(policy);
+    response = await fetch(request.url, { method: request.method ?? 'POST', headers, body: request.body, signal, redirect: 'manual', dispatcher });
     text = await readLimited(response, RESPONSE_BODY_LIMIT);
   } catch (error) {
+    const refusedAddress = refusalIn(error);
+    if (refusedAddress) throw refused(refusedAddress.reason);
     if (timeout.aborted) throw new RetryableError(`${target} did not answer: timed out after ${request.timeoutMs} ms`, { cause: error });
     if (request.signal?.aborted) throw new RetryableError(`request to ${target} was aborted before it finished`, { cause: error });
     throw new RetryableError(`network error reaching ${target}: ${networkReason(error)}`, { cause: error });
@@ -64,6 +74,30 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = /[a-z]/i.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function refused(reason: string): PermanentError {
+  return new PermanentError(`refused to send: ${reason}; the operator can allow it with ITINERA_ALLOWED_DESTINATION_HOSTS`);
+}
+
+// One connection pool per policy; its lookup checks every address a host name resolves to before connecting.
+const agents = new WeakMap<DestinationAddressPolicy, Agent>();
+function guardedAgent(policy: DestinationAddressPolicy): Agent {
+  let agent = agents.get(policy);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: policy.guardedLookup() } });
+    agents.set(policy, agent);
+  }
+  return agent;
+}
+
+function refusalIn(error: unknown): DestinationAddressRefusedError | undefined {
+  let current = error;
+  for (let depth = 0; current && depth < 5; depth++, current = (current as { cause?: unknown }).cause) {
+    if (current instanceof DestinationAddressRefusedError) return current;
+    if ((current as { code?: string }).code === 'ERR_ITINERA_DESTINATION_REFUSED') return current as DestinationAddressRefusedError;
+  }
+  return undefined;
 }
 
 function requestHeaders(given: Record<string, string> | undefined): Headers {

@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { describeProblems, type DestinationDefinition, type JourneyContext, type PerformResult, type PluginLogger } from './destination';
 import { PermanentError } from './errors';
+import { DestinationAddressPolicy, installDestinationAddressPolicy } from './http-address-policy';
 import { buildPayload } from './payload';
 import { applySettingDefaults, validateSettings } from './settings';
 
@@ -86,6 +87,14 @@ export async function runAction<Settings>(
     signal: options.signal ?? new AbortController().signal,
     logger: options.logger ?? silentLogger,
   });
+}
+
+/**
+ * Lets `postJson` reach loopback addresses, as laptop mode does, so a plugin's tests can send to a
+ * `RecordingServer` (the kit refuses loopback until the application installs its policy).
+ */
+export function allowLoopbackDestinations(): void {
+  installDestinationAddressPolicy(new DestinationAddressPolicy({ allowLoopback: true, allowed: [] }));
 }
 
 /** One request a `RecordingServer` received. */

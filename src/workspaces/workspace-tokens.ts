@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const newAdminToken = () => `itn_admin_${randomBytes(32).toString('base64url')}`;
+export const newReadToken = () => `itn_read_${randomBytes(32).toString('base64url')}`;
 export const newWriteKey = () => `itn_wk_${randomBytes(24).toString('base64url')}`;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 

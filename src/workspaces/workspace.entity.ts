@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** A tenant. Its API tokens and write keys are credentials (src/tokens). */
 @Entity('workspaces')
 export class Workspace {
   @PrimaryGeneratedColumn('uuid')
@@ -7,13 +8,6 @@ export class Workspace {
 
   @Column()
   name: string;
-
-  /** Tokens are random 32-byte secrets, so a plain SHA-256 is enough to keep them unrecoverable. */
-  @Column({ name: 'admin_token_hash' })
-  adminTokenHash: string;
-
-  @Column({ name: 'write_key_hash' })
-  writeKeyHash: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -4,7 +4,8 @@ import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { badUserInput, conflict } from '../common/errors';
 import { Workspace } from './workspace.entity';
-import { hashToken, newAdminToken, newWriteKey } from './workspace-tokens';
+import { CredentialKind, WRITE_KEY_KINDS } from '../tokens/credential.entity';
+import { CredentialService } from '../tokens/credential.service';
 
 export interface WorkspaceCredentials {
   workspaceId: string;
@@ -13,50 +14,46 @@ export interface WorkspaceCredentials {
   writeKey: string;
 }
 
-/** Token lookups happen on every request; a short cache keeps them off the database. */
-const TOKEN_CACHE_MS = 10_000;
+/** What the credentials given by ITINERA_ADMIN_TOKEN / ITINERA_WRITE_KEY are called in the workspace. */
+const FROM_ENV = { ADMIN: 'ITINERA_ADMIN_TOKEN', WRITE: 'ITINERA_WRITE_KEY' } as const;
 
 @Injectable()
 export class WorkspaceService {
   private readonly logger = new Logger('workspaces');
-  private readonly tokenCache = new Map<string, { workspace: Workspace | null; until: number }>();
 
   constructor(
     @InjectRepository(Workspace) private readonly workspaces: Repository<Workspace>,
+    private readonly credentials: CredentialService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** A workspace with its first ADMIN token and write key (more can be created, and these revoked, later). */
   async create(name: string, tokens: { adminToken?: string; writeKey?: string } = {}): Promise<WorkspaceCredentials> {
     const trimmed = name?.trim() ?? '';
     if (trimmed.length < 1 || trimmed.length > 100) {
       throw badUserInput([{ path: 'name', message: 'workspace name must be 1 to 100 characters' }]);
     }
-    const adminToken = tokens.adminToken ?? newAdminToken();
-    const writeKey = tokens.writeKey ?? newWriteKey();
-    const inserted = await this.workspaces
-      .createQueryBuilder()
-      .insert()
-      .values({ name: trimmed, adminTokenHash: hashToken(adminToken), writeKeyHash: hashToken(writeKey) })
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    const id = inserted.raw[0]?.id as string | undefined;
-    if (!id) throw conflict(`a workspace named "${trimmed}" already exists`);
-    return { workspaceId: id, name: trimmed, adminToken, writeKey };
+    return this.workspaces.manager.transaction(async (manager) => {
+      const inserted = await manager.createQueryBuilder().insert().into(Workspace).values({ name: trimmed }).orIgnore().returning(['id']).execute();
+      const id = inserted.raw[0]?.id as string | undefined;
+      if (!id) throw conflict(`a workspace named "${trimmed}" already exists`);
+      const admin = await this.credentials.issue(id, 'ADMIN', tokens.adminToken ? FROM_ENV.ADMIN : 'initial admin token', { secret: tokens.adminToken, manager });
+      const write = await this.credentials.issue(id, 'WRITE', tokens.writeKey ? FROM_ENV.WRITE : 'initial write key', { secret: tokens.writeKey, manager });
+      return { workspaceId: id, name: trimmed, adminToken: admin.secret, writeKey: write.secret };
+    });
   }
 
   /**
    * The `default` workspace exists after the first start. Its credentials are printed once when
-   * created, or taken from ITINERA_ADMIN_TOKEN / ITINERA_WRITE_KEY, which also replace stored ones.
+   * created, or taken from ITINERA_ADMIN_TOKEN / ITINERA_WRITE_KEY, which also replace the ones an earlier
+   * start took from there.
    */
   async ensureDefaultWorkspace(): Promise<WorkspaceCredentials | null> {
     const { defaultAdminToken, defaultWriteKey } = this.config;
     const existing = await this.workspaces.findOne({ where: { name: 'default' } });
     if (existing) {
-      const patch: Partial<Workspace> = {};
-      if (defaultAdminToken) patch.adminTokenHash = hashToken(defaultAdminToken);
-      if (defaultWriteKey) patch.writeKeyHash = hashToken(defaultWriteKey);
-      if (Object.keys(patch).length) await this.workspaces.update({ id: existing.id }, patch);
+      if (defaultAdminToken) await this.replaceFromEnv(existing.id, 'ADMIN', defaultAdminToken);
+      if (defaultWriteKey) await this.replaceFromEnv(existing.id, 'WRITE', defaultWriteKey);
       return null;
     }
     try {
@@ -68,22 +65,27 @@ export class WorkspaceService {
     }
   }
 
-  findByAdminToken(token: string): Promise<Workspace | null> {
-    return this.cachedLookup(`a:${token}`, () => this.workspaces.findOne({ where: { adminTokenHash: hashToken(token) } }));
+  /** The workspace of an active write key (ingestion). */
+  async findByWriteKey(key: string): Promise<Workspace | null> {
+    return (await this.credentials.authenticate(key, WRITE_KEY_KINDS))?.workspace ?? null;
   }
 
-  findByWriteKey(key: string): Promise<Workspace | null> {
-    return this.cachedLookup(`w:${key}`, () => this.workspaces.findOne({ where: { writeKeyHash: hashToken(key) } }));
-  }
-
-  private async cachedLookup(cacheKey: string, load: () => Promise<Workspace | null>): Promise<Workspace | null> {
-    const now = Date.now();
-    const hit = this.tokenCache.get(cacheKey);
-    if (hit && hit.until > now) return hit.workspace;
-    const workspace = await load();
-    if (this.tokenCache.size > 10_000) this.tokenCache.clear();
-    // Unknown tokens are not cached, so a workspace created a moment ago works at once.
-    if (workspace) this.tokenCache.set(cacheKey, { workspace, until: now + TOKEN_CACHE_MS });
-    return workspace;
+  private async replaceFromEnv(workspaceId: string, kind: 'ADMIN' | 'WRITE', secret: string): Promise<void> {
+    const known = await this.credentials.findBySecret(secret);
+    if (known) {
+      // A revocation stands: restarting with the same variable must not bring the credential back.
+      if (known.revokedAt) this.logger.warn({ msg: `${FROM_ENV[kind]} names a revoked credential; it stays revoked`, credentialId: known.id });
+      return;
+    }
+    const kinds: CredentialKind[] = [kind];
+    const earlier = (await this.credentials.list(workspaceId, kinds)).filter((credential) => credential.name === FROM_ENV[kind]);
+    try {
+      await this.credentials.issue(workspaceId, kind, FROM_ENV[kind], { secret });
+    } catch (error) {
+      // Another process starting at the same moment stored it first.
+      this.logger.debug(`${FROM_ENV[kind]} stored elsewhere: ${error}`);
+      return;
+    }
+    for (const credential of earlier) await this.credentials.revoke(workspaceId, credential.id, kinds);
   }
 }

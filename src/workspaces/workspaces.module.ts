@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ViewerResolver } from './viewer.resolver';
+import { TokensModule } from '../tokens/tokens.module';
 import { Workspace } from './workspace.entity';
 import { WorkspaceResolver } from './workspace.resolver';
 import { WorkspaceService } from './workspace.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Workspace])],
+  imports: [TypeOrmModule.forFeature([Workspace]), TokensModule],
   providers: [WorkspaceService, WorkspaceResolver, ViewerResolver],
-  exports: [WorkspaceService],
+  exports: [WorkspaceService, TokensModule],
 })
 export class WorkspacesModule {}

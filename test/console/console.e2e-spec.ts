@@ -6,6 +6,7 @@ import { seed } from '../../src/engine/seed-events.fixture';
 import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
 import { subscriberCount } from '../observability/live-activity';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
+import { GraphqlClient } from '../harness/clients';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 import { launchBrowser, TestBrowser } from './browser';
@@ -241,21 +242,20 @@ describe('web console', () => {
     const { createJourney } = await itinera.graphql.query(`mutation ($input: JourneyInput!) { createJourney(input: $input) { id } }`, {
       input: { ...loadExample('02-application-abandonment.json', { destinationId: '00000000-0000-0000-0000-000000000000' }), name: 'Read-only look' },
     });
-    // The seam for read-only tokens: the console asks `viewer { scope }` and offers actions only to ADMIN.
-    // Until the API issues READ tokens, the answer is rewritten to READ on its way to the page.
+    // A real READ token (a dashboard's): the console asks `viewer { scope }` and offers actions only to ADMIN.
+    const { createApiToken } = await itinera.graphql.query(`mutation { createApiToken(name: "wall dashboard", scope: READ) { secret } }`);
     const readOnly = await browser.newPage();
-    await readOnly.route(`${itinera.url}/graphql`, async (route) => {
-      const body = route.request().postData() ?? '';
-      if (!body.includes('viewer')) return route.continue();
-      const response = await route.fetch();
-      const json = await response.json();
-      json.data.viewer.scope = 'READ';
-      await route.fulfill({ response, json });
-    });
+    await readOnly.goto(itinera.url);
+    // Pages of one browser share the stored token: this one signs in as READ, the admin's is put back after.
+    await readOnly.evaluate((token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('itinera.token', token), createApiToken.secret);
     await readOnly.goto(`${itinera.url}/#/journeys/${createJourney.id}`);
     await readOnly.locator('#read-only-note').waitFor({ timeout: LIVE_MS });
     expect(await readOnly.locator('[data-action]').count()).toBe(0);
     expect(await readOnly.locator('#who .scope').textContent()).toBe('read-only');
+    // And the API itself refuses the token's publish, whatever a client shows.
+    const refused = await new GraphqlClient(itinera.url, createApiToken.secret).error(`mutation ($id: ID!) { publishJourney(id: $id) { id } }`, { id: createJourney.id });
+    expect(refused.extensions?.code).toBe('FORBIDDEN');
+    await readOnly.evaluate((token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('itinera.token', token), itinera.workspace.adminToken);
     await readOnly.close();
 
     await page.goto(`${itinera.url}/#/journeys/${createJourney.id}`);

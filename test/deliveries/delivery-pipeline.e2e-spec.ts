@@ -189,7 +189,7 @@ describe('delivery pipeline', () => {
 
     it('fails a send to a disabled destination, and to an action its plugin does not have', async () => {
       const id = await webhook();
-      await itinera.graphql.query(updateDestination, { id, input: { name: 'Paused nudges', plugin: 'webhook', settings: { url: receiver.url }, enabled: false } });
+      await itinera.graphql.query(updateDestination, { id, input: { name: 'Paused nudges', plugin: 'webhook', settings: { url: `${receiver.url}/hooks/itinera` }, enabled: false } });
       const disabled = await settledDelivery(itinera, (await scheduleSend(itinera, { destinationId: id, mapping: nudgeMapping })).idempotencyKey);
       expect(disabled.last_error).toBe('destination "Paused nudges" is disabled; enable it with updateDestination');
 

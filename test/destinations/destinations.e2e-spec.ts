@@ -108,18 +108,69 @@ describe('destinations', () => {
 
       const { updateDestination: updated } = await itinera.graphql.query(updateDestination, {
         id: created.id,
-        input: { name: 'Signed hook (v2)', plugin: 'webhook', settings: { url: `${receiver.url}/v2`, timeoutMs: 5000 } },
+        input: { name: 'Signed hook (v2)', plugin: 'webhook', settings: { url: `${receiver.url}/old`, timeoutMs: 5000 } },
       });
-      expect(updated).toMatchObject({ name: 'Signed hook (v2)', enabled: true, settings: { url: `${receiver.url}/v2`, method: 'POST', timeoutMs: 5000 } });
+      expect(updated).toMatchObject({ name: 'Signed hook (v2)', enabled: true, settings: { url: `${receiver.url}/old`, method: 'POST', timeoutMs: 5000 } });
       const signed = await itinera.graphql.query(sendTestEvent, { destinationId: created.id, action: 'send', payload: { data: { probe: 1 } } });
       expect(signed.sendTestEvent).toMatchObject({ ok: true, status: 200 });
       const first = receiver.requests[0];
-      expect(first.path).toBe('/v2');
+      expect(first.path).toBe('/old');
       expect(first.headers['x-itinera-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(first.rawBody).digest('hex')}`);
 
       await itinera.graphql.query(updateDestination, { id: created.id, input: { name: 'Unsigned hook', plugin: 'webhook', settings: { url: receiver.url, secret: null } } });
       await itinera.graphql.query(sendTestEvent, { destinationId: created.id, action: 'send', payload: { data: { probe: 2 } } });
       expect(receiver.requests[1].headers['x-itinera-signature']).toBeUndefined();
+    });
+
+    it('does not keep secret settings when the URL changes: they must be given again, or removed', async () => {
+      const { createDestination: created } = await itinera.graphql.query(createDestination, {
+        input: { name: 'CRM hook', plugin: 'webhook', settings: { url: `${receiver.url}/crm`, secret: WEBHOOK_SECRET, headers: { Authorization: AUTH_HEADER } } },
+      });
+      const elsewhere = await startRecordingServer();
+      try {
+        const moved = await itinera.graphql.error(updateDestination, {
+          id: created.id,
+          input: { name: 'CRM hook', plugin: 'webhook', settings: { url: `${elsewhere.url}/collect` } },
+        });
+        expect(moved.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(moved.extensions?.problems).toEqual([
+          { path: 'settings.headers', message: 'settings.url changed, so this secret setting is not kept: give it again, or null to remove it' },
+          { path: 'settings.secret', message: 'settings.url changed, so this secret setting is not kept: give it again, or null to remove it' },
+        ]);
+        await itinera.graphql.query(sendTestEvent, { destinationId: created.id, action: 'send', payload: { data: { probe: 1 } } });
+        expect(elsewhere.requests).toHaveLength(0);
+        expect(receiver.requests[0].headers.authorization).toBe(AUTH_HEADER);
+
+        await itinera.graphql.query(updateDestination, {
+          id: created.id,
+          input: { name: 'CRM hook', plugin: 'webhook', settings: { url: `${elsewhere.url}/collect`, secret: 'whsec_new', headers: null } },
+        });
+        await itinera.graphql.query(sendTestEvent, { destinationId: created.id, action: 'send', payload: { data: { probe: 2 } } });
+        const [request] = elsewhere.requests;
+        expect(request.headers.authorization).toBeUndefined();
+        expect(request.headers['x-itinera-signature']).toBe(`sha256=${createHmac('sha256', 'whsec_new').update(request.rawBody).digest('hex')}`);
+      } finally {
+        await elsewhere.close();
+      }
+    });
+
+    it('shows a URL that carries credentials redacted, and keeps it when given back as shown', async () => {
+      const url = `${receiver.url}/hooks/T0A1B2C3D4/abcdefghijklmnopqrstuvwx?token=tok_live_5d1e`;
+      const { createDestination: created } = await itinera.graphql.query(createDestination, {
+        input: { name: 'Tokened hook', plugin: 'webhook', settings: { url, secret: WEBHOOK_SECRET } },
+      });
+      expect(created.settings.url).toBe(`${receiver.url}/hooks/***/***?token=***`);
+      const { destinations } = await itinera.graphql.query(destinationsQuery);
+      expect(JSON.stringify(destinations)).not.toMatch(/tok_live_5d1e|T0A1B2C3D4/);
+
+      const { updateDestination: updated } = await itinera.graphql.query(updateDestination, {
+        id: created.id,
+        input: { name: 'Tokened hook (renamed)', plugin: 'webhook', settings: created.settings },
+      });
+      expect(updated.settings.url).toBe(created.settings.url);
+      await itinera.graphql.query(sendTestEvent, { destinationId: created.id, action: 'send', payload: { data: {} } });
+      expect(receiver.requests[0].path).toBe('/hooks/T0A1B2C3D4/abcdefghijklmnopqrstuvwx?token=tok_live_5d1e');
+      expect(receiver.requests[0].headers['x-itinera-signature']).toMatch(/^sha256=/);
     });
 
     it("refuses to change a destination's plugin, and answers NOT_FOUND for another workspace's destination", async () => {

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, SpawnOptionsWithStdioTuple } from 'node:child_process';
 import path from 'node:path';
 import { findFreePort } from '../../src/database/embedded-postgres';
+import { TEST_SECRET_KEY } from './test-secrets';
 import { waitFor } from './wait-for';
 
 export interface ItineraProcess {
@@ -81,7 +82,17 @@ export async function runItineraToExit(env: Record<string, string>): Promise<{ c
 function spawnMain(env: Record<string, string>, viaNpm: boolean): ChildProcess {
   const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'> = {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // A spawned process with DATABASE_URL runs as production: it needs a secret key (the one in-process
+    // test apps use), test receivers on 127.0.0.1 must be allowed, and load is not to be rate limited.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      ITINERA_SECRET_KEY: TEST_SECRET_KEY,
+      ITINERA_ALLOWED_DESTINATION_HOSTS: '127.0.0.1',
+      ITINERA_INGEST_RATE_PER_WORKSPACE: '0',
+      ITINERA_INGEST_RATE_PER_PROFILE: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: viaNpm,
   };

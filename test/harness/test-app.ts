@@ -8,6 +8,7 @@ import { runMigrations } from '../../src/database/run-migrations';
 import { WorkspaceCredentials, WorkspaceService } from '../../src/workspaces/workspace.service';
 import { GraphqlClient, IngestionClient } from './clients';
 import { createTestDatabase } from './test-database';
+import { TEST_SECRET_KEY } from './test-secrets';
 
 export interface TestApp {
   app: INestApplication;
@@ -37,7 +38,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   await runMigrations(databaseUrl);
   const config: AppConfig = {
-    ...readConfigFromEnv({ ITINERA_ROOT_TOKEN: 'test-root-token' }, databaseUrl),
+    // No per-profile ingestion limit: tests send bursts for one user on purpose; limit tests set it.
+    ...readConfigFromEnv({ ITINERA_ROOT_TOKEN: 'test-root-token', ITINERA_SECRET_KEY: TEST_SECRET_KEY, ITINERA_INGEST_RATE_PER_PROFILE: '0' }, databaseUrl),
     queuePollSeconds: 0.5,
     ...options.config,
   };

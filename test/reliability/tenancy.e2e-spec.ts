@@ -118,6 +118,27 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       });
       expect(ids((await b.query(`{ audiences { id } }`)).audiences)).not.toContain(createAudience.id);
     },
+    apiTokens: async (b) => {
+      const ours = ids((await itinera.graphql.query(`{ apiTokens { id } }`)).apiTokens);
+      expect(ids((await b.query(`{ apiTokens { id } }`)).apiTokens)).not.toContain(ours[0]);
+    },
+    auditLog: async (b) => {
+      const ours = ids((await itinera.graphql.query(`{ auditLog(first: 200) { nodes { id } } }`)).auditLog.nodes);
+      expect(ours.length).toBeGreaterThan(0);
+      const theirs = ids((await b.query(`{ auditLog(first: 200) { nodes { id } } }`)).auditLog.nodes);
+      expect(theirs.filter((id) => ours.includes(id))).toEqual([]);
+      const filtered = await b.query(`query ($t: ID!) { auditLog(filter: { targetId: $t }) { nodes { id } } }`, { t: a.journeyId });
+      expect(filtered.auditLog.nodes).toEqual([]);
+    },
+    droppedEvents: async (b) => {
+      await itinera.db.query(`INSERT INTO ingestion_drops (workspace_id, day, dropped) VALUES ($1, current_date, 7) ON CONFLICT DO NOTHING`, [itinera.workspace.workspaceId]);
+      expect((await itinera.graphql.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([{ dropped: 7 }]);
+      expect((await b.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([]);
+    },
+    writeKeys: async (b) => {
+      const ours = ids((await itinera.graphql.query(`{ writeKeys { id } }`)).writeKeys);
+      expect(ids((await b.query(`{ writeKeys { id } }`)).writeKeys)).not.toContain(ours[0]);
+    },
   };
 
   const journeyMutation = (name: string) => (b: GraphqlClient, a: Owned) => expectNotFound(b, `mutation ($id: ID!) { ${name}(id: $id) { id } }`, { id: a.journeyId });
@@ -161,6 +182,24 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       });
       const { audiences } = await b.query(`{ audiences { id size } }`);
       expect(audiences.find((x: { id: string }) => x.id === createAudience.id)).toEqual({ id: createAudience.id, size: 0 });
+    },
+    createApiToken: async (b) => {
+      const { createApiToken } = await b.query(`mutation { createApiToken(name: "B's dashboard", scope: READ) { token { id } } }`);
+      expect(ids((await itinera.graphql.query(`{ apiTokens { id } }`)).apiTokens)).not.toContain(createApiToken.token.id);
+    },
+    revokeApiToken: async (b) => {
+      const [ours] = (await itinera.graphql.query(`{ apiTokens { id } }`)).apiTokens;
+      await expectNotFound(b, `mutation ($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: ours.id });
+      expect(await itinera.graphql.query(`{ profile(userId: "nobody") { userId } }`)).toEqual({ profile: null });
+    },
+    createWriteKey: async (b) => {
+      const { createWriteKey } = await b.query(`mutation { createWriteKey(name: "B's server") { writeKey { id } } }`);
+      expect(ids((await itinera.graphql.query(`{ writeKeys { id } }`)).writeKeys)).not.toContain(createWriteKey.writeKey.id);
+    },
+    revokeWriteKey: async (b) => {
+      const [ours] = (await itinera.graphql.query(`{ writeKeys { id } }`)).writeKeys;
+      await expectNotFound(b, `mutation ($id: ID!) { revokeWriteKey(id: $id) { id } }`, { id: ours.id });
+      expect((await itinera.ingestion.identify({ userId: 'a-user', traits: { email: 'ada@example.com' } })).status).toBe(200);
     },
     createWorkspace: async (b) => expect((await b.error(`mutation { createWorkspace(name: "by B") { workspaceId } }`)).extensions?.code).toBe('UNAUTHENTICATED'),
   };
