@@ -7,7 +7,7 @@ import {
   type JourneyContext,
   type PerformedEventTimes,
 } from '../engine';
-import type { Condition } from '../journeys/journey-definition';
+import type { Condition } from '../engine/definition';
 
 export interface AudienceVerdict {
   member: boolean;

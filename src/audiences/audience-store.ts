@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../common/cursor';
 import type { StoredEvent } from '../instances/audience-membership';
-import type { Condition } from '../journeys/journey-definition';
+import type { Condition } from '../engine/definition';
 
 export interface StoredAudience {
   id: string;

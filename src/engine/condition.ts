@@ -1,7 +1,8 @@
-import type { Condition, JourneyDefinition, Performed } from '../journeys/journey-definition';
+import type { Condition, JourneyDefinition, Performed } from './definition';
 import type { EngineFacts } from './engine-facts';
 import type { JourneyContext } from './instance-state';
 import { canonicalJson, matchesFilter } from './property-filter';
+import { stepModuleOf } from './steps/registry';
 
 /**
  * Evaluates a SPLIT / MULTI_BRANCH / WAIT_FOR_CONDITION condition. Filters read the journey context,
@@ -49,16 +50,5 @@ export function performedClausesOf(source: JourneyDefinition | Condition): Perfo
 }
 
 function conditionsOfDefinition(definition: JourneyDefinition): Condition[] {
-  return definition.steps.flatMap((step): Condition[] => {
-    switch (step.type) {
-      case 'SPLIT':
-        return [step.split.condition];
-      case 'MULTI_BRANCH':
-        return step.multiBranch.branches.map((branch) => branch.condition);
-      case 'WAIT_FOR_CONDITION':
-        return [step.waitForCondition.condition];
-      default:
-        return [];
-    }
-  });
+  return definition.steps.flatMap((step) => stepModuleOf(step.type)?.conditions?.(step) ?? []);
 }

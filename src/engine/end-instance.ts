@@ -1,4 +1,4 @@
-import { beginTransition, endInstanceAs, finishTransition } from './advance-instance';
+import { beginTransition, endInstanceAs, finishTransition } from './transition';
 import type { EngineResult } from './engine-result';
 import type { InstanceState } from './instance-state';
 

@@ -1,4 +1,4 @@
-import type { EventMatch, PropertyFilter } from '../journeys/journey-definition';
+import type { EventMatch, PropertyFilter } from './definition';
 import type { TrackedEvent } from './tracked-event';
 
 /**

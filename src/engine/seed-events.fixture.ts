@@ -2,7 +2,7 @@
  * Sample events from the seed use cases (seeds/000: Journeys V2 use cases), and small builders for
  * the engine specs. Test-only; nothing outside specs imports it.
  */
-import type { JourneyDefinition, JourneyStep, SendConfig } from '../journeys/journey-definition';
+import type { JourneyDefinition, JourneyStep, SendConfig } from './definition';
 import type { EngineFacts } from './engine-facts';
 import type { EngineResult } from './engine-result';
 import { startInstance } from './start-instance';

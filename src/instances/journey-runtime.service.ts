@@ -22,7 +22,7 @@ import {
   type TrackedEvent,
 } from '../engine';
 import { USER_EVENTS_QUEUE, userEventsJobKey, type UserEventsJob } from '../ingestion/user-events-queue';
-import type { JourneyDefinition } from '../journeys/journey-definition';
+import type { JourneyDefinition } from '../engine/definition';
 import { PublishedJourneys, RunnableJourney } from '../journeys/published-journeys';
 import { QueueService } from '../queue/queue.service';
 import { AudienceMembership } from './audience-membership';

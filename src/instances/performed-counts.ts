@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
-import { durationToMs } from '../common/duration';
+import { durationToMs } from '../engine/duration';
 import { matchesFilters, performedClauseKey, performedCountAt, type PerformedEventTimes, type TrackedEvent } from '../engine';
 import { eventFilterSubject } from '../engine';
-import type { Performed } from '../journeys/journey-definition';
+import type { Performed } from '../engine/definition';
 
 /** Counts, per `performed` clause, the user's matching events within the clause's window (from the indexed event log). */
 export async function countPerformed(

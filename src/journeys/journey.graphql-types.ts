@@ -19,13 +19,13 @@ import {
   PropertyFilter,
   SendConfig,
   SplitConfig,
-  STEP_TYPES,
   StepType,
   Trigger,
   TriggerType,
   WaitConfig,
   WaitForConditionConfig,
-} from './journey-definition';
+} from '../engine/definition';
+import { STEP_MODULES, STEP_TYPES } from '../engine/steps/registry';
 
 // The GraphQL enums are generated from the model's own lists, so the two cannot drift apart.
 function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
@@ -161,12 +161,27 @@ export class JourneyStepType {
   @Field() name: string;
   @Field(() => StepTypeEnum) type: StepType;
   @Field(() => String, { nullable: true }) next?: string;
-  @Field(() => HoldUntilType, { nullable: true }) hold?: HoldUntilConfig;
-  @Field(() => WaitType, { nullable: true }) wait?: WaitConfig;
-  @Field(() => WaitForConditionType, { nullable: true }) waitForCondition?: WaitForConditionConfig;
-  @Field(() => SplitType, { nullable: true }) split?: SplitConfig;
-  @Field(() => MultiBranchType, { nullable: true }) multiBranch?: MultiBranchConfig;
-  @Field(() => SendType, { nullable: true }) send?: SendConfig;
+  declare hold?: HoldUntilConfig;
+  declare wait?: WaitConfig;
+  declare waitForCondition?: WaitForConditionConfig;
+  declare split?: SplitConfig;
+  declare multiBranch?: MultiBranchConfig;
+  declare send?: SendConfig;
+}
+
+/** The output type of each step type's configuration block; the step's fields follow the registry. */
+const STEP_CONFIG_TYPES: Record<StepType, (new () => object) | null> = {
+  HOLD_UNTIL: HoldUntilType,
+  WAIT: WaitType,
+  WAIT_FOR_CONDITION: WaitForConditionType,
+  SPLIT: SplitType,
+  MULTI_BRANCH: MultiBranchType,
+  SEND: SendType,
+  END: null,
+};
+for (const module of STEP_MODULES) {
+  const type = STEP_CONFIG_TYPES[module.type];
+  if ('configKey' in module && module.configKey && type) Field(() => type, { nullable: true })(JourneyStepType.prototype, module.configKey);
 }
 
 @ObjectType('StepCount')
