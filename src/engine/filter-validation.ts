@@ -2,12 +2,12 @@ import { FILTER_OPERATORS, type Condition, type EventMatch, type FilterOperator,
 import { durationToMs } from './duration';
 import { list } from './input-normalizing';
 import { quote, type Problem, type Report } from './problem';
+import { asNumber, EVENT_FILTER_FIELDS, isEventFilterPath } from './property-filter';
 
 /** One property-path segment: an identifier (step keys may start with a digit or hold `-`) with optional `[n]`s. */
 const PATH_SEGMENT = '[A-Za-z0-9_-]+(?:\\[\\d+\\])*';
 export const PROPERTY_PATH = new RegExp(`^${PATH_SEGMENT}(?:\\.${PATH_SEGMENT})*$`);
-const EVENT_PATH_PARENTS = ['properties', 'context', 'traits'];
-const EVENT_PATH_LEAVES = ['userId', 'event', 'timestamp'];
+const EVENT_PATHS_TEXT = [...EVENT_FILTER_FIELDS.nested.map((field) => `${field}.`), ...EVENT_FILTER_FIELDS.leaves].join(', ').replace(/, ([^,]*)$/, ' or $1');
 const CONTEXT_PATH_ROOTS = ['userId', 'journey', 'instance', 'entry', 'events', 'traits'];
 const NUMERIC_OPERATORS: ReadonlySet<FilterOperator> = new Set(['GT', 'GTE', 'LT', 'LTE']);
 
@@ -29,8 +29,9 @@ function checkFilter(filter: PropertyFilter, path: string, target: FilterTarget,
   if (typeof filterPath !== 'string' || filterPath === '') report(`${path}.path`, 'filter needs a path');
   else if (!PROPERTY_PATH.test(filterPath)) {
     report(`${path}.path`, `filter path ${quote(filterPath)} is not a valid path (dot-separated names, optionally with [n])`);
-  } else if (target === 'event' && !isEventPath(filterPath)) {
-    report(`${path}.path`, `filter path ${quote(filterPath)} must start with properties., context., traits., userId, event or timestamp`);
+  } else if (target === 'event' && !isEventFilterPath(filterPath)) {
+    const traitsAdvice = rootSegment(filterPath) === 'traits' ? "; an event carries no traits: read the profile's in a condition step" : '';
+    report(`${path}.path`, `filter path ${quote(filterPath)} must start with ${EVENT_PATHS_TEXT}${traitsAdvice}`);
   } else if (target === 'context' && !CONTEXT_PATH_ROOTS.includes(rootSegment(filterPath))) {
     report(`${path}.path`, `condition path ${quote(filterPath)} must start with one of ${CONTEXT_PATH_ROOTS.join(', ')}`);
   } else if (target === 'profile' && !filterPath.startsWith('traits.')) {
@@ -53,7 +54,8 @@ function checkFilter(filter: PropertyFilter, path: string, target: FilterTarget,
   } else if (given.length === 0) {
     report(`${path}.values`, operator === 'EQUALS_ANY_OF' ? `${named}: EQUALS_ANY_OF needs at least one value` : `${named}: ${operator} needs a value`);
   } else if (NUMERIC_OPERATORS.has(operator)) {
-    for (const value of given.filter((value) => !isNumeric(value))) {
+    // The engine's own rule: a value it would not compare as a number must not publish.
+    for (const value of given.filter((value) => asNumber(value) === null)) {
       report(`${path}.values`, `${named}: ${operator} compares numbers, and ${JSON.stringify(value)} is not one`);
     }
   }
@@ -99,17 +101,6 @@ export function checkDuration(text: string | undefined, path: string, field: str
   else if (durationToMs(text) === null) {
     report(path, `${field} ${quote(text)} of ${owner} is not a positive ISO-8601 duration such as PT5S, PT1H or P3D`);
   }
-}
-
-function isNumeric(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isFinite(value);
-  return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
-}
-
-function isEventPath(path: string): boolean {
-  const root = rootSegment(path);
-  const nested = path.length > root.length;
-  return (EVENT_PATH_PARENTS.includes(root) && path.startsWith(`${root}.`)) || (EVENT_PATH_LEAVES.includes(root) && !nested);
 }
 
 function rootSegment(path: string): string {

@@ -19,7 +19,7 @@ describe('validateJourneyDraft: filters and conditions', () => {
       },
     );
 
-    it.each(['properties.cart_ID', 'properties.checkout_cart[0].productId', 'context.page.path', 'traits.email', 'userId', 'event', 'timestamp'])(
+    it.each(['properties.cart_ID', 'properties.checkout_cart[0].productId', 'context.page.path', 'context.traits.email', 'userId', 'event', 'timestamp'])(
       'accepts the event path %j',
       (path) => {
         expect(problemsOf(withTriggerFilter({ path, operator: 'EXISTS' }))).toEqual([]);
@@ -30,8 +30,23 @@ describe('validateJourneyDraft: filters and conditions', () => {
       expect(problemsOf(withTriggerFilter({ path, operator: 'EXISTS' }))).toEqual([
         {
           path: 'trigger.event.filters[0].path',
-          message: `filter path ${JSON.stringify(path)} must start with properties., context., traits., userId, event or timestamp`,
+          message: `filter path ${JSON.stringify(path)} must start with properties., context., userId, event or timestamp`,
         },
+      ]);
+    });
+
+    it('refuses a traits path in an event filter, which the engine could never match, and says where traits are read', () => {
+      expect(problemsOf(withTriggerFilter({ path: 'traits.plan', operator: 'EQUALS', values: ['pro'] }))).toEqual([
+        {
+          path: 'trigger.event.filters[0].path',
+          message: `filter path "traits.plan" must start with properties., context., userId, event or timestamp; an event carries no traits: read the profile's in a condition step`,
+        },
+      ]);
+    });
+
+    it.each(['0x10', '0b1', '0o7', 'Infinity', '1_000'])('refuses %j for a numeric operator, as the engine would never compare it as a number', (value) => {
+      expect(problemsOf(withTriggerFilter({ path: 'properties.total', operator: 'GT', values: [value] }))).toEqual([
+        { path: 'trigger.event.filters[0].values', message: `filter on "properties.total": GT compares numbers, and ${JSON.stringify(value)} is not one` },
       ]);
     });
 
@@ -143,11 +158,11 @@ describe('validateJourneyDraft: filters and conditions', () => {
     });
 
     it('checks performed-clause filters as event filters', () => {
-      const performed = [{ event: 'Order Completed', filters: [{ path: 'traits.email', operator: 'EXISTS' as const }, { path: 'entry.total', operator: 'EXISTS' as const }] }];
+      const performed = [{ event: 'Order Completed', filters: [{ path: 'context.traits.email', operator: 'EXISTS' as const }, { path: 'entry.total', operator: 'EXISTS' as const }] }];
       expect(problemsOf(withSplit({ performed }))).toEqual([
         {
           path: 'steps[2].split.condition.performed[0].filters[1].path',
-          message: 'filter path "entry.total" must start with properties., context., traits., userId, event or timestamp',
+          message: 'filter path "entry.total" must start with properties., context., userId, event or timestamp',
         },
       ]);
     });
