@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AudienceMembership } from '../instances/audience-membership';
 import { AudienceCatalog } from '../journeys/destination-catalog';
 import { AudienceBackfill } from './audience-backfill';
@@ -9,10 +9,9 @@ import { AudienceService } from './audience.service';
 import { WorkspaceAudienceCatalog } from './workspace-audience-catalog';
 
 /**
- * Audiences and their memberships. Global: the runtime finds AudienceMembership and the journeys module
- * finds AudienceCatalog here (both inject them optionally) without importing this module.
+ * Audiences and their memberships. Binds the ports other modules declare: AudienceMembership (the
+ * runtime's) and AudienceCatalog (journey validation's); those modules import this one.
  */
-@Global()
 @Module({
   providers: [
     AudienceService,

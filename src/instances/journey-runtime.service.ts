@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ActivityLog } from '../activity/activity-log';
@@ -72,7 +72,7 @@ export class JourneyRuntime {
     private readonly journeys: PublishedJourneys,
     activity: ActivityLog,
     deliveries: DeliveryScheduler,
-    @Optional() private readonly membership?: AudienceMembership,
+    private readonly membership: AudienceMembership,
   ) {
     this.writers = { activity, queue, deliveries };
   }
@@ -88,7 +88,7 @@ export class JourneyRuntime {
     await this.transaction(users, async (manager, writes) => {
       const events = await takeUnappliedEvents(manager, users, EVENTS_PER_JOB);
       const workspaceIds = [...new Set(users.map((user) => user.workspaceId))];
-      const withAudiences = this.membership ? await this.membership.workspacesWithAudiences(manager, workspaceIds) : new Set<string>();
+      const withAudiences = await this.membership.workspacesWithAudiences(manager, workspaceIds);
       const admitting = new Map<string, RunnableJourney[]>();
       for (const workspaceId of workspaceIds) admitting.set(workspaceId, await this.journeys.admitting(manager, workspaceId));
       const states = await this.userStates(manager, users, writes, (workspaceId) => admitting.get(workspaceId)!);
@@ -158,7 +158,6 @@ export class JourneyRuntime {
 
   /** Admits one existing member of an audience into a journey just published with `useHistoricalData`. */
   async admitAudienceMember({ workspaceId, journeyId, userId }: AudienceEntryJob): Promise<void> {
-    if (!this.membership) return;
     const membership = this.membership;
     await this.transaction([{ workspaceId, userId }], async (manager, writes) => {
       const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
@@ -174,7 +173,7 @@ export class JourneyRuntime {
   async admitHistoricalMembers(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void> {
     const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
     const trigger = journey?.definition.trigger;
-    if (!this.membership || trigger?.type !== 'AUDIENCE' || !trigger.useHistoricalData || !trigger.audienceId) return;
+    if (trigger?.type !== 'AUDIENCE' || !trigger.useHistoricalData || !trigger.audienceId) return;
     const members = await this.membership.memberIds(manager, workspaceId, trigger.audienceId);
     await this.queue.enqueue(
       members.map((userId) => ({ queue: AUDIENCE_ENTRIES_QUEUE, data: { workspaceId, journeyId, userId } satisfies AudienceEntryJob })),
@@ -243,7 +242,7 @@ export class JourneyRuntime {
       const decision = decideEntry(journey.definition, event, history);
       if (!decision.enter) continue;
       const audienceFilter = journey.definition.trigger.audienceFilterId;
-      if (audienceFilter && !(await this.membership?.isMember(manager, user.workspaceId, audienceFilter, user.userId))) continue;
+      if (audienceFilter && !(await this.membership.isMember(manager, user.workspaceId, audienceFilter, user.userId))) continue;
       const facts = await this.factsFor(manager, user, journey.definition);
       const enteredAt = Math.max(Date.parse(facts.now), user.lastEnteredAt + 1);
       const result = startInstance(journey.definition, journey, { instanceId: randomUUID() }, event, decision.uniqueId, { ...facts, now: new Date(enteredAt).toISOString() });

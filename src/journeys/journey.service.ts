@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
@@ -49,10 +49,10 @@ export class JourneyService {
   constructor(
     @InjectRepository(Journey) private readonly journeys: Repository<Journey>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    // Provided by global modules (destinations, audiences, instances) that depend on journeys themselves.
-    @Optional() private readonly destinationCatalog?: DestinationCatalog,
-    @Optional() private readonly audienceCatalog?: AudienceCatalog,
-    @Optional() private readonly lifecycle?: JourneyLifecycleListener,
+    // Ports, bound by the destinations, audiences and instances modules (see JourneysModule).
+    private readonly destinationCatalog: DestinationCatalog,
+    private readonly audienceCatalog: AudienceCatalog,
+    private readonly lifecycle: JourneyLifecycleListener,
   ) {}
 
   // --- reading ---------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ export class JourneyService {
       journey.publishedAt = new Date();
       await freezeVersion(manager, journey, definition);
       const saved = await this.save(manager, journey);
-      await this.lifecycle?.journeyPublished(manager, workspaceId, journey.id);
+      await this.lifecycle.journeyPublished(manager, workspaceId, journey.id);
       return saved;
     });
   }
@@ -212,7 +212,7 @@ export class JourneyService {
       'ARCHIVED',
       'only a PUBLISHED or PAUSED journey can be archived (a draft can be deleted)',
       async (manager) => {
-        await this.lifecycle?.journeyArchived(manager, workspaceId, id);
+        await this.lifecycle.journeyArchived(manager, workspaceId, id);
       },
     );
   }
@@ -282,8 +282,8 @@ export class JourneyService {
 
   private async validationContext(workspaceId: string): Promise<ValidationContext> {
     const [destinations, audienceIds] = await Promise.all([
-      this.destinationCatalog?.forValidation(workspaceId),
-      this.audienceCatalog?.audienceIds(workspaceId),
+      this.destinationCatalog.forValidation(workspaceId),
+      this.audienceCatalog.audienceIds(workspaceId),
     ]);
     return { limits: this.config.journeyLimits, destinations, audienceIds, checkMappingPaths };
   }
