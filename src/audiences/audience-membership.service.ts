@@ -31,8 +31,8 @@ export class AudienceMembershipService extends AudienceMembership {
     return withoutUser(await reevaluateMemberships(manager, workspaceId, due, [userId], now));
   }
 
-  isMember(manager: EntityManager, workspaceId: string, audienceId: string, userId: string): Promise<boolean> {
-    return AudienceStore.isMember(manager, workspaceId, audienceId, userId);
+  membershipsOf(manager: EntityManager, workspaceId: string, audienceIds: string[], userIds: string[]): Promise<Map<string, Set<string>>> {
+    return AudienceStore.membershipsOf(manager, workspaceId, audienceIds, userIds);
   }
 
   memberIds(manager: EntityManager, workspaceId: string, audienceId: string): Promise<string[]> {

@@ -121,14 +121,17 @@ export const AudienceStore = {
     return new Set(rows.map((row) => row.user_id));
   },
 
-  async isMember(manager: EntityManager, workspaceId: string, audienceId: string, userId: string): Promise<boolean> {
-    if (!isUuid(audienceId)) return false;
-    const rows = await manager.query('SELECT 1 FROM audience_memberships WHERE audience_id = $1 AND user_id = $2 AND workspace_id = $3', [
-      audienceId,
-      userId,
-      workspaceId,
-    ]);
-    return rows.length > 0;
+  /** Through the (audience, user) key: of these audiences, those each user is in. */
+  async membershipsOf(manager: EntityManager, workspaceId: string, audienceIds: string[], userIds: string[]): Promise<Map<string, Set<string>>> {
+    const byUser = new Map<string, Set<string>>(userIds.map((userId) => [userId, new Set()]));
+    const audiences = audienceIds.filter(isUuid);
+    if (audiences.length === 0) return byUser;
+    const rows: { user_id: string; audience_id: string }[] = await manager.query(
+      'SELECT user_id, audience_id FROM audience_memberships WHERE audience_id = ANY($1::uuid[]) AND user_id = ANY($2::text[]) AND workspace_id = $3',
+      [audiences, userIds, workspaceId],
+    );
+    for (const row of rows) byUser.get(row.user_id)?.add(row.audience_id);
+    return byUser;
   },
 
   async memberIds(manager: EntityManager, workspaceId: string, audienceId: string): Promise<string[]> {

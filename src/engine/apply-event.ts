@@ -11,7 +11,7 @@ import { eventConcernsInstance } from './unique-identifier';
 /**
  * Applies one of the user's events to one active instance: goal, exit triggers, then the step the
  * instance waits at. Returns null when the event changes nothing, so the caller writes nothing.
- * For a WAIT_FOR_CONDITION step, `facts.performedCounts` must already count this event.
+ * For a WAIT_FOR_CONDITION step, `facts.performedTimes` must already hold this event.
  */
 export function applyEvent(definition: JourneyDefinition, state: InstanceState, event: TrackedEvent, facts: EngineFacts): EngineResult | null {
   if (state.status !== 'ACTIVE' || state.currentStep === null || event.userId !== state.userId) return null;

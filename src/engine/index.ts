@@ -18,6 +18,8 @@ export { nextPerformedChangeAt, performedCountAt, type PerformedEventTimes } fro
 export { uniqueIdOf, eventConcernsInstance } from './unique-identifier';
 export type { EntryDecision, EntryHistory, EntryRefusal } from './entry-decision';
 export { decideEntry, triggers } from './entry-decision';
+export { admitEntry, type EntryAdmission, type UserEntryFacts } from './admit-entry';
+export { wakeAt } from './wake-at';
 export { AUDIENCE_ENTERED, AUDIENCE_EXITED, membershipEvent, type MembershipChange } from './audience-events';
 export type { JourneyIdentity } from './start-instance';
 export { startInstance } from './start-instance';

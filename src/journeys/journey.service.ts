@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
+import { checkPageSize, isUuid } from '../common/cursor';
+import { decodeKeysetCursor, keysetPage } from '../common/keyset-page';
 import { badUserInput, conflict, invalidState, limitExceeded, notFound, Problem } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { checkMappingPaths } from '../plugin-kit';
@@ -60,13 +61,13 @@ export class JourneyService {
   /** Oldest first, by (createdAt, id); the cursor is opaque to callers. */
   async list(workspaceId: string, { status, first, after }: JourneyListOptions = {}): Promise<JourneyPage> {
     const size = checkPageSize(first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    const position = after == null ? null : decodePosition(after);
+    const position = after == null ? null : decodeKeysetCursor(after, ['timestamp', 'uuid']);
 
     const query = this.journeys.createQueryBuilder('journey').where('journey.workspace_id = :workspaceId', { workspaceId });
     if (status) query.andWhere('journey.status = :status', { status });
     const totalCount = await query.clone().getCount();
     if (position) {
-      query.andWhere('(journey.created_at, journey.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', position);
+      query.andWhere('(journey.created_at, journey.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at: position[0], id: position[1] });
     }
     // The cursor keeps PostgreSQL's microseconds, which a JS Date would round away (and repeat rows).
     const { entities, raw } = await query
@@ -75,14 +76,9 @@ export class JourneyService {
       .addOrderBy('journey.id', 'ASC')
       .limit(size + 1)
       .getRawAndEntities<{ cursor_at: string }>();
-    const nodes = entities.slice(0, size);
-    const last = nodes.length > 0 ? raw[nodes.length - 1] : undefined;
-    return {
-      nodes,
-      hasNextPage: entities.length > size,
-      endCursor: last ? encodeCursor([last.cursor_at, nodes[nodes.length - 1].id]) : null,
-      totalCount,
-    };
+    const rows = entities.map((journey, i) => ({ journey, cursorAt: raw[i].cursor_at }));
+    const page = keysetPage(rows, size, after, (row) => [row.cursorAt, row.journey.id]);
+    return { nodes: page.rows.map((row) => row.journey), ...page.pageInfo, totalCount };
   }
 
   /** Null for an unknown id or one of another workspace. */
@@ -331,13 +327,4 @@ async function freezeVersion(manager: EntityManager, journey: Journey, definitio
     journey.workspaceId,
     JSON.stringify(definition),
   ]);
-}
-
-// --- cursors -------------------------------------------------------------------------------------
-
-/** The (createdAt, id) a cursor holds, checked before it reaches PostgreSQL as a timestamp and a uuid. */
-function decodePosition(cursor: string): { at: string; id: string } {
-  const [at, id] = decodeCursor(cursor, 2);
-  if (Number.isNaN(Date.parse(at)) || !isUuid(id)) throw badUserInput([{ path: 'after', message: 'not a cursor returned by this API' }]);
-  return { at, id };
 }

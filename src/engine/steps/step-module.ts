@@ -1,4 +1,5 @@
 import type { Condition, DraftStep, JourneyStep } from '../definition';
+import type { EngineFacts } from '../engine-facts';
 import type { ActivityDraft, TimerFiring } from '../engine-result';
 import { quote, type Problem, type Report } from '../problem';
 import type { TrackedEvent } from '../tracked-event';
@@ -82,6 +83,11 @@ export interface StepModule<S extends JourneyStep = JourneyStep, Config = unknow
   onTimer?(t: Transition, step: S, timer: TimerFiring): StepOutcome | null;
   /** Traits or time changed without an event; null when the step stays as it is. */
   onRefresh?(t: Transition, step: S): StepOutcome | null;
+  /**
+   * The instant (ms) at which the step could move by time alone, for the caller to refresh it then; null
+   * when only events or its timer move it. `afterEvent`: an event that changed nothing was just applied.
+   */
+  wakeAt?(step: S, facts: EngineFacts, afterEvent?: string): number | null;
 }
 
 /** The same branch key twice would make activity records and stats ambiguous. */

@@ -1,7 +1,8 @@
-import { evaluateCondition } from '../condition';
+import { evaluateCondition, performedClausesOf } from '../condition';
 import type { Condition } from '../definition';
 import { checkCondition, checkDuration } from '../filter-validation';
 import { compact, normalizeCondition, orUndefined, type ConditionInputShape, type Nullable } from '../input-normalizing';
+import { nextPerformedChangeAt } from '../performed-timing';
 import { recordActivity, scheduleTimer, type Transition } from '../transition';
 import type { StepModule, StepOutcome, StepReference } from './step-module';
 
@@ -61,6 +62,13 @@ export const waitForConditionStep: StepModule<WaitForConditionStep, WaitForCondi
 
   onEvent: (t, step) => conditionMet(t, step),
   onRefresh: (t, step) => conditionMet(t, step),
+
+  /** A window can make the condition hold with no new event; only clauses with a window move by time. */
+  wakeAt(step, facts, afterEvent) {
+    const windowed = performedClausesOf(step.waitForCondition.condition).filter((clause) => clause.within);
+    if (windowed.length === 0 || (afterEvent !== undefined && !windowed.some((clause) => clause.event === afterEvent))) return null;
+    return nextPerformedChangeAt(windowed, facts.performedTimes, Date.parse(facts.now));
+  },
 
   onTimer(t, step, timer) {
     if (timer.kind !== 'CONDITION_TIMEOUT') return null;
