@@ -28,6 +28,7 @@ export type { WaitConfig, WaitStep } from './steps/wait';
 export type { WaitForConditionConfig, WaitForConditionStep } from './steps/wait-for-condition';
 export type { SplitConfig, SplitStep } from './steps/split';
 export type { ConditionBranch, MultiBranchConfig, MultiBranchStep } from './steps/multi-branch';
+export type { RandomSplitConfig, RandomSplitStep, WeightedBranch } from './steps/random-split';
 export type { SendConfig, SendStep } from './steps/send';
 export type { EndStep } from './steps/end';
 

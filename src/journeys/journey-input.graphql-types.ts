@@ -121,6 +121,20 @@ export class MultiBranchInput {
   @Field(() => String, { nullable: true }) elseNext?: string | null;
 }
 
+@InputType('WeightedBranchInput')
+export class WeightedBranchInput {
+  @Field() key: string;
+  @Field(() => Int, { description: 'A whole number, 1 or more; the share is the weight over the sum of all weights.' }) weight: number;
+  @Field(() => String, { nullable: true }) next?: string | null;
+}
+
+@InputType('RandomSplitInput')
+export class RandomSplitInput {
+  @Field(() => [WeightedBranchInput]) branches: WeightedBranchInput[];
+  @Field(() => Int, { nullable: true, description: 'Weight of a control group that takes no branch and just completes.' })
+  controlWeight?: number | null;
+}
+
 @InputType('SendInput')
 export class SendInput {
   @Field(() => ID) destinationId: string;
@@ -143,6 +157,7 @@ export class StepInput {
   declare waitForCondition?: WaitForConditionInput | null;
   declare split?: SplitInput | null;
   declare multiBranch?: MultiBranchInput | null;
+  declare randomSplit?: RandomSplitInput | null;
   declare send?: SendInput | null;
 }
 
@@ -153,6 +168,7 @@ const STEP_CONFIG_INPUTS: Record<StepType, (new () => object) | null> = {
   WAIT_FOR_CONDITION: WaitForConditionInput,
   SPLIT: SplitInput,
   MULTI_BRANCH: MultiBranchInput,
+  RANDOM_SPLIT: RandomSplitInput,
   SEND: SendInput,
   END: null,
 };

@@ -8,6 +8,7 @@ export interface JourneyStats {
   converted: number;
   conversionPercent: number | null;
   atStep: { stepKey: string; active: number }[];
+  branches: { stepKey: string; branch: string; taken: number }[];
 }
 
 /**
@@ -24,7 +25,7 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
         GROUP BY status, current_step, converted`,
       [workspaceId, journeyId],
     );
-  const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [] };
+  const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [], branches: [] };
   const atStep = new Map<string, number>();
   for (const { status, step, converted, n } of groups) {
     stats.entered += n;
@@ -45,5 +46,14 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
   stats.atStep = [...atStep]
     .map(([stepKey, active]) => ({ stepKey, active }))
     .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
+  const taken: { step_key: string; branch: string; n: number }[] = await manager.query(
+    `SELECT step_key, detail->>'branch' AS branch, count(*)::int AS n
+       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type = 'BRANCH_TAKEN'
+      GROUP BY step_key, detail->>'branch'`,
+    [workspaceId, journeyId],
+  );
+  stats.branches = taken
+    .map((row) => ({ stepKey: row.step_key, branch: row.branch, taken: row.n }))
+    .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || a.branch.localeCompare(b.branch));
   return stats;
 }

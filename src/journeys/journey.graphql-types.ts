@@ -17,6 +17,7 @@ import {
   MultiBranchConfig,
   Performed,
   PropertyFilter,
+  RandomSplitConfig,
   SendConfig,
   SplitConfig,
   StepType,
@@ -24,6 +25,7 @@ import {
   TriggerType,
   WaitConfig,
   WaitForConditionConfig,
+  WeightedBranch,
 } from '../engine/definition';
 import { STEP_MODULES, STEP_TYPES } from '../engine/steps/registry';
 
@@ -146,6 +148,20 @@ export class MultiBranchType implements MultiBranchConfig {
   @Field(() => String, { nullable: true }) elseNext?: string;
 }
 
+@ObjectType('WeightedBranch')
+export class WeightedBranchType implements WeightedBranch {
+  @Field() key: string;
+  @Field(() => Int) weight: number;
+  @Field(() => String, { nullable: true }) next?: string;
+}
+
+@ObjectType('RandomSplit')
+export class RandomSplitType implements RandomSplitConfig {
+  @Field(() => [WeightedBranchType]) branches: WeightedBranch[];
+  @Field(() => Int, { nullable: true, description: 'Weight of the control group (recorded as branch "control"); null without one.' })
+  controlWeight?: number;
+}
+
 @ObjectType('Send')
 export class SendType implements SendConfig {
   @Field(() => ID) destinationId: string;
@@ -166,6 +182,7 @@ export class JourneyStepType {
   declare waitForCondition?: WaitForConditionConfig;
   declare split?: SplitConfig;
   declare multiBranch?: MultiBranchConfig;
+  declare randomSplit?: RandomSplitConfig;
   declare send?: SendConfig;
 }
 
@@ -176,6 +193,7 @@ const STEP_CONFIG_TYPES: Record<StepType, (new () => object) | null> = {
   WAIT_FOR_CONDITION: WaitForConditionType,
   SPLIT: SplitType,
   MULTI_BRANCH: MultiBranchType,
+  RANDOM_SPLIT: RandomSplitType,
   SEND: SendType,
   END: null,
 };
@@ -190,6 +208,14 @@ export class StepCountType {
   @Field(() => Int) active: number;
 }
 
+@ObjectType('BranchCount')
+export class BranchCountType {
+  @Field() stepKey: string;
+  @Field({ description: 'The branch key, or true/false (SPLIT), else (MULTI_BRANCH), met/timeout (WAIT_FOR_CONDITION), control (RANDOM_SPLIT).' })
+  branch: string;
+  @Field(() => Int, { description: 'Times an instance took it, all versions.' }) taken: number;
+}
+
 @ObjectType('JourneyStats')
 export class JourneyStatsType {
   @Field(() => Int, { description: 'Instances ever started, all versions.' }) entered: number;
@@ -200,6 +226,8 @@ export class JourneyStatsType {
   @Field(() => Float, { nullable: true, description: 'converted / entered × 100; null before anyone entered.' })
   conversionPercent: number | null;
   @Field(() => [StepCountType], { description: 'Active instances by the step they are at.' }) atStep: StepCountType[];
+  @Field(() => [BranchCountType], { description: 'How often each branch of each branching step was taken: the realised split of a RANDOM_SPLIT.' })
+  branches: BranchCountType[];
 }
 
 @ObjectType('Journey')

@@ -1,6 +1,7 @@
 import { endStep, type EndStep } from './end';
 import { holdUntilStep, type HoldUntilStep } from './hold-until';
 import { multiBranchStep, type MultiBranchStep } from './multi-branch';
+import { randomSplitStep, type RandomSplitStep } from './random-split';
 import { sendStep, type SendStep } from './send';
 import { splitStep, type SplitStep } from './split';
 import type { Nullable } from '../input-normalizing';
@@ -9,7 +10,15 @@ import { waitForConditionStep, type WaitForConditionStep } from './wait-for-cond
 import { waitStep, type WaitStep } from './wait';
 
 /** A step of a validated definition: exactly the configuration its type needs. */
-export type JourneyStep = HoldUntilStep | WaitStep | WaitForConditionStep | SplitStep | MultiBranchStep | SendStep | EndStep;
+export type JourneyStep =
+  | HoldUntilStep
+  | WaitStep
+  | WaitForConditionStep
+  | SplitStep
+  | MultiBranchStep
+  | RandomSplitStep
+  | SendStep
+  | EndStep;
 
 /**
  * Every step type of the journey language, in the order the API lists them. Everything that handles
@@ -21,6 +30,7 @@ export const STEP_MODULES = [
   waitForConditionStep,
   splitStep,
   multiBranchStep,
+  randomSplitStep,
   sendStep,
   endStep,
 ] as const satisfies readonly StepModule<any, any>[];
