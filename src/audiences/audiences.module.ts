@@ -3,7 +3,7 @@ import { AudienceMembership } from '../instances/audience-membership';
 import { AudienceCatalog } from '../journeys/destination-catalog';
 import { AudienceBackfill } from './audience-backfill';
 import { AudienceMembershipService } from './audience-membership.service';
-import { AudienceRecheckScheduler } from './audience-recheck-scheduler';
+import { AudienceRecheckHandover } from './audience-recheck-handover';
 import { AudienceResolver } from './audience.resolver';
 import { AudienceService } from './audience.service';
 import { WorkspaceAudienceCatalog } from './workspace-audience-catalog';
@@ -17,7 +17,7 @@ import { WorkspaceAudienceCatalog } from './workspace-audience-catalog';
     AudienceService,
     AudienceResolver,
     AudienceBackfill,
-    AudienceRecheckScheduler,
+    AudienceRecheckHandover,
     { provide: AudienceMembership, useClass: AudienceMembershipService },
     { provide: AudienceCatalog, useClass: WorkspaceAudienceCatalog },
   ],

@@ -28,6 +28,7 @@ import { AUDIENCE_ENTRIES_QUEUE, type AudienceEntryJob, type InstanceTimerJob } 
 import { runtimeTransaction } from './runtime-transaction';
 import { RuntimeWrites, type RuntimeWriters } from './runtime-writes';
 import { loadUserFacts, runningDefinitions, type UserFacts } from './user-facts';
+import { userWakeUp } from './user-wake-ups';
 import { takeUnappliedEvents, userKeyOf, type EventRow, type UserKey } from './unapplied-events';
 
 /** Events applied per job: bounds one transaction; the rest go to a follow-up job of the same user. */
@@ -290,9 +291,8 @@ export class JourneyRuntime {
   }
 
   /**
-   * When the engine says a waiting step can move by time alone ("no order within 3 days"), a user-events
-   * job at that instant re-evaluates it then, instead of at its deadline. Its own singleton key, since a
-   * delayed job under the user's key would hold back their events.
+   * When the engine says a waiting step can move by time alone ("no order within 3 days"), the user is
+   * woken at that instant to re-evaluate it then, instead of at its deadline.
    */
   private wakeWhenWindowsSlide(
     writes: RuntimeWrites,
@@ -303,10 +303,7 @@ export class JourneyRuntime {
     afterEvent?: string,
   ): void {
     const at = wakeAt(definition, state, facts, afterEvent);
-    if (at === null) return;
-    const userKey = userEventsJobKey(workspaceId, state.userId);
-    const data: UserEventsJob = { workspaceId, userId: state.userId };
-    writes.enqueue({ queue: USER_EVENTS_QUEUE, data, startAfter: new Date(at), singletonKey: `${userKey}:${state.id}:${Date.parse(at)}` });
+    if (at !== null) writes.enqueue(userWakeUp(workspaceId, state.userId, new Date(at), state.id));
   }
 
   private persist(writes: RuntimeWrites, workspaceId: string, definition: JourneyDefinition, result: EngineResult, facts: EngineFacts, isNew: boolean): void {
