@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
-import { badUserInput } from '../common/errors';
+import { checkPageSize, isUuid } from '../common/cursor';
+import { decodeKeysetCursor, keysetPage } from '../common/keyset-page';
 import { ActivityConnection, ActivityFilter, ActivityRecord } from './activity.graphql-types';
 
 export const DEFAULT_ACTIVITY_PAGE = 100;
@@ -47,17 +47,14 @@ export class ActivityService {
     if (filter.types?.length) add('type = ANY(?)', filter.types);
     if (filter.from) add('at >= ?', filter.from);
     if (filter.to) add('at < ?', filter.to);
-    if (after) add('id > ?', decodeActivityCursor(after));
+    if (after) add('id > ?', decodeKeysetCursor(after, ['bigint'])[0]);
     params.push(first + 1);
     const rows: ActivityRow[] = await this.dataSource.query(
       `SELECT * FROM activities WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
       params,
     );
-    const nodes = rows.slice(0, first).map(toRecord);
-    return {
-      nodes,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: nodes.length ? encodeCursor([nodes[nodes.length - 1].id]) : (after ?? null) },
-    };
+    const page = keysetPage(rows.map(toRecord), first, after, (record) => [record.id]);
+    return { nodes: page.rows, pageInfo: page.pageInfo };
   }
 
   async timeline(instanceId: string): Promise<ActivityRecord[]> {
@@ -72,13 +69,6 @@ export class ActivityService {
     );
     return rows.map(toRecord);
   }
-}
-
-/** The id a cursor holds, checked before it reaches PostgreSQL as a bigint. */
-function decodeActivityCursor(cursor: string): string {
-  const [id] = decodeCursor(cursor, 1);
-  if (!/^\d{1,18}$/.test(id)) throw badUserInput([{ path: 'after', message: 'not a cursor returned by this API' }]);
-  return id;
 }
 
 function toRecord(row: ActivityRow): ActivityRecord {

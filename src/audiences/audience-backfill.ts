@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { tryLockUsers } from '../instances/user-lock';
 import { QueueService } from '../queue/queue.service';
 import { AudienceStore } from './audience-store';
-import { reevaluateMemberships } from './reevaluate-memberships';
+import { reevaluateMemberships, wakeUpsFor } from './reevaluate-memberships';
 
 /** A new audience is evaluated for the workspace's existing profiles by a chain of these jobs, one batch each. */
 export const AUDIENCE_BACKFILLS_QUEUE = 'audience-backfills';
@@ -60,8 +60,9 @@ export class AudienceBackfill implements OnModuleInit, OnApplicationBootstrap {
       const busy = profiles.filter((userId) => !lockedIds.has(userId));
 
       const now = new Date();
-      await reevaluateMemberships(manager, workspaceId, [audience], locked, now);
-      await AudienceStore.scheduleRechecks(manager, workspaceId, busy.map((userId) => ({ audienceId, userId, recheckAt: now })));
+      const { rechecks } = await reevaluateMemberships(manager, workspaceId, [audience], locked, now);
+      const busyNow = await AudienceStore.scheduleRechecks(manager, workspaceId, busy.map((userId) => ({ audienceId, userId, recheckAt: now })));
+      await this.queue.enqueue(wakeUpsFor([...rechecks, ...busyNow]), manager);
       if (profiles.length === PROFILES_PER_BATCH) {
         const next: AudienceBackfillJob = { workspaceId, audienceId, afterUserId: profiles[profiles.length - 1] };
         await this.queue.enqueue([{ queue: AUDIENCE_BACKFILLS_QUEUE, data: next }], manager);

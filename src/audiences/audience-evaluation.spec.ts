@@ -1,5 +1,5 @@
 import { performedClauseKey } from '../engine';
-import type { Condition, Performed } from '../journeys/journey-definition';
+import type { Condition, Performed } from '../engine/definition';
 import { evaluateAudience, holdsWhenEmpty } from './audience-evaluation';
 
 const HOUR = 3_600_000;

@@ -1,13 +1,11 @@
 import {
   evaluateCondition,
   nextPerformedChangeAt,
-  performedClauseKey,
   performedClausesOf,
-  performedCountAt,
   type JourneyContext,
   type PerformedEventTimes,
 } from '../engine';
-import type { Condition } from '../journeys/journey-definition';
+import type { Condition } from '../engine/definition';
 
 export interface AudienceVerdict {
   member: boolean;
@@ -25,8 +23,7 @@ const NO_JOURNEY = {} as JourneyContext;
 export function evaluateAudience(condition: Condition, traits: Record<string, unknown>, times: PerformedEventTimes, now: Date): AudienceVerdict {
   const clauses = performedClausesOf(condition);
   const at = now.getTime();
-  const performedCounts = Object.fromEntries(clauses.map((clause) => [performedClauseKey(clause), performedCountAt(clause, times, at)]));
-  const member = evaluateCondition(condition, NO_JOURNEY, { now: now.toISOString(), traits, performedCounts });
+  const member = evaluateCondition(condition, NO_JOURNEY, { now: now.toISOString(), traits, performedTimes: times });
   const recheckAt = nextPerformedChangeAt(clauses, times, at);
   return { member, recheckAt: recheckAt === null ? null : new Date(recheckAt) };
 }

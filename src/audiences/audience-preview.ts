@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { JSONScalar } from '../common/graphql-scalars';
 import { performedClausesOf } from '../engine';
 import { performedEventTimes } from '../instances/performed-counts';
-import type { Condition } from '../journeys/journey-definition';
+import type { Condition } from '../engine/definition';
 import { evaluateAudience } from './audience-evaluation';
 import { AudienceStore } from './audience-store';
 

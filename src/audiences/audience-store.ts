@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../common/cursor';
 import type { StoredEvent } from '../instances/audience-membership';
-import type { Condition } from '../journeys/journey-definition';
+import type { Condition } from '../engine/definition';
 
 export interface StoredAudience {
   id: string;
@@ -35,6 +35,13 @@ export interface MembershipDecision {
 const COLUMNS = 'id, workspace_id, name, condition, holds_when_empty, created_at, filled_at';
 
 /** All of the audiences' SQL. Membership rows are written only when membership changes. */
+/** A user whose membership of some audience can change by time alone at `dueAt`. */
+export interface DueRecheck {
+  workspaceId: string;
+  userId: string;
+  dueAt: Date;
+}
+
 export const AudienceStore = {
   async insert(manager: EntityManager, workspaceId: string, name: string, condition: Condition, holdsWhenEmpty: boolean): Promise<StoredAudience> {
     const rows: AudienceRow[] = await manager.query(
@@ -162,14 +169,17 @@ export const AudienceStore = {
     return new Set(rows.map((row) => row.user_id));
   },
 
-  async isMember(manager: EntityManager, workspaceId: string, audienceId: string, userId: string): Promise<boolean> {
-    if (!isUuid(audienceId)) return false;
-    const rows = await manager.query('SELECT 1 FROM audience_memberships WHERE audience_id = $1 AND user_id = $2 AND workspace_id = $3', [
-      audienceId,
-      userId,
-      workspaceId,
-    ]);
-    return rows.length > 0;
+  /** Through the (audience, user) key: of these audiences, those each user is in. */
+  async membershipsOf(manager: EntityManager, workspaceId: string, audienceIds: string[], userIds: string[]): Promise<Map<string, Set<string>>> {
+    const byUser = new Map<string, Set<string>>(userIds.map((userId) => [userId, new Set()]));
+    const audiences = audienceIds.filter(isUuid);
+    if (audiences.length === 0) return byUser;
+    const rows: { user_id: string; audience_id: string }[] = await manager.query(
+      'SELECT user_id, audience_id FROM audience_memberships WHERE audience_id = ANY($1::uuid[]) AND user_id = ANY($2::text[]) AND workspace_id = $3',
+      [audiences, userIds, workspaceId],
+    );
+    for (const row of rows) byUser.get(row.user_id)?.add(row.audience_id);
+    return byUser;
   },
 
   async memberIds(manager: EntityManager, workspaceId: string, audienceId: string): Promise<string[]> {
@@ -185,7 +195,7 @@ export const AudienceStore = {
    * Persists decisions whose membership differs from `wasMember` (one insert and one delete statement at
    * most, whatever their number), and the rechecks of all of them.
    */
-  async record(manager: EntityManager, workspaceId: string, decisions: (MembershipDecision & { wasMember: boolean })[], at: Date): Promise<void> {
+  async record(manager: EntityManager, workspaceId: string, decisions: (MembershipDecision & { wasMember: boolean })[], at: Date): Promise<DueRecheck[]> {
     const entering = decisions.filter((d) => d.member && !d.wasMember);
     const leaving = decisions.filter((d) => !d.member && d.wasMember);
     if (entering.length) {
@@ -203,21 +213,31 @@ export const AudienceStore = {
         [leaving.map((d) => d.audienceId), leaving.map((d) => d.userId)],
       );
     }
-    await AudienceStore.scheduleRechecks(manager, workspaceId, decisions);
+    return AudienceStore.scheduleRechecks(manager, workspaceId, decisions);
   },
 
-  /** Sets each pair's recheck to its `recheckAt`, or removes it when there is none. */
-  async scheduleRechecks(manager: EntityManager, workspaceId: string, decisions: Pick<MembershipDecision, 'audienceId' | 'userId' | 'recheckAt'>[]): Promise<void> {
+  /**
+   * Sets each pair's recheck to its `recheckAt`, or removes it when there is none. Returns the rechecks that
+   * are new or moved, marked handed over: the caller wakes their users then, in the same transaction.
+   */
+  async scheduleRechecks(
+    manager: EntityManager,
+    workspaceId: string,
+    decisions: Pick<MembershipDecision, 'audienceId' | 'userId' | 'recheckAt'>[],
+  ): Promise<DueRecheck[]> {
     const timed = decisions.filter((d) => d.recheckAt !== null);
     const untimed = decisions.filter((d) => d.recheckAt === null);
+    let scheduled: DueRecheck[] = [];
     if (timed.length) {
-      await manager.query(
-        `INSERT INTO audience_rechecks (audience_id, user_id, workspace_id, due_at)
-         SELECT audience_id, user_id, $4, due_at FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS r(audience_id, user_id, due_at)
-         ON CONFLICT (audience_id, user_id) DO UPDATE SET due_at = EXCLUDED.due_at, enqueued_at = NULL
-           WHERE audience_rechecks.due_at <> EXCLUDED.due_at OR audience_rechecks.enqueued_at IS NOT NULL`,
+      const rows: { workspace_id: string; user_id: string; due_at: Date }[] = await manager.query(
+        `INSERT INTO audience_rechecks (audience_id, user_id, workspace_id, due_at, enqueued_at)
+         SELECT audience_id, user_id, $4, due_at, now() FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS r(audience_id, user_id, due_at)
+         ON CONFLICT (audience_id, user_id) DO UPDATE SET due_at = EXCLUDED.due_at, enqueued_at = now()
+           WHERE audience_rechecks.due_at <> EXCLUDED.due_at OR audience_rechecks.enqueued_at IS NULL
+         RETURNING workspace_id, user_id, due_at`,
         [timed.map((d) => d.audienceId), timed.map((d) => d.userId), timed.map((d) => d.recheckAt), workspaceId],
       );
+      scheduled = rows.map((row) => ({ workspaceId: row.workspace_id, userId: row.user_id, dueAt: row.due_at }));
     }
     if (untimed.length) {
       await manager.query(
@@ -226,25 +246,24 @@ export const AudienceStore = {
         [untimed.map((d) => d.audienceId), untimed.map((d) => d.userId)],
       );
     }
+    return scheduled;
   },
 
   /**
-   * Claims up to `limit` due rechecks that are not already handed over (or were handed over more than
-   * `retryAfterMs` ago and are still due, e.g. after their job failed for good), for whichever process gets them first.
+   * Rechecks whose users were never woken for them (scheduled before wake-ups were delayed jobs), marked
+   * handed over: up to `limit`, for whichever process gets them first.
    */
-  async claimDue(manager: EntityManager, now: Date, limit: number, retryAfterMs: number): Promise<{ workspaceId: string; userId: string }[]> {
+  async claimNotHandedOver(manager: EntityManager, limit: number): Promise<DueRecheck[]> {
     // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows]: [{ workspace_id: string; user_id: string }[], number] = await manager.query(
-      `WITH due AS (
-         SELECT audience_id, user_id FROM audience_rechecks
-          WHERE due_at <= $1 AND (enqueued_at IS NULL OR enqueued_at < $2)
+    const [rows]: [{ workspace_id: string; user_id: string; due_at: Date }[], number] = await manager.query(
+      `WITH waiting AS (
+         SELECT audience_id, user_id FROM audience_rechecks WHERE enqueued_at IS NULL
           ORDER BY due_at LIMIT ${Math.floor(limit)} FOR UPDATE SKIP LOCKED)
-       UPDATE audience_rechecks r SET enqueued_at = $1 FROM due
-        WHERE r.audience_id = due.audience_id AND r.user_id = due.user_id
-       RETURNING r.workspace_id, r.user_id`,
-      [now, new Date(now.getTime() - retryAfterMs)],
+       UPDATE audience_rechecks r SET enqueued_at = now() FROM waiting
+        WHERE r.audience_id = waiting.audience_id AND r.user_id = waiting.user_id
+       RETURNING r.workspace_id, r.user_id, r.due_at`,
     );
-    return rows.map((row) => ({ workspaceId: row.workspace_id, userId: row.user_id }));
+    return rows.map((row) => ({ workspaceId: row.workspace_id, userId: row.user_id, dueAt: row.due_at }));
   },
 
   async markFilled(manager: EntityManager, audienceId: string, at: Date): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Problem } from '../common/errors';
-import type { Condition } from '../journeys/journey-definition';
+import type { Condition } from '../engine/definition';
 import { conditionProblems, normalizeCondition, type ConditionInputShape } from '../journeys/journey-validation';
 
 export const MAX_AUDIENCE_NAME_LENGTH = 100;

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import type { Condition } from '../journeys/journey-definition';
+import type { Condition } from '../engine/definition';
 import { ConditionInput } from '../journeys/journey-input.graphql-types';
 import { ConditionType } from '../journeys/journey.graphql-types';
 import type { AudienceInputShape } from './audience-validation';

@@ -1,24 +1,23 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AudienceMembership } from '../instances/audience-membership';
 import { AudienceCatalog } from '../journeys/destination-catalog';
 import { AudienceBackfill } from './audience-backfill';
 import { AudienceMembershipService } from './audience-membership.service';
-import { AudienceRecheckScheduler } from './audience-recheck-scheduler';
+import { AudienceRecheckHandover } from './audience-recheck-handover';
 import { AudienceResolver } from './audience.resolver';
 import { AudienceService } from './audience.service';
 import { WorkspaceAudienceCatalog } from './workspace-audience-catalog';
 
 /**
- * Audiences and their memberships. Global: the runtime finds AudienceMembership and the journeys module
- * finds AudienceCatalog here (both inject them optionally) without importing this module.
+ * Audiences and their memberships. Binds the ports other modules declare: AudienceMembership (the
+ * runtime's) and AudienceCatalog (journey validation's); those modules import this one.
  */
-@Global()
 @Module({
   providers: [
     AudienceService,
     AudienceResolver,
     AudienceBackfill,
-    AudienceRecheckScheduler,
+    AudienceRecheckHandover,
     { provide: AudienceMembership, useClass: AudienceMembershipService },
     { provide: AudienceCatalog, useClass: WorkspaceAudienceCatalog },
   ],

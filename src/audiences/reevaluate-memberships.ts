@@ -2,7 +2,15 @@ import { EntityManager } from 'typeorm';
 import { performedClausesOf, type MembershipChange } from '../engine';
 import { performedEventTimes } from '../instances/performed-counts';
 import { evaluateAudience } from './audience-evaluation';
-import { AudienceStore, type MembershipDecision, type StoredAudience } from './audience-store';
+import { userWakeUp } from '../instances/user-wake-ups';
+import type { JobRequest } from '../queue/queue.service';
+import { AudienceStore, type DueRecheck, type MembershipDecision, type StoredAudience } from './audience-store';
+
+export interface Reevaluation {
+  changes: (MembershipChange & { userId: string })[];
+  /** Rechecks that are new or moved: the caller wakes their users then (`wakeUpsFor`). */
+  rechecks: DueRecheck[];
+}
 
 /**
  * Decides whether each of `userIds` belongs to each of `audiences` at `now`, from their current traits and
@@ -15,8 +23,8 @@ export async function reevaluateMemberships(
   audiences: StoredAudience[],
   userIds: string[],
   now: Date,
-): Promise<(MembershipChange & { userId: string })[]> {
-  if (audiences.length === 0 || userIds.length === 0) return [];
+): Promise<Reevaluation> {
+  if (audiences.length === 0 || userIds.length === 0) return { changes: [], rechecks: [] };
   const clauses = audiences.flatMap((audience) => performedClausesOf(audience.condition));
   const traits = await AudienceStore.traitsOf(manager, workspaceId, userIds);
   const times = await performedEventTimes(manager, workspaceId, userIds, clauses, now);
@@ -33,6 +41,12 @@ export async function reevaluateMemberships(
       }
     }
   }
-  await AudienceStore.record(manager, workspaceId, decisions, now);
-  return changes;
+  const rechecks = await AudienceStore.record(manager, workspaceId, decisions, now);
+  return { changes, rechecks };
+}
+
+/** One wake-up per user and instant, however many audiences are due then. */
+export function wakeUpsFor(rechecks: DueRecheck[]): JobRequest[] {
+  const byKey = new Map(rechecks.map((recheck) => [`${recheck.workspaceId}:${recheck.userId}:${recheck.dueAt.getTime()}`, recheck]));
+  return [...byKey.values()].map(({ workspaceId, userId, dueAt }) => userWakeUp(workspaceId, userId, dueAt, 'audiences'));
 }

@@ -1,10 +1,8 @@
 import { IntrinsicException } from '@nestjs/common';
 import { GraphQLFormattedError } from 'graphql';
+import type { Problem } from '../engine/problem';
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'

@@ -1,6 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActivityModule } from '../activity/activity.module';
+import { DestinationsModule } from '../destinations/destinations.module';
 import { Delivery } from './delivery.entity';
 import { DeliveryProcessor } from './delivery.processor';
 import { DeliveryResolver } from './delivery.resolver';
@@ -13,11 +14,10 @@ import { TestEventSender } from './test-event-sender';
 /**
  * Sends to destinations: schedules deliveries for the runtime (as its DeliveryScheduler), attempts and
  * retries them in worker processes, and answers the admin API's deliveries, previewPayload and
- * sendTestEvent. Global so the runtime finds its DeliveryScheduler without importing this module.
+ * sendTestEvent. The instances module imports it for its DeliveryScheduler.
  */
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Delivery]), ActivityModule],
+  imports: [TypeOrmModule.forFeature([Delivery]), ActivityModule, DestinationsModule],
   providers: [
     DeliveryService,
     { provide: DeliveryScheduler, useExisting: DeliveryService },

@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationCatalog } from '../journeys/destination-catalog';
@@ -36,10 +36,9 @@ function destinationAddressPolicy(config: AppConfig): DestinationAddressPolicy {
 }
 
 /**
- * Destination plugins and the workspaces' destinations. Global: the delivery pipeline needs the registry
- * and settings, and the journeys module finds the DestinationCatalog here without importing this module.
+ * Destination plugins and the workspaces' destinations. Imported by the delivery pipeline (registry and
+ * settings) and by the journeys module, whose DestinationCatalog port it binds.
  */
-@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([Destination])],
   providers: [

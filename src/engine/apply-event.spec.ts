@@ -1,4 +1,4 @@
-import type { JourneyDefinition } from '../journeys/journey-definition';
+import type { JourneyDefinition } from './definition';
 import { applyEvent } from './apply-event';
 import { applyTimer } from './apply-timer';
 import {

@@ -1,26 +1,17 @@
-import type { HoldUntilStep, JourneyDefinition } from '../journeys/journey-definition';
-import {
-  advanceIfConditionHolds,
-  advanceInstance,
-  beginTransition,
-  endInstanceAs,
-  findStep,
-  finishTransition,
-  recordActivity,
-  scheduleTimer,
-  type Transition,
-} from './advance-instance';
+import { currentStepOf, followOutcome } from './advance-instance';
+import type { JourneyDefinition } from './definition';
 import type { EngineFacts } from './engine-facts';
 import type { EngineResult } from './engine-result';
 import type { InstanceState } from './instance-state';
 import { matchesEvent } from './property-filter';
 import type { TrackedEvent } from './tracked-event';
+import { beginTransition, endInstanceAs, finishTransition, recordActivity } from './transition';
 import { eventConcernsInstance } from './unique-identifier';
 
 /**
  * Applies one of the user's events to one active instance: goal, exit triggers, then the step the
  * instance waits at. Returns null when the event changes nothing, so the caller writes nothing.
- * For a WAIT_FOR_CONDITION step, `facts.performedCounts` must already count this event.
+ * For a WAIT_FOR_CONDITION step, `facts.performedTimes` must already hold this event.
  */
 export function applyEvent(definition: JourneyDefinition, state: InstanceState, event: TrackedEvent, facts: EngineFacts): EngineResult | null {
   if (state.status !== 'ACTIVE' || state.currentStep === null || event.userId !== state.userId) return null;
@@ -44,36 +35,7 @@ export function applyEvent(definition: JourneyDefinition, state: InstanceState, 
     return finishTransition(t);
   }
 
-  const step = findStep(definition, stepKey);
-  if (step?.type === 'HOLD_UNTIL') applyEventToHold(t, definition, step, event);
-  if (step?.type === 'WAIT_FOR_CONDITION') advanceIfConditionHolds(t, definition, step);
+  const current = currentStepOf(definition, stepKey);
+  if (current?.module.onEvent) followOutcome(t, definition, current.step, current.module.onEvent(t, current.step, event));
   return t.activities.length > 0 ? finishTransition(t) : null;
-}
-
-/**
- * A branch event releases the hold; an update event only refreshes what the hold captured and
- * restarts its timer. The new `stepSeq` makes the previous timeout stale, so nothing needs cancelling.
- */
-function applyEventToHold(t: Transition, definition: JourneyDefinition, step: HoldUntilStep, event: TrackedEvent): void {
-  const branch = step.hold.branches.find((candidate) => matchesEvent(candidate.match, event));
-  if (branch) {
-    captureEvent(t, step.key, event);
-    recordActivity(t, 'HOLD_MATCHED', step.key, { branch: branch.key, event: event.event, messageId: event.messageId });
-    advanceInstance(t, definition, branch.next, step.key);
-    return;
-  }
-  if (step.hold.updateEvents.some((match) => matchesEvent(match, event))) {
-    captureEvent(t, step.key, event);
-    t.state.stepSeq += 1;
-    const dueAt = scheduleTimer(t, 'HOLD_TIMEOUT', step.key, step.hold.maxDuration);
-    recordActivity(t, 'HOLD_UPDATED', step.key, { event: event.event, messageId: event.messageId, dueAt });
-  }
-}
-
-function captureEvent(t: Transition, holdStepKey: string, event: TrackedEvent): void {
-  t.state.context.events[holdStepKey] = {
-    event: event.event,
-    properties: structuredClone(event.properties),
-    timestamp: event.timestamp,
-  };
 }

@@ -1,4 +1,4 @@
-import type { Condition, Performed, PropertyFilter } from '../journeys/journey-definition';
+import type { Condition, Performed, PropertyFilter } from './definition';
 import { evaluateCondition, performedClauseKey, performedClausesOf } from './condition';
 import { endStep, facts, journey, seed, start, track } from './seed-events.fixture';
 

@@ -1,18 +1,20 @@
-import type { Condition, JourneyDefinition, Performed } from '../journeys/journey-definition';
+import type { Condition, JourneyDefinition, Performed } from './definition';
 import type { EngineFacts } from './engine-facts';
 import type { JourneyContext } from './instance-state';
+import { performedCountAt } from './performed-timing';
 import { canonicalJson, matchesFilter } from './property-filter';
+import { stepModuleOf } from './steps/registry';
 
 /**
  * Evaluates a SPLIT / MULTI_BRANCH / WAIT_FOR_CONDITION condition. Filters read the journey context,
  * with `traits` taken from `facts` (the profile's current traits, not the copy the context last saw);
- * `performed` clauses read `facts.performedCounts`. An empty condition holds.
+ * `performed` clauses count `facts.performedTimes` inside their window at `facts.now`. An empty condition holds.
  */
 export function evaluateCondition(condition: Condition, context: JourneyContext, facts: EngineFacts): boolean {
   const subject: JourneyContext = { ...context, traits: facts.traits };
   const outcomes = [
     ...condition.filters.map((filter) => () => matchesFilter(filter, subject)),
-    ...condition.performed.map((clause) => () => performedHolds(clause, facts.performedCounts[performedClauseKey(clause)] ?? 0)),
+    ...condition.performed.map((clause) => () => performedHolds(clause, performedCountAt(clause, facts.performedTimes, Date.parse(facts.now)))),
   ];
   if (outcomes.length === 0) return true;
   return condition.match === 'ANY' ? outcomes.some((holds) => holds()) : outcomes.every((holds) => holds());
@@ -49,16 +51,5 @@ export function performedClausesOf(source: JourneyDefinition | Condition): Perfo
 }
 
 function conditionsOfDefinition(definition: JourneyDefinition): Condition[] {
-  return definition.steps.flatMap((step): Condition[] => {
-    switch (step.type) {
-      case 'SPLIT':
-        return [step.split.condition];
-      case 'MULTI_BRANCH':
-        return step.multiBranch.branches.map((branch) => branch.condition);
-      case 'WAIT_FOR_CONDITION':
-        return [step.waitForCondition.condition];
-      default:
-        return [];
-    }
-  });
+  return definition.steps.flatMap((step) => stepModuleOf(step.type)?.conditions?.(step) ?? []);
 }

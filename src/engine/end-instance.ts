@@ -1,4 +1,4 @@
-import { beginTransition, endInstanceAs, finishTransition } from './advance-instance';
+import { beginTransition, endInstanceAs, finishTransition } from './transition';
 import type { EngineResult } from './engine-result';
 import type { InstanceState } from './instance-state';
 
@@ -8,7 +8,7 @@ import type { InstanceState } from './instance-state';
  */
 export function endInstance(state: InstanceState, reason: string, now: string): EngineResult | null {
   if (state.status !== 'ACTIVE') return null;
-  const t = beginTransition(state, { now, traits: state.context.traits, performedCounts: {} });
+  const t = beginTransition(state, { now, traits: state.context.traits, performedTimes: {} });
   endInstanceAs(t, { status: 'EXITED', reason }, state.currentStep);
   return finishTransition(t);
 }

@@ -1,3 +1,5 @@
+import type { PerformedEventTimes } from './performed-timing';
+
 /**
  * What the caller knows about the world when it calls the engine. Time comes in here (never from the
  * clock) so that one input always gives one output, in tests and on replay.
@@ -8,8 +10,9 @@ export interface EngineFacts {
   /** The profile's current traits; copied into `context.traits` whenever a step runs. */
   traits: Record<string, unknown>;
   /**
-   * Event counts for every `performed` clause the journey uses, keyed by `performedClauseKey`
-   * (list them with `performedClausesOf`). A missing key counts as zero.
+   * When the user performed the events of every `performed` clause the journey uses, keyed by
+   * `performedClauseKey` (list them with `performedClausesOf`): the engine counts those inside each
+   * clause's window at `now`, and knows from them when a window will next change a count. A missing key is no event.
    */
-  performedCounts: Record<string, number>;
+  performedTimes: PerformedEventTimes;
 }

@@ -1,4 +1,4 @@
-import type { JourneyDefinition } from '../journeys/journey-definition';
+import type { JourneyDefinition } from './definition';
 import { membershipEvent } from './audience-events';
 import { decideEntry } from './entry-decision';
 import { applicationAbandonment, endStep, journey, seed, track } from './seed-events.fixture';

@@ -1,4 +1,4 @@
-import type { JourneyDefinition } from '../journeys/journey-definition';
+import type { JourneyDefinition } from './definition';
 import { AUDIENCE_ENTERED } from './audience-events';
 import { matchesEvent } from './property-filter';
 import type { TrackedEvent } from './tracked-event';

@@ -1,4 +1,4 @@
-import type { Performed } from '../journeys/journey-definition';
+import type { Performed } from './definition';
 import { performedClauseKey } from './condition';
 import { nextPerformedChangeAt, performedCountAt } from './performed-timing';
 

@@ -1,5 +1,5 @@
-import { requireDurationMs } from '../common/duration';
-import type { Performed } from '../journeys/journey-definition';
+import { requireDurationMs } from './duration';
+import type { Performed } from './definition';
 import { performedClauseKey, performedHolds } from './condition';
 
 /** Per `performedClauseKey`: epoch milliseconds of the user's matching events, ascending. */

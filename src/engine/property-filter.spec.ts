@@ -1,4 +1,4 @@
-import type { FilterOperator } from '../journeys/journey-definition';
+import type { FilterOperator } from './definition';
 import { matchesEvent, matchesFilter, matchesFilters, readPath } from './property-filter';
 import { seed, track } from './seed-events.fixture';
 

@@ -1,4 +1,4 @@
-import type { EventMatch, PropertyFilter } from '../journeys/journey-definition';
+import type { EventMatch, PropertyFilter } from './definition';
 import type { TrackedEvent } from './tracked-event';
 
 /**
@@ -26,15 +26,32 @@ export function readPath(subject: unknown, path: string): unknown {
   return current;
 }
 
-/** What event filters read: paths start at `event`, `properties`, `context`, `userId` or `timestamp`. */
+/**
+ * What an event filter can read: the event as it was sent. The profile's traits are not part of an
+ * event (a performed clause counts past events, whose traits at the time nobody kept), so conditions
+ * read them from the journey context instead. Validation and matching both read this one list.
+ */
+export const EVENT_FILTER_FIELDS = {
+  /** Read below: `properties.cart_ID`, `context.page.path`. */
+  nested: ['properties', 'context'],
+  /** Read as they are: `event`, never `event.x`. */
+  leaves: ['userId', 'event', 'timestamp'],
+} as const;
+
 export function eventFilterSubject(event: TrackedEvent): Record<string, unknown> {
-  return {
-    event: event.event,
-    properties: event.properties,
-    context: event.context,
-    userId: event.userId,
-    timestamp: event.timestamp,
-  };
+  const subject: Record<string, unknown> = {};
+  for (const field of [...EVENT_FILTER_FIELDS.nested, ...EVENT_FILTER_FIELDS.leaves]) subject[field] = event[field];
+  return subject;
+}
+
+/** Whether an event filter's path reads something `eventFilterSubject` holds. */
+export function isEventFilterPath(path: string): boolean {
+  const root = path.split(/[.[]/, 1)[0];
+  const nested = path.length > root.length;
+  return (
+    ((EVENT_FILTER_FIELDS.nested as readonly string[]).includes(root) && path.startsWith(`${root}.`)) ||
+    ((EVENT_FILTER_FIELDS.leaves as readonly string[]).includes(root) && !nested)
+  );
 }
 
 export function matchesEvent(match: EventMatch, event: TrackedEvent): boolean {

@@ -2,7 +2,7 @@
  * Sample events from the seed use cases (seeds/000: Journeys V2 use cases), and small builders for
  * the engine specs. Test-only; nothing outside specs imports it.
  */
-import type { JourneyDefinition, JourneyStep, SendConfig } from '../journeys/journey-definition';
+import type { JourneyDefinition, JourneyStep, SendConfig } from './definition';
 import type { EngineFacts } from './engine-facts';
 import type { EngineResult } from './engine-result';
 import { startInstance } from './start-instance';
@@ -41,8 +41,10 @@ export function track(sample: SeedSample, receivedAt = T0, overrides: Partial<Tr
   };
 }
 
+/** Facts at `now`; `performedCounts` become that many events performed at `now`, inside any window. */
 export function facts(now = T0, traits: Record<string, unknown> = {}, performedCounts: Record<string, number> = {}): EngineFacts {
-  return { now, traits, performedCounts };
+  const performedTimes = Object.fromEntries(Object.entries(performedCounts).map(([key, count]) => [key, new Array<number>(count).fill(Date.parse(now))]));
+  return { now, traits, performedTimes };
 }
 
 const checkoutCart = [

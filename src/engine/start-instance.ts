@@ -1,5 +1,6 @@
-import type { JourneyDefinition } from '../journeys/journey-definition';
-import { advanceInstance, beginTransition, finishTransition, recordActivity } from './advance-instance';
+import type { JourneyDefinition } from './definition';
+import { advanceInstance } from './advance-instance';
+import { beginTransition, finishTransition, recordActivity } from './transition';
 import type { EngineFacts } from './engine-facts';
 import type { EngineResult } from './engine-result';
 import type { InstanceState, JourneyContext } from './instance-state';

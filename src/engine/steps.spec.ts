@@ -1,4 +1,4 @@
-import type { Condition, JourneyDefinition, JourneyStep } from '../journeys/journey-definition';
+import type { Condition, JourneyDefinition, JourneyStep } from './definition';
 import { MAX_STEP_ENTRIES_PER_CALL } from './advance-instance';
 import { applyEvent } from './apply-event';
 import { applyTimer } from './apply-timer';

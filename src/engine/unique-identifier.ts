@@ -1,4 +1,4 @@
-import type { JourneyDefinition } from '../journeys/journey-definition';
+import type { JourneyDefinition } from './definition';
 import type { InstanceState } from './instance-state';
 import { canonicalJson, eventFilterSubject, readPath } from './property-filter';
 import type { TrackedEvent } from './tracked-event';

@@ -1,5 +1,5 @@
 /** The seed use cases, end to end through the engine, with the seed's own sample events. */
-import type { JourneyDefinition, JourneyStep } from '../journeys/journey-definition';
+import type { JourneyDefinition, JourneyStep } from './definition';
 import { applyEvent } from './apply-event';
 import { applyTimer } from './apply-timer';
 import type { EngineResult } from './engine-result';

@@ -18,7 +18,8 @@ export abstract class AudienceMembership {
   abstract afterEvent(manager: EntityManager, workspaceId: string, userId: string, event: StoredEvent): Promise<MembershipChange[]>;
   /** Re-evaluates the user's memberships whose time windows have slid since they were computed. */
   abstract afterTimePassed(manager: EntityManager, workspaceId: string, userId: string, now: Date): Promise<MembershipChange[]>;
-  abstract isMember(manager: EntityManager, workspaceId: string, audienceId: string, userId: string): Promise<boolean>;
+  /** Of these audiences, those each of these users is in now (an empty set for a user in none). */
+  abstract membershipsOf(manager: EntityManager, workspaceId: string, audienceIds: string[], userIds: string[]): Promise<Map<string, Set<string>>>;
   /** Current members, for admitting them when an audience journey with historical data is published. */
   abstract memberIds(manager: EntityManager, workspaceId: string, audienceId: string): Promise<string[]>;
   abstract audienceName(manager: EntityManager, audienceId: string): Promise<string>;

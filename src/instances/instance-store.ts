@@ -1,27 +1,9 @@
 import { EntityManager } from 'typeorm';
 import type { InstanceState } from '../engine';
+import { INSTANCE_COLUMNS, toInstanceRow, toInstanceState, type InstanceRow } from './instance-row';
 import { userKeyOf, type UserKey } from './unapplied-events';
 
-interface InstanceRow {
-  id: string;
-  journey_id: string;
-  journey_version: number;
-  user_id: string;
-  unique_id: string | null;
-  status: InstanceState['status'];
-  current_step: string | null;
-  step_seq: number;
-  visits: Record<string, number>;
-  context: InstanceState['context'];
-  converted: boolean;
-  exit_reason: string | null;
-  entered_at: Date;
-  ended_at: Date | null;
-  waiting_until: Date | null;
-}
-
-const COLUMNS = `id, journey_id, journey_version, user_id, unique_id, status, current_step, step_seq, visits, context,
-  converted, exit_reason, entered_at, ended_at, waiting_until`;
+const COLUMNS = INSTANCE_COLUMNS;
 /** The same, of the table aliased `i`. */
 const I_COLUMNS = COLUMNS.replace(/(\w+)/g, 'i.$1');
 
@@ -36,7 +18,7 @@ export const InstanceStore = {
       [users.map((u) => u.workspaceId), users.map((u) => u.userId)],
     );
     const byUser = new Map<string, InstanceState[]>(users.map((user) => [userKeyOf(user), []]));
-    for (const row of rows) byUser.get(userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }))?.push(toState(row));
+    for (const row of rows) byUser.get(userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }))?.push(toInstanceState(row));
     return byUser;
   },
 
@@ -58,7 +40,7 @@ export const InstanceStore = {
        WHERE i.id = ANY($1::uuid[]) ORDER BY i.user_id, i.id FOR UPDATE OF i`,
       [instanceIds],
     );
-    return new Map(rows.map((row) => [row.id, { state: toState(row), traits: row.profile_traits ?? {} }]));
+    return new Map(rows.map((row) => [row.id, { state: toInstanceState(row), traits: row.profile_traits ?? {} }]));
   },
 
   async lockActiveOfJourney(manager: EntityManager, journeyId: string): Promise<(InstanceState & { workspaceId: string })[]> {
@@ -66,13 +48,20 @@ export const InstanceStore = {
       `SELECT ${COLUMNS}, workspace_id FROM journey_instances WHERE journey_id = $1 AND status = 'ACTIVE' ORDER BY user_id FOR UPDATE`,
       [journeyId],
     );
-    return rows.map((row) => ({ ...toState(row), workspaceId: row.workspace_id }));
+    return rows.map((row) => ({ ...toInstanceState(row), workspaceId: row.workspace_id }));
   },
 
-  /** Whether the user ever entered the journey, in any version (for `ONCE`). */
-  async everEntered(manager: EntityManager, journeyId: string, userId: string): Promise<boolean> {
-    const rows = await manager.query('SELECT 1 FROM journey_instances WHERE journey_id = $1 AND user_id = $2 LIMIT 1', [journeyId, userId]);
-    return rows.length > 0;
+  /** Of these journeys, those each user ever entered, in any version (for `ONCE`); keyed by `userKeyOf`. */
+  async enteredJourneysOfUsers(manager: EntityManager, users: UserKey[], journeyIds: string[]): Promise<Map<string, Set<string>>> {
+    const byUser = new Map<string, Set<string>>(users.map((user) => [userKeyOf(user), new Set()]));
+    if (journeyIds.length === 0) return byUser;
+    const rows: { workspace_id: string; user_id: string; journey_id: string }[] = await manager.query(
+      `SELECT DISTINCT i.workspace_id, i.user_id, i.journey_id FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
+       JOIN journey_instances i ON i.workspace_id = u.workspace_id AND i.user_id = u.user_id AND i.journey_id = ANY($3::uuid[])`,
+      [users.map((u) => u.workspaceId), users.map((u) => u.userId), journeyIds],
+    );
+    for (const row of rows) byUser.get(userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }))?.add(row.journey_id);
+    return byUser;
   },
 
   /** Inserts several new instances, each with its workspace, in one statement. */
@@ -83,7 +72,7 @@ export const InstanceStore = {
        SELECT workspace_id, ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS u(workspace_id uuid, id uuid, journey_id uuid, journey_version int,
          user_id text, unique_id text, status text, current_step text, step_seq int, visits jsonb, context jsonb, converted boolean,
          exit_reason text, entered_at timestamptz, ended_at timestamptz, waiting_until timestamptz)`,
-      [JSON.stringify(instances.map(({ workspaceId, state }) => ({ workspace_id: workspaceId, ...toRow(state) })))],
+      [JSON.stringify(instances.map(({ workspaceId, state }) => ({ workspace_id: workspaceId, ...toInstanceRow(state) })))],
     );
   },
 
@@ -97,49 +86,9 @@ export const InstanceStore = {
                                                 exit_reason text, ended_at timestamptz, waiting_until timestamptz)
        WHERE i.id = u.id`,
       [
-        JSON.stringify(states.map(toRow)),
+        JSON.stringify(states.map(toInstanceRow)),
       ],
     );
   },
 
 };
-
-function toRow(s: InstanceState): Omit<InstanceRow, 'entered_at' | 'ended_at' | 'waiting_until'> & Record<'entered_at' | 'ended_at' | 'waiting_until', string | null> {
-  return {
-    id: s.id,
-    journey_id: s.journeyId,
-    journey_version: s.journeyVersion,
-    user_id: s.userId,
-    unique_id: s.uniqueId,
-    status: s.status,
-    current_step: s.currentStep,
-    step_seq: s.stepSeq,
-    visits: s.visits,
-    context: s.context,
-    converted: s.converted,
-    exit_reason: s.exitReason,
-    entered_at: s.enteredAt,
-    ended_at: s.endedAt,
-    waiting_until: s.waitingUntil,
-  };
-}
-
-function toState(row: InstanceRow): InstanceState {
-  return {
-    id: row.id,
-    journeyId: row.journey_id,
-    journeyVersion: row.journey_version,
-    userId: row.user_id,
-    uniqueId: row.unique_id,
-    status: row.status,
-    currentStep: row.current_step,
-    stepSeq: row.step_seq,
-    visits: row.visits,
-    context: row.context,
-    converted: row.converted,
-    exitReason: row.exit_reason,
-    enteredAt: row.entered_at.toISOString(),
-    endedAt: row.ended_at?.toISOString() ?? null,
-    waitingUntil: row.waiting_until?.toISOString() ?? null,
-  };
-}

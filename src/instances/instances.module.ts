@@ -1,5 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ActivityModule } from '../activity/activity.module';
+import { AudiencesModule } from '../audiences/audiences.module';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { JourneyLifecycleListener } from '../journeys/journey-lifecycle';
 import { PublishedJourneys } from '../journeys/published-journeys';
 import { InstanceWorkers } from './instance-workers';
@@ -9,12 +11,11 @@ import { JourneyRuntime } from './journey-runtime.service';
 import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
 
 /**
- * Runs published journeys: applies events and timers to instances through the pure engine.
- * Global so the journeys module can reach its lifecycle listener without depending on it.
+ * Runs published journeys: applies events and timers to instances through the pure engine. Binds the
+ * journeys module's JourneyLifecycleListener port; the journeys and profiles modules import it.
  */
-@Global()
 @Module({
-  imports: [ActivityModule],
+  imports: [ActivityModule, DeliveriesModule, AudiencesModule],
   providers: [
     PublishedJourneys,
     JourneyRuntime,

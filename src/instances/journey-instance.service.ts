@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
-import { badUserInput } from '../common/errors';
+import { checkPageSize, isUuid } from '../common/cursor';
+import { decodeKeysetCursor, keysetPage } from '../common/keyset-page';
 import type { InstanceStatus } from '../engine';
+import { INSTANCE_COLUMNS, toInstanceState, type InstanceRow } from './instance-row';
 import { JourneyInstanceConnection, JourneyInstanceType } from './journey-instance.graphql-types';
 
 export const DEFAULT_INSTANCE_PAGE = 50;
@@ -16,25 +17,6 @@ export interface JourneyOfUser {
   active: JourneyInstanceType[];
 }
 
-interface InstanceRow {
-  id: string;
-  journey_id: string;
-  journey_version: number;
-  user_id: string;
-  unique_id: string | null;
-  status: InstanceStatus;
-  current_step: string | null;
-  exit_reason: string | null;
-  entered_at: Date;
-  ended_at: Date | null;
-  waiting_until: Date | null;
-  converted: boolean;
-  context: Record<string, unknown>;
-}
-
-const COLUMNS = `id, journey_id, journey_version, user_id, unique_id, status, current_step, exit_reason, entered_at, ended_at,
-  waiting_until, converted, context`;
-
 /** Read side of instances for the admin API; the runtime writes them. */
 @Injectable()
 export class JourneyInstanceService {
@@ -42,7 +24,7 @@ export class JourneyInstanceService {
 
   async find(workspaceId: string, id: string): Promise<JourneyInstanceType | null> {
     if (!isUuid(id)) return null;
-    const rows: InstanceRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND id = $2`, [
+    const rows: InstanceRow[] = await this.dataSource.query(`SELECT ${INSTANCE_COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND id = $2`, [
       workspaceId,
       id,
     ]);
@@ -64,23 +46,18 @@ export class JourneyInstanceService {
     const counted = where.join(' AND ');
     const countParams = [...params];
     if (after) {
-      const [enteredAt, id] = decodeInstanceCursor(after);
+      const [enteredAt, id] = decodeKeysetCursor(after, ['timestamp', 'uuid']);
       where.push(`(entered_at, id) > ($${params.push(enteredAt)}::timestamptz, $${params.push(id)}::uuid)`);
     }
     const [rows, total] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM journey_instances WHERE ${where.join(' AND ')} ORDER BY entered_at, id LIMIT $${params.push(first + 1)}`,
+        `SELECT ${INSTANCE_COLUMNS} FROM journey_instances WHERE ${where.join(' AND ')} ORDER BY entered_at, id LIMIT $${params.push(first + 1)}`,
         params,
       ) as Promise<InstanceRow[]>,
       this.dataSource.query(`SELECT count(*)::int AS n FROM journey_instances WHERE ${counted}`, countParams) as Promise<{ n: number }[]>,
     ]);
-    const nodes = rows.slice(0, first).map(toInstance);
-    const last = nodes[nodes.length - 1];
-    return {
-      nodes,
-      totalCount: total[0].n,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodeCursor([last.enteredAt.toISOString(), last.id]) : (after ?? null) },
-    };
+    const page = keysetPage(rows, first, after, (row) => [row.entered_at.toISOString(), row.id]);
+    return { nodes: page.rows.map(toInstance), totalCount: total[0].n, pageInfo: page.pageInfo };
   }
 
   /**
@@ -100,7 +77,7 @@ export class JourneyInstanceService {
         [workspaceId, userId],
       );
       const active: InstanceRow[] = await manager.query(
-        `SELECT ${COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 AND status = 'ACTIVE' ORDER BY entered_at, id`,
+        `SELECT ${INSTANCE_COLUMNS} FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 AND status = 'ACTIVE' ORDER BY entered_at, id`,
         [workspaceId, userId],
       );
       return entered.map((row) => ({
@@ -112,27 +89,14 @@ export class JourneyInstanceService {
   }
 }
 
-/** The (enteredAt, id) a cursor holds, checked before it reaches PostgreSQL as a timestamp and a uuid. */
-function decodeInstanceCursor(cursor: string): [string, string] {
-  const [enteredAt, id] = decodeCursor(cursor, 2);
-  if (Number.isNaN(Date.parse(enteredAt)) || !isUuid(id)) throw badUserInput([{ path: 'after', message: 'not a cursor returned by this API' }]);
-  return [enteredAt, id];
-}
-
+/** The admin API's view of an instance: its state, with timestamps as dates. */
 function toInstance(row: InstanceRow): JourneyInstanceType {
+  const { stepSeq: _stepSeq, visits: _visits, context, ...state } = toInstanceState(row);
   return {
-    id: row.id,
-    journeyId: row.journey_id,
-    journeyVersion: row.journey_version,
-    userId: row.user_id,
-    uniqueId: row.unique_id,
-    status: row.status,
-    currentStep: row.current_step,
-    exitReason: row.exit_reason,
+    ...state,
+    context: context as unknown as Record<string, unknown>,
     enteredAt: row.entered_at,
     endedAt: row.ended_at,
     waitingUntil: row.waiting_until,
-    converted: row.converted,
-    context: row.context,
   };
 }

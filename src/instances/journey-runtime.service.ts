@@ -1,55 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ActivityLog } from '../activity/activity-log';
 import { DeliveryScheduler } from '../deliveries/delivery-scheduler';
 import {
+  admitEntry,
   applyEvent,
   applyTimer,
-  decideEntry,
   endInstance,
   membershipEvent,
-  nextPerformedChangeAt,
-  performedClausesOf,
   refreshConditions,
-  startInstance,
-  triggers,
+  wakeAt,
   type EngineFacts,
-  type MembershipChange,
   type EngineResult,
   type InstanceState,
+  type JourneyDefinition,
+  type MembershipChange,
   type TrackedEvent,
 } from '../engine';
 import { USER_EVENTS_QUEUE, userEventsJobKey, type UserEventsJob } from '../ingestion/user-events-queue';
-import type { JourneyDefinition } from '../journeys/journey-definition';
 import { PublishedJourneys, RunnableJourney } from '../journeys/published-journeys';
 import { QueueService } from '../queue/queue.service';
 import { AudienceMembership } from './audience-membership';
 import { InstanceStore } from './instance-store';
 import { AUDIENCE_ENTRIES_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
-import { countPerformed, performedEventTimes } from './performed-counts';
 import { runtimeTransaction } from './runtime-transaction';
 import { RuntimeWrites, type RuntimeWriters } from './runtime-writes';
+import { loadUserFacts, runningDefinitions, type UserFacts } from './user-facts';
+import { userWakeUp } from './user-wake-ups';
 import { takeUnappliedEvents, userKeyOf, type EventRow, type UserKey } from './unapplied-events';
 
 /** Events applied per job: bounds one transaction; the rest go to a follow-up job of the same user. */
 const EVENTS_PER_JOB = 200;
 
-/** What one job knows of its user while it applies events: kept current as instances change. */
-interface UserState {
+/**
+ * What one job knows of its user while it applies events, loaded once for the job and kept current as
+ * instances change (entries this transaction makes are not in the tables until it flushes).
+ */
+interface UserState extends UserFacts {
   workspaceId: string;
   userId: string;
   admitting: RunnableJourney[];
   active: InstanceState[];
   traits: Record<string, unknown>;
-  /** Journeys entered in this transaction: their instances are not in the table until it flushes. */
-  entered: Set<string>;
-  /**
-   * When the last of them was entered (ms). Instances list in (enteredAt, id) order, so two entered in
-   * the same millisecond would list in random order: the next one enters a millisecond later at least.
-   */
-  lastEnteredAt: number;
+  /** The entry time of the last instance entered in this transaction. */
+  lastEnteredAt: string | null;
   writes: RuntimeWrites;
 }
 
@@ -72,7 +68,7 @@ export class JourneyRuntime {
     private readonly journeys: PublishedJourneys,
     activity: ActivityLog,
     deliveries: DeliveryScheduler,
-    @Optional() private readonly membership?: AudienceMembership,
+    private readonly membership: AudienceMembership,
   ) {
     this.writers = { activity, queue, deliveries };
   }
@@ -88,7 +84,7 @@ export class JourneyRuntime {
     await this.transaction(users, async (manager, writes) => {
       const events = await takeUnappliedEvents(manager, users, EVENTS_PER_JOB);
       const workspaceIds = [...new Set(users.map((user) => user.workspaceId))];
-      const withAudiences = this.membership ? await this.membership.workspacesWithAudiences(manager, workspaceIds) : new Set<string>();
+      const withAudiences = await this.membership.workspacesWithAudiences(manager, workspaceIds);
       const admitting = new Map<string, RunnableJourney[]>();
       for (const workspaceId of workspaceIds) admitting.set(workspaceId, await this.journeys.admitting(manager, workspaceId));
       const states = await this.userStates(manager, users, writes, (workspaceId) => admitting.get(workspaceId)!);
@@ -107,7 +103,10 @@ export class JourneyRuntime {
     });
   }
 
-  /** The users' states (their active instances locked), read in one statement per kind for all of them; keyed by `userKeyOf`. */
+  /**
+   * The users' states (their active instances locked) and the facts the engine decides on, read in a few
+   * statements per workspace for all of them; keyed by `userKeyOf`.
+   */
   private async userStates(
     manager: EntityManager,
     users: UserKey[],
@@ -116,35 +115,37 @@ export class JourneyRuntime {
   ): Promise<Map<string, UserState>> {
     const active = await InstanceStore.lockActiveOfUsers(manager, users);
     const traits = await InstanceStore.traitsOfUsers(manager, users);
-    return new Map(
-      users.map(({ workspaceId, userId }) => {
+    const states = new Map<string, UserState>();
+    for (const [workspaceId, members] of byWorkspace(users)) {
+      const running = await runningDefinitions(members.flatMap((user) => active.get(userKeyOf(user))!), (id, version) => this.journeys.definition(manager, id, version));
+      const facts = await loadUserFacts(manager, this.membership, workspaceId, members, { admitting: admitting(workspaceId), running }, new Date());
+      for (const { userId } of members) {
         const key = userKeyOf({ workspaceId, userId });
-        const state: UserState = {
+        states.set(key, {
           workspaceId,
           userId,
           admitting: admitting(workspaceId),
           active: active.get(key)!,
           traits: traits.get(key) ?? {},
-          entered: new Set(),
-          lastEnteredAt: 0,
+          ...facts.get(key)!,
+          lastEnteredAt: null,
           writes,
-        };
-        return [key, state];
-      }),
-    );
+        });
+      }
+    }
+    return states;
   }
 
   private async applyEventsOfUser(manager: EntityManager, user: UserState, batch: EventRow[], membership: AudienceMembership | undefined): Promise<void> {
     const { workspaceId, userId } = user;
-    if (membership) await this.applyMembershipChanges(manager, user, await membership.afterTimePassed(manager, workspaceId, userId, new Date()));
+    if (membership) await this.applyMembershipChanges(manager, user, noteMemberships(user, await membership.afterTimePassed(manager, workspaceId, userId, new Date())));
     // Time passed since the last job: a waiting condition's windows may have slid (this job may be the wake-up for it).
     await this.refreshWaitingConditions(manager, user);
     for (const row of batch) {
-      const changes = await membership?.afterEvent(manager, workspaceId, userId, {
-        type: row.type,
-        event: row.event,
-        timestamp: row.timestamp.toISOString(),
-      });
+      const changes = noteMemberships(
+        user,
+        (await membership?.afterEvent(manager, workspaceId, userId, { type: row.type, event: row.event, timestamp: row.timestamp.toISOString() })) ?? [],
+      );
       if (row.type === 'identify') {
         await this.refreshWaitingConditions(manager, user);
       } else {
@@ -152,20 +153,19 @@ export class JourneyRuntime {
         await this.applyToActiveInstances(manager, user, event);
         await this.admitIntoJourneys(manager, user, event);
       }
-      await this.applyMembershipChanges(manager, user, changes ?? []);
+      await this.applyMembershipChanges(manager, user, changes);
     }
   }
 
   /** Admits one existing member of an audience into a journey just published with `useHistoricalData`. */
   async admitAudienceMember({ workspaceId, journeyId, userId }: AudienceEntryJob): Promise<void> {
-    if (!this.membership) return;
-    const membership = this.membership;
     await this.transaction([{ workspaceId, userId }], async (manager, writes) => {
       const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
       const audienceId = journey?.definition.trigger.audienceId;
-      if (!journey || !audienceId || !(await membership.isMember(manager, workspaceId, audienceId, userId))) return;
+      if (!journey || !audienceId) return;
       const user = (await this.userStates(manager, [{ workspaceId, userId }], writes, () => [journey])).get(userKeyOf({ workspaceId, userId }))!;
-      const audienceName = await membership.audienceName(manager, audienceId);
+      if (!user.memberships.has(audienceId)) return;
+      const audienceName = await this.membership.audienceName(manager, audienceId);
       await this.admitIntoJourneys(manager, user, membershipEvent(userId, { audienceId, audienceName, entered: true, at: new Date().toISOString() }));
     });
   }
@@ -174,7 +174,7 @@ export class JourneyRuntime {
   async admitHistoricalMembers(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void> {
     const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
     const trigger = journey?.definition.trigger;
-    if (!this.membership || trigger?.type !== 'AUDIENCE' || !trigger.useHistoricalData || !trigger.audienceId) return;
+    if (trigger?.type !== 'AUDIENCE' || !trigger.useHistoricalData || !trigger.audienceId) return;
     const members = await this.membership.memberIds(manager, workspaceId, trigger.audienceId);
     await this.queue.enqueue(
       members.map((userId) => ({ queue: AUDIENCE_ENTRIES_QUEUE, data: { workspaceId, journeyId, userId } satisfies AudienceEntryJob })),
@@ -189,18 +189,38 @@ export class JourneyRuntime {
   async fireTimers(jobs: InstanceTimerJob[]): Promise<void> {
     await this.transaction(jobs, async (manager, writes) => {
       const locked = await InstanceStore.lockManyWithTraits(manager, [...new Set(jobs.map((job) => job.instanceId))]);
+      const known = await this.timerFacts(manager, jobs, locked);
       for (const job of jobs) {
         // Kept current, so a second timer of the same instance in this batch sees the first one's advance.
         const current = locked.get(job.instanceId);
         if (!current || current.state.status !== 'ACTIVE') continue;
         const definition = await this.journeys.definition(manager, current.state.journeyId, current.state.journeyVersion);
-        const facts = await this.factsFor(manager, { workspaceId: job.workspaceId, userId: current.state.userId, traits: current.traits }, definition);
+        const facts = factsAt(current.traits, known.get(userKeyOf({ workspaceId: job.workspaceId, userId: current.state.userId })));
         const result = applyTimer(definition, current.state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
         if (!result) continue;
-        await this.persist(manager, writes, job.workspaceId, result, false);
+        this.persist(writes, job.workspaceId, definition, result, facts, false);
         current.state = result.state;
       }
     });
+  }
+
+  /** The facts of the timers' users, for the definitions their instances run. */
+  private async timerFacts(
+    manager: EntityManager,
+    jobs: InstanceTimerJob[],
+    locked: Map<string, { state: InstanceState }>,
+  ): Promise<Map<string, UserFacts>> {
+    const instances = jobs.flatMap((job) => {
+      const current = locked.get(job.instanceId);
+      return current ? [{ workspaceId: job.workspaceId, state: current.state }] : [];
+    });
+    const known = new Map<string, UserFacts>();
+    for (const [workspaceId, members] of byWorkspace(instances.map(({ workspaceId, state }) => ({ workspaceId, userId: state.userId })))) {
+      const states = instances.filter((instance) => instance.workspaceId === workspaceId).map((instance) => instance.state);
+      const running = await runningDefinitions(states, (id, version) => this.journeys.definition(manager, id, version));
+      for (const [key, facts] of await loadUserFacts(manager, this.membership, workspaceId, members, { admitting: [], running }, new Date())) known.set(key, facts);
+    }
+    return known;
   }
 
   /** Ends every active instance of an archived journey, inside the archiving transaction. */
@@ -220,36 +240,27 @@ export class JourneyRuntime {
     for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const result = applyEvent(definition, state, event, await this.factsFor(manager, user, definition));
+      const facts = factsAt(user.traits, user);
+      const result = applyEvent(definition, state, event, facts);
       if (!result) {
         // The event may have moved when a window next changes a count the waiting condition reads.
-        await this.wakeWhenWindowsSlide(manager, user.writes, user.workspaceId, state, event.event);
+        this.wakeWhenWindowsSlide(user.writes, user.workspaceId, definition, state, facts, event.event);
         continue;
       }
-      await this.persist(manager, user.writes, user.workspaceId, result, false);
+      this.persist(user.writes, user.workspaceId, definition, result, facts, false);
       user.active[index] = result.state;
     }
   }
 
   private async admitIntoJourneys(manager: EntityManager, user: UserState, event: TrackedEvent): Promise<void> {
     for (const journey of user.admitting) {
-      if (!triggers(journey.definition, event)) continue;
-      const mine = user.active.filter((s) => s.journeyId === journey.id && s.status === 'ACTIVE');
-      const history = {
-        activeUniqueIds: mine.map((s) => s.uniqueId),
-        everEntered:
-          journey.definition.entry.mode === 'ONCE' && (user.entered.has(journey.id) || (await InstanceStore.everEntered(manager, journey.id, user.userId))),
-      };
-      const decision = decideEntry(journey.definition, event, history);
-      if (!decision.enter) continue;
-      const audienceFilter = journey.definition.trigger.audienceFilterId;
-      if (audienceFilter && !(await this.membership?.isMember(manager, user.workspaceId, audienceFilter, user.userId))) continue;
-      const facts = await this.factsFor(manager, user, journey.definition);
-      const enteredAt = Math.max(Date.parse(facts.now), user.lastEnteredAt + 1);
-      const result = startInstance(journey.definition, journey, { instanceId: randomUUID() }, event, decision.uniqueId, { ...facts, now: new Date(enteredAt).toISOString() });
-      await this.persist(manager, user.writes, user.workspaceId, result, true);
-      user.entered.add(journey.id);
-      user.lastEnteredAt = enteredAt;
+      const facts = factsAt(user.traits, user);
+      const admission = admitEntry(journey.definition, journey, { instanceId: randomUUID() }, event, { ...user, instances: user.active }, facts);
+      if (!admission.admitted) continue;
+      const { result } = admission;
+      this.persist(user.writes, user.workspaceId, journey.definition, result, facts, true);
+      user.enteredJourneys.add(journey.id);
+      user.lastEnteredAt = result.state.enteredAt;
       if (result.state.status === 'ACTIVE') user.active.push(result.state);
     }
   }
@@ -268,39 +279,36 @@ export class JourneyRuntime {
     for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const result = refreshConditions(definition, state, await this.factsFor(manager, user, definition));
+      const facts = factsAt(user.traits, user);
+      const result = refreshConditions(definition, state, facts);
       if (!result) {
-        await this.wakeWhenWindowsSlide(manager, user.writes, user.workspaceId, state);
+        this.wakeWhenWindowsSlide(user.writes, user.workspaceId, definition, state, facts);
         continue;
       }
-      await this.persist(manager, user.writes, user.workspaceId, result, false);
+      this.persist(user.writes, user.workspaceId, definition, result, facts, false);
       user.active[index] = result.state;
     }
   }
 
   /**
-   * A WAIT_FOR_CONDITION whose `performed` windows can make it hold with no new event ("no order within
-   * 3 days"): a user-events job at the instant a window next changes a count re-evaluates it then, instead
-   * of at its deadline. Its own singleton key, since a delayed job under the user's key would hold back their events.
+   * When the engine says a waiting step can move by time alone ("no order within 3 days"), the user is
+   * woken at that instant to re-evaluate it then, instead of at its deadline.
    */
-  private async wakeWhenWindowsSlide(manager: EntityManager, writes: RuntimeWrites, workspaceId: string, state: InstanceState, afterEvent?: string): Promise<void> {
-    if (state.status !== 'ACTIVE' || state.currentStep === null) return;
-    const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-    const step = definition.steps.find((candidate) => candidate.key === state.currentStep);
-    if (step?.type !== 'WAIT_FOR_CONDITION') return;
-    const windowed = performedClausesOf(step.waitForCondition.condition).filter((clause) => clause.within);
-    if (windowed.length === 0 || (afterEvent !== undefined && !windowed.some((clause) => clause.event === afterEvent))) return;
-    const now = new Date();
-    const times = (await performedEventTimes(manager, workspaceId, [state.userId], windowed, now)).get(state.userId) ?? {};
-    const at = nextPerformedChangeAt(windowed, times, now.getTime());
-    if (at === null || (state.waitingUntil !== null && at >= Date.parse(state.waitingUntil))) return;
-    const userKey = userEventsJobKey(workspaceId, state.userId);
-    writes.enqueue({ queue: USER_EVENTS_QUEUE, data: { workspaceId, userId: state.userId } satisfies UserEventsJob, startAfter: new Date(at), singletonKey: `${userKey}:${state.id}:${at}` });
+  private wakeWhenWindowsSlide(
+    writes: RuntimeWrites,
+    workspaceId: string,
+    definition: JourneyDefinition,
+    state: InstanceState,
+    facts: EngineFacts,
+    afterEvent?: string,
+  ): void {
+    const at = wakeAt(definition, state, facts, afterEvent);
+    if (at !== null) writes.enqueue(userWakeUp(workspaceId, state.userId, new Date(at), state.id));
   }
 
-  private async persist(manager: EntityManager, writes: RuntimeWrites, workspaceId: string, result: EngineResult, isNew: boolean): Promise<void> {
+  private persist(writes: RuntimeWrites, workspaceId: string, definition: JourneyDefinition, result: EngineResult, facts: EngineFacts, isNew: boolean): void {
     writes.record(workspaceId, result, isNew);
-    await this.wakeWhenWindowsSlide(manager, writes, workspaceId, result.state);
+    this.wakeWhenWindowsSlide(writes, workspaceId, definition, result.state, facts);
   }
 
   /** A runtime transaction under the users' locks; what its work recorded is written just before it commits. */
@@ -311,17 +319,30 @@ export class JourneyRuntime {
       await writes.flush(manager, this.writers);
     });
   }
+}
 
-  private async factsFor(
-    manager: EntityManager,
-    { workspaceId, userId, traits }: Pick<UserState, 'workspaceId' | 'userId' | 'traits'>,
-    definition: JourneyDefinition,
-  ): Promise<EngineFacts> {
-    const now = new Date();
-    const clauses = performedClausesOf(definition);
-    const performedCounts = clauses.length ? await countPerformed(manager, workspaceId, userId, clauses, now) : {};
-    return { now: now.toISOString(), traits, performedCounts };
+/** The engine's facts now: time per call, traits and event times as loaded for the job. */
+function factsAt(traits: Record<string, unknown>, known: Pick<UserFacts, 'performedTimes'> | undefined): EngineFacts {
+  return { now: new Date().toISOString(), traits, performedTimes: known?.performedTimes ?? {} };
+}
+
+/** Membership changes the audiences module just persisted, applied to what the job knows of the user. */
+function noteMemberships(user: UserState, changes: MembershipChange[]): MembershipChange[] {
+  for (const change of changes) {
+    if (change.entered) user.memberships.add(change.audienceId);
+    else user.memberships.delete(change.audienceId);
   }
+  return changes;
+}
+
+function byWorkspace(users: UserKey[]): Map<string, UserKey[]> {
+  const groups = new Map<string, UserKey[]>();
+  for (const user of users) {
+    const group = groups.get(user.workspaceId) ?? [];
+    if (!group.some((known) => known.userId === user.userId)) group.push(user);
+    groups.set(user.workspaceId, group);
+  }
+  return groups;
 }
 
 function toTrackedEvent(userId: string, row: EventRow): TrackedEvent {

@@ -1,20 +1,7 @@
 import { EntityManager } from 'typeorm';
-import { durationToMs } from '../common/duration';
-import { matchesFilters, performedClauseKey, performedCountAt, type PerformedEventTimes, type TrackedEvent } from '../engine';
-import { eventFilterSubject } from '../engine';
-import type { Performed } from '../journeys/journey-definition';
-
-/** Counts, per `performed` clause, the user's matching events within the clause's window (from the indexed event log). */
-export async function countPerformed(
-  manager: EntityManager,
-  workspaceId: string,
-  userId: string,
-  clauses: Performed[],
-  now: Date,
-): Promise<Record<string, number>> {
-  const times = (await performedEventTimes(manager, workspaceId, [userId], clauses, now)).get(userId) ?? {};
-  return Object.fromEntries(clauses.map((clause) => [performedClauseKey(clause), performedCountAt(clause, times, now.getTime())]));
-}
+import { durationToMs } from '../engine/duration';
+import { eventFilterSubject, matchesFilters, performedClauseKey, type PerformedEventTimes, type TrackedEvent } from '../engine';
+import type { Performed } from '../engine/definition';
 
 /**
  * For each user, per `performed` clause: when they performed the matching events still inside the clause's

@@ -19,7 +19,7 @@ function loadExample(file: string): JourneyInputShape {
 }
 
 describe('examples/', () => {
-  it('holds the seven use cases of the use-case guide and the abandoned cart of the trigger-based guide', () => {
+  it('holds the seven use cases of the use-case guide, the abandoned cart of the trigger-based guide and the A/B test', () => {
     expect(exampleFiles).toEqual([
       '01-order-confirmation-forwarding.json',
       '02-application-abandonment.json',
@@ -29,6 +29,7 @@ describe('examples/', () => {
       '06-trial-re-engagement.json',
       '07-multi-step-funnel-loopback.json',
       '08-abandoned-cart-goal-exit.json',
+      '09-trial-nudge-ab-test.json',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DraftStep, JourneyDraft } from './journey-definition';
+import { DraftStep, JourneyDraft } from '../engine/definition';
 import { duplicateDraft } from './journey-duplication';
 import { DEFAULT_JOURNEY_LIMITS } from './journey-limits';
 import { normalizeJourneyInput, validateJourneyDraft } from './journey-validation';

@@ -1,4 +1,6 @@
-import { DraftStep, JourneyDraft } from './journey-definition';
+import type { DraftStep, JourneyDraft } from '../engine/definition';
+import { joinPath } from '../engine/problem';
+import { STEP_MODULES, stepModuleOf } from '../engine/steps/registry';
 import { DEFAULT_JOURNEY_LIMITS } from './journey-limits';
 import { generateStepKey, RandomSource } from './step-keys';
 
@@ -24,7 +26,8 @@ export function duplicateDraft(
   const newKeys = new Map<string, string>();
 
   for (const step of steps) {
-    if (step.type !== 'SEND') continue;
+    // Each type says what its copy needs (a send step: a new key, enabled).
+    if (!stepModuleOf(step.type)?.duplicate?.(step)) continue;
     let key = newKeys.get(step.key);
     if (key === undefined) {
       key = generateStepKey(step.name, taken, random, maxKeyLength);
@@ -32,7 +35,6 @@ export function duplicateDraft(
       newKeys.set(step.key, key);
     }
     step.key = key;
-    if (step.send) step.send.enabled = true;
   }
 
   const follow = (target: string | undefined) => (target === undefined ? undefined : (newKeys.get(target) ?? target));
@@ -41,17 +43,22 @@ export function duplicateDraft(
   return copy;
 }
 
-/** Every place a step names another, whatever its type, so no stale key survives in the copy. */
+/** Every place a step names another, in any configuration block it carries, so no stale key survives in the copy. */
 function rewriteReferences(step: DraftStep, follow: (target: string | undefined) => string | undefined): void {
-  const rewrite = <T extends object, K extends keyof T>(holder: T | undefined, field: K) => {
-    if (holder && holder[field] !== undefined) holder[field] = follow(holder[field] as string) as T[K];
-  };
-  rewrite(step, 'next');
-  rewrite(step.hold, 'timeoutNext');
-  for (const branch of step.hold?.branches ?? []) rewrite(branch, 'next');
-  rewrite(step.waitForCondition, 'timeoutNext');
-  rewrite(step.split, 'trueNext');
-  rewrite(step.split, 'falseNext');
-  for (const branch of step.multiBranch?.branches ?? []) rewrite(branch, 'next');
-  rewrite(step.multiBranch, 'elseNext');
+  if (step.next !== undefined) step.next = follow(step.next);
+  const fields = step as Record<string, unknown>;
+  for (const module of STEP_MODULES) {
+    if (!('configKey' in module) || !module.configKey || !module.references || fields[module.configKey] == null) continue;
+    for (const reference of module.references(fields[module.configKey] as never)) {
+      setPath(fields, joinPath(module.configKey, reference.path), follow(reference.target));
+    }
+  }
+}
+
+/** Sets `branches[0].next` (a path as the step modules give it) in a JSON object. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const segments = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  let holder = target as Record<string, unknown>;
+  for (const segment of segments.slice(0, -1)) holder = holder[segment] as Record<string, unknown>;
+  holder[segments[segments.length - 1]] = value;
 }

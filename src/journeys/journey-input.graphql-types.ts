@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
 import { DurationScalar, JSONScalar } from '../common/graphql-scalars';
-import type { ConditionMatch, EntryMode, FilterOperator, StepType, TriggerType } from './journey-definition';
+import type { ConditionMatch, EntryMode, FilterOperator, StepType, TriggerType } from '../engine/definition';
+import { STEP_MODULES } from '../engine/steps/registry';
 import {
   ConditionMatchEnum,
   EntryModeEnum,
@@ -14,9 +15,8 @@ import type {
   JourneyInputShape,
   PerformedInputShape,
   PropertyFilterInputShape,
-  StepInputShape,
   TriggerInputShape,
-} from './journey-validation';
+} from './journey-input-shapes';
 
 // Optional fields are nullable as in the contract; `normalizeJourneyInput` applies the defaults to
 // explicit nulls too, so `{ enabled: null }` means the same as leaving it out.
@@ -121,6 +121,20 @@ export class MultiBranchInput {
   @Field(() => String, { nullable: true }) elseNext?: string | null;
 }
 
+@InputType('WeightedBranchInput')
+export class WeightedBranchInput {
+  @Field() key: string;
+  @Field(() => Int, { description: 'A whole number, 1 or more; the share is the weight over the sum of all weights.' }) weight: number;
+  @Field(() => String, { nullable: true }) next?: string | null;
+}
+
+@InputType('RandomSplitInput')
+export class RandomSplitInput {
+  @Field(() => [WeightedBranchInput]) branches: WeightedBranchInput[];
+  @Field(() => Int, { nullable: true, description: 'Weight of a control group that takes no branch and just completes.' })
+  controlWeight?: number | null;
+}
+
 @InputType('SendInput')
 export class SendInput {
   @Field(() => ID) destinationId: string;
@@ -132,18 +146,35 @@ export class SendInput {
 }
 
 @InputType('StepInput')
-export class StepInput implements StepInputShape {
+export class StepInput {
   @Field(() => String, { nullable: true, description: 'Generated from the name when left out, then never changes.' })
   key?: string | null;
   @Field() name: string;
   @Field(() => StepTypeEnum) type: StepType;
   @Field(() => String, { nullable: true }) next?: string | null;
-  @Field(() => HoldUntilInput, { nullable: true }) hold?: HoldUntilInput | null;
-  @Field(() => WaitInput, { nullable: true }) wait?: WaitInput | null;
-  @Field(() => WaitForConditionInput, { nullable: true }) waitForCondition?: WaitForConditionInput | null;
-  @Field(() => SplitInput, { nullable: true }) split?: SplitInput | null;
-  @Field(() => MultiBranchInput, { nullable: true }) multiBranch?: MultiBranchInput | null;
-  @Field(() => SendInput, { nullable: true }) send?: SendInput | null;
+  declare hold?: HoldUntilInput | null;
+  declare wait?: WaitInput | null;
+  declare waitForCondition?: WaitForConditionInput | null;
+  declare split?: SplitInput | null;
+  declare multiBranch?: MultiBranchInput | null;
+  declare randomSplit?: RandomSplitInput | null;
+  declare send?: SendInput | null;
+}
+
+/** The input type of each step type's configuration block; `StepInput`'s fields follow the registry. */
+const STEP_CONFIG_INPUTS: Record<StepType, (new () => object) | null> = {
+  HOLD_UNTIL: HoldUntilInput,
+  WAIT: WaitInput,
+  WAIT_FOR_CONDITION: WaitForConditionInput,
+  SPLIT: SplitInput,
+  MULTI_BRANCH: MultiBranchInput,
+  RANDOM_SPLIT: RandomSplitInput,
+  SEND: SendInput,
+  END: null,
+};
+for (const module of STEP_MODULES) {
+  const input = STEP_CONFIG_INPUTS[module.type];
+  if ('configKey' in module && module.configKey && input) Field(() => input, { nullable: true })(StepInput.prototype, module.configKey);
 }
 
 @InputType('JourneyInput')

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { JourneyDefinition } from './journey-definition';
+import type { JourneyDefinition } from '../engine/definition';
 
 /** A published journey's validated definition, frozen: an instance runs the version it entered with. */
 @Entity('journey_versions')

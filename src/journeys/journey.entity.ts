@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { JourneyDraft, JourneyStatus } from './journey-definition';
+import type { JourneyDraft, JourneyStatus } from '../engine/definition';
 
 /**
  * A journey as the admin API edits it. `draft` holds the current definition, possibly unfinished while

@@ -17,15 +17,17 @@ import {
   MultiBranchConfig,
   Performed,
   PropertyFilter,
+  RandomSplitConfig,
   SendConfig,
   SplitConfig,
-  STEP_TYPES,
   StepType,
   Trigger,
   TriggerType,
   WaitConfig,
   WaitForConditionConfig,
-} from './journey-definition';
+  WeightedBranch,
+} from '../engine/definition';
+import { STEP_MODULES, STEP_TYPES } from '../engine/steps/registry';
 
 // The GraphQL enums are generated from the model's own lists, so the two cannot drift apart.
 function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
@@ -146,6 +148,20 @@ export class MultiBranchType implements MultiBranchConfig {
   @Field(() => String, { nullable: true }) elseNext?: string;
 }
 
+@ObjectType('WeightedBranch')
+export class WeightedBranchType implements WeightedBranch {
+  @Field() key: string;
+  @Field(() => Int) weight: number;
+  @Field(() => String, { nullable: true }) next?: string;
+}
+
+@ObjectType('RandomSplit')
+export class RandomSplitType implements RandomSplitConfig {
+  @Field(() => [WeightedBranchType]) branches: WeightedBranch[];
+  @Field(() => Int, { nullable: true, description: 'Weight of the control group (recorded as branch "control"); null without one.' })
+  controlWeight?: number;
+}
+
 @ObjectType('Send')
 export class SendType implements SendConfig {
   @Field(() => ID) destinationId: string;
@@ -161,18 +177,43 @@ export class JourneyStepType {
   @Field() name: string;
   @Field(() => StepTypeEnum) type: StepType;
   @Field(() => String, { nullable: true }) next?: string;
-  @Field(() => HoldUntilType, { nullable: true }) hold?: HoldUntilConfig;
-  @Field(() => WaitType, { nullable: true }) wait?: WaitConfig;
-  @Field(() => WaitForConditionType, { nullable: true }) waitForCondition?: WaitForConditionConfig;
-  @Field(() => SplitType, { nullable: true }) split?: SplitConfig;
-  @Field(() => MultiBranchType, { nullable: true }) multiBranch?: MultiBranchConfig;
-  @Field(() => SendType, { nullable: true }) send?: SendConfig;
+  declare hold?: HoldUntilConfig;
+  declare wait?: WaitConfig;
+  declare waitForCondition?: WaitForConditionConfig;
+  declare split?: SplitConfig;
+  declare multiBranch?: MultiBranchConfig;
+  declare randomSplit?: RandomSplitConfig;
+  declare send?: SendConfig;
+}
+
+/** The output type of each step type's configuration block; the step's fields follow the registry. */
+const STEP_CONFIG_TYPES: Record<StepType, (new () => object) | null> = {
+  HOLD_UNTIL: HoldUntilType,
+  WAIT: WaitType,
+  WAIT_FOR_CONDITION: WaitForConditionType,
+  SPLIT: SplitType,
+  MULTI_BRANCH: MultiBranchType,
+  RANDOM_SPLIT: RandomSplitType,
+  SEND: SendType,
+  END: null,
+};
+for (const module of STEP_MODULES) {
+  const type = STEP_CONFIG_TYPES[module.type];
+  if ('configKey' in module && module.configKey && type) Field(() => type, { nullable: true })(JourneyStepType.prototype, module.configKey);
 }
 
 @ObjectType('StepCount')
 export class StepCountType {
   @Field() stepKey: string;
   @Field(() => Int) active: number;
+}
+
+@ObjectType('BranchCount')
+export class BranchCountType {
+  @Field() stepKey: string;
+  @Field({ description: 'The branch key, or true/false (SPLIT), else (MULTI_BRANCH), met/timeout (WAIT_FOR_CONDITION), control (RANDOM_SPLIT).' })
+  branch: string;
+  @Field(() => Int, { description: 'Times an instance took it, all versions.' }) taken: number;
 }
 
 @ObjectType('JourneyStats')
@@ -185,6 +226,8 @@ export class JourneyStatsType {
   @Field(() => Float, { nullable: true, description: 'converted / entered × 100; null before anyone entered.' })
   conversionPercent: number | null;
   @Field(() => [StepCountType], { description: 'Active instances by the step they are at.' }) atStep: StepCountType[];
+  @Field(() => [BranchCountType], { description: 'How often each branch of each branching step was taken: the realised split of a RANDOM_SPLIT.' })
+  branches: BranchCountType[];
 }
 
 @ObjectType('Journey')

@@ -2,7 +2,7 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import type { Problem } from '../common/errors';
 import { CurrentWorkspace } from '../workspaces/request-context';
 import { Workspace } from '../workspaces/workspace.entity';
-import type { JourneyStatus } from './journey-definition';
+import type { JourneyStatus } from '../engine/definition';
 import { JourneyInput, JourneyPatchInput } from './journey-input.graphql-types';
 import { JourneyConnectionType, JourneyStatsType, JourneyStatusEnum, JourneyType, ProblemType } from './journey.graphql-types';
 import { Journey } from './journey.entity';

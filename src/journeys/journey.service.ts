@@ -1,15 +1,17 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isDeepStrictEqual } from 'node:util';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
+import { checkPageSize, isUuid } from '../common/cursor';
+import { decodeKeysetCursor, keysetPage } from '../common/keyset-page';
 import { badUserInput, conflict, invalidState, limitExceeded, notFound, Problem } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { checkMappingPaths } from '../plugin-kit';
 import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
-import { DraftStep, JourneyDefinition, JourneyDraft, JourneyStatus } from './journey-definition';
+import type { JourneyDefinition, JourneyDraft, JourneyStatus } from '../engine/definition';
 import { duplicateDraft } from './journey-duplication';
 import { JourneyLifecycleListener } from './journey-lifecycle';
+import { journeyStats, type JourneyStats } from './journey-stats';
+import { checkLiveEdit } from './live-journey-edits';
 import {
   JourneyInputShape,
   normalizeJourneyInput,
@@ -37,21 +39,9 @@ export interface JourneyPage {
   totalCount: number;
 }
 
-export interface JourneyStats {
-  entered: number;
-  active: number;
-  completed: number;
-  exited: number;
-  converted: number;
-  conversionPercent: number | null;
-  atStep: { stepKey: string; active: number }[];
-}
-
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
 const UNIQUE_NAME_CONSTRAINT = 'journeys_workspace_id_name_key';
-/** What a published journey's send step may change; everything else in it is frozen. */
-const LIVE_SEND_FIELDS = ['destinationId', 'action', 'eventName', 'mapping', 'enabled'] as const;
 /** The statuses that count against the per-workspace limit: a paused journey can be resumed at any time. */
 const LIVE_STATUSES: JourneyStatus[] = ['PUBLISHED', 'PAUSED'];
 
@@ -61,10 +51,10 @@ export class JourneyService {
   constructor(
     @InjectRepository(Journey) private readonly journeys: Repository<Journey>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    // Provided by global modules (destinations, audiences, instances) that depend on journeys themselves.
-    @Optional() private readonly destinationCatalog?: DestinationCatalog,
-    @Optional() private readonly audienceCatalog?: AudienceCatalog,
-    @Optional() private readonly lifecycle?: JourneyLifecycleListener,
+    // Ports, bound by the destinations, audiences and instances modules (see JourneysModule).
+    private readonly destinationCatalog: DestinationCatalog,
+    private readonly audienceCatalog: AudienceCatalog,
+    private readonly lifecycle: JourneyLifecycleListener,
   ) {}
 
   // --- reading ---------------------------------------------------------------------------------
@@ -72,13 +62,13 @@ export class JourneyService {
   /** Oldest first, by (createdAt, id); the cursor is opaque to callers. */
   async list(workspaceId: string, { status, first, after }: JourneyListOptions = {}): Promise<JourneyPage> {
     const size = checkPageSize(first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    const position = after == null ? null : decodePosition(after);
+    const position = after == null ? null : decodeKeysetCursor(after, ['timestamp', 'uuid']);
 
     const query = this.journeys.createQueryBuilder('journey').where('journey.workspace_id = :workspaceId', { workspaceId });
     if (status) query.andWhere('journey.status = :status', { status });
     const totalCount = await query.clone().getCount();
     if (position) {
-      query.andWhere('(journey.created_at, journey.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', position);
+      query.andWhere('(journey.created_at, journey.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at: position[0], id: position[1] });
     }
     // The cursor keeps PostgreSQL's microseconds, which a JS Date would round away (and repeat rows).
     const { entities, raw } = await query
@@ -87,14 +77,9 @@ export class JourneyService {
       .addOrderBy('journey.id', 'ASC')
       .limit(size + 1)
       .getRawAndEntities<{ cursor_at: string }>();
-    const nodes = entities.slice(0, size);
-    const last = nodes.length > 0 ? raw[nodes.length - 1] : undefined;
-    return {
-      nodes,
-      hasNextPage: entities.length > size,
-      endCursor: last ? encodeCursor([last.cursor_at, nodes[nodes.length - 1].id]) : null,
-      totalCount,
-    };
+    const rows = entities.map((journey, i) => ({ journey, cursorAt: raw[i].cursor_at }));
+    const page = keysetPage(rows, size, after, (row) => [row.cursorAt, row.journey.id]);
+    return { nodes: page.rows.map((row) => row.journey), ...page.pageInfo, totalCount };
   }
 
   /** Null for an unknown id or one of another workspace. */
@@ -108,42 +93,9 @@ export class JourneyService {
     return validateJourneyInput(input, await this.validationContext(workspaceId)).problems;
   }
 
-  /**
-   * Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
-   * One grouped statement, hence one snapshot: under concurrent writes the parts still add up
-   * (entered = active + completed + exited, and `atStep` sums to active). It reads the
-   * (journey, status, current_step) index.
-   */
-  async stats(workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
-    const groups: { status: 'ACTIVE' | 'COMPLETED' | 'EXITED'; step: string | null; converted: boolean; n: number }[] =
-      await this.journeys.manager.query(
-        `SELECT status, current_step AS step, converted, count(*)::int AS n
-           FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2
-          GROUP BY status, current_step, converted`,
-        [workspaceId, journeyId],
-      );
-    const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [] };
-    const atStep = new Map<string, number>();
-    for (const { status, step, converted, n } of groups) {
-      stats.entered += n;
-      if (converted) stats.converted += n;
-      if (status === 'ACTIVE') {
-        stats.active += n;
-        if (step !== null) atStep.set(step, (atStep.get(step) ?? 0) + n);
-      } else if (status === 'COMPLETED') {
-        stats.completed += n;
-      } else {
-        stats.exited += n;
-      }
-    }
-    if (stats.entered > 0) stats.conversionPercent = (stats.converted / stats.entered) * 100;
-    // Keys of steps no longer in the journey (instances of older versions) come last.
-    const order = new Map(stepOrder.map((key, i) => [key, i]));
-    const position = (key: string) => order.get(key) ?? Number.MAX_SAFE_INTEGER;
-    stats.atStep = [...atStep]
-      .map(([stepKey, active]) => ({ stepKey, active }))
-      .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
-    return stats;
+  /** Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does. */
+  stats(workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
+    return journeyStats(this.journeys.manager, workspaceId, journeyId, stepOrder);
   }
 
   // --- editing ---------------------------------------------------------------------------------
@@ -180,7 +132,7 @@ export class JourneyService {
       if (journey.status === 'DRAFT') {
         journey.draft = proposed;
       } else {
-        const sendStepsChanged = this.checkLiveEdit(journey, proposed);
+        const sendStepsChanged = checkLiveEdit(journey, proposed);
         if (sendStepsChanged) {
           const { problems, definition } = validateJourneyDraft(proposed, await this.validationContext(workspaceId));
           if (!definition) throw badUserInput(problems);
@@ -236,7 +188,7 @@ export class JourneyService {
       journey.publishedAt = new Date();
       await freezeVersion(manager, journey, definition);
       const saved = await this.save(manager, journey);
-      await this.lifecycle?.journeyPublished(manager, workspaceId, journey.id);
+      await this.lifecycle.journeyPublished(manager, workspaceId, journey.id);
       return saved;
     });
   }
@@ -259,7 +211,7 @@ export class JourneyService {
       'ARCHIVED',
       'only a PUBLISHED or PAUSED journey can be archived (a draft can be deleted)',
       async (manager) => {
-        await this.lifecycle?.journeyArchived(manager, workspaceId, id);
+        await this.lifecycle.journeyArchived(manager, workspaceId, id);
       },
     );
   }
@@ -297,32 +249,6 @@ export class JourneyService {
   }
 
   /**
-   * Refuses any change a live journey cannot take, naming the first such field; tells whether a send
-   * step's editable configuration changed.
-   */
-  private checkLiveEdit(journey: Journey, proposed: JourneyDraft): boolean {
-    const current = journey.draft;
-    const refuse = (field: string) =>
-      invalidState(`${field} cannot change on ${article(journey.status)} ${journey.status.toLowerCase()} journey: duplicate it to make a new draft`);
-    for (const part of ['trigger', 'entry', 'exit', 'goal'] as const) {
-      if (!isDeepStrictEqual(proposed[part], current[part])) throw refuse(part);
-    }
-    // Compared as they take effect: naming the first step explicitly is no change.
-    if (startOf(proposed) !== startOf(current)) throw refuse('startStep');
-
-    const sendEditable = journey.status !== 'ARCHIVED';
-    if (proposed.steps.length !== current.steps.length) throw refuse('the list of steps');
-    // Identity first: a step of another key or type differs everywhere, and its key or type is what to name.
-    current.steps.forEach((step, i) => {
-      for (const field of ['key', 'type'] as const) if (proposed.steps[i][field] !== step[field]) throw refuse(`steps[${i}].${field}`);
-    });
-    const frozen = (steps: DraftStep[]) => (sendEditable ? steps.map(withoutLiveSendFields) : steps);
-    const difference = firstDifference(frozen(current.steps), frozen(proposed.steps), 'steps');
-    if (difference) throw refuse(difference);
-    return !isDeepStrictEqual(proposed.steps, current.steps);
-  }
-
-  /**
    * The stored draft with the patch's parts in place of its own, normalized as a new input would be
    * and in its stored JSON form, so comparing it with the stored draft finds only real changes.
    */
@@ -355,8 +281,8 @@ export class JourneyService {
 
   private async validationContext(workspaceId: string): Promise<ValidationContext> {
     const [destinations, audienceIds] = await Promise.all([
-      this.destinationCatalog?.forValidation(workspaceId),
-      this.audienceCatalog?.audienceIds(workspaceId),
+      this.destinationCatalog.forValidation(workspaceId),
+      this.audienceCatalog.audienceIds(workspaceId),
     ]);
     return { limits: this.config.journeyLimits, destinations, audienceIds, checkMappingPaths };
   }
@@ -394,7 +320,6 @@ export class JourneyService {
   private inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.journeys.manager.transaction(work);
   }
-
 }
 
 /** The definition instances of `journey.version` run, frozen. */
@@ -405,53 +330,4 @@ async function freezeVersion(manager: EntityManager, journey: Journey, definitio
     journey.workspaceId,
     JSON.stringify(definition),
   ]);
-}
-
-// --- cursors and comparisons ---------------------------------------------------------------------
-
-/** The (createdAt, id) a cursor holds, checked before it reaches PostgreSQL as a timestamp and a uuid. */
-function decodePosition(cursor: string): { at: string; id: string } {
-  const [at, id] = decodeCursor(cursor, 2);
-  if (Number.isNaN(Date.parse(at)) || !isUuid(id)) throw badUserInput([{ path: 'after', message: 'not a cursor returned by this API' }]);
-  return { at, id };
-}
-
-function startOf(draft: JourneyDraft): string | undefined {
-  return draft.startStep ?? draft.steps[0]?.key;
-}
-
-function withoutLiveSendFields(step: DraftStep): DraftStep {
-  if (step.type !== 'SEND' || !step.send) return step;
-  const send: Record<string, unknown> = { ...step.send };
-  for (const field of LIVE_SEND_FIELDS) delete send[field];
-  return { ...step, send: send as unknown as DraftStep['send'] };
-}
-
-/** The path of the first place where two JSON values differ (`steps[1].hold.maxDuration`), or null. */
-function firstDifference(a: unknown, b: unknown, path: string): string | null {
-  if (isDeepStrictEqual(a, b)) return null;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return path;
-    for (let i = 0; i < a.length; i++) {
-      const difference = firstDifference(a[i], b[i], `${path}[${i}]`);
-      if (difference) return difference;
-    }
-    return null;
-  }
-  if (isObject(a) && isObject(b)) {
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      const difference = firstDifference(a[key], b[key], `${path}.${key}`);
-      if (difference) return difference;
-    }
-    return null;
-  }
-  return path;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function article(status: JourneyStatus): string {
-  return status === 'ARCHIVED' ? 'an' : 'a';
 }

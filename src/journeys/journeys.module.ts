@@ -1,18 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JourneyFlowResolver } from './journey-flow.resolver';
+import { AudiencesModule } from '../audiences/audiences.module';
+import { DestinationsModule } from '../destinations/destinations.module';
+import { InstancesModule } from '../instances/instances.module';
 import { JourneyVersion } from './journey-version.entity';
 import { Journey } from './journey.entity';
 import { JourneyResolver } from './journey.resolver';
 import { JourneyService } from './journey.service';
 
 /**
- * Journey definitions, their versions and the admin API over them. Destination and audience checks and
- * the archive hook come from providers registered elsewhere (DestinationCatalog, AudienceCatalog,
- * JourneyLifecycleListener); without them those checks are skipped and archiving only changes the status.
+ * Journey definitions, their versions and the admin API over them. Its ports (DestinationCatalog,
+ * AudienceCatalog, JourneyLifecycleListener) are bound by the modules imported here; a missing binding
+ * fails at boot rather than silently skipping a check or the end of instances on archive.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Journey, JourneyVersion])],
+  imports: [TypeOrmModule.forFeature([Journey, JourneyVersion]), DestinationsModule, AudiencesModule, InstancesModule],
   providers: [JourneyService, JourneyResolver, JourneyFlowResolver],
   exports: [JourneyService, TypeOrmModule],
 })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { JourneyDefinition, JourneyStatus } from './journey-definition';
+import { JourneyDefinition, JourneyStatus } from '../engine/definition';
 
 export interface RunnableJourney {
   id: string;

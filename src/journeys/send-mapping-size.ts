@@ -1,6 +1,6 @@
 import { badUserInput, type Problem } from '../common/errors';
 import { mappingSizeProblems } from '../plugin-kit';
-import type { DraftStep } from './journey-definition';
+import type { DraftStep } from '../engine/definition';
 
 /**
  * Refuses a draft whose send step mappings are over the mapping limits, when it is saved: drafts may be

@@ -1,7 +1,6 @@
 import { DEFAULT_JOURNEY_LIMITS } from './journey-limits';
 
-/** Step keys travel to destinations as property and trait names, so they stay plain. */
-export const STEP_KEY_PATTERN = /^[A-Za-z0-9_-]+$/;
+export { STEP_KEY_PATTERN } from '../engine/definition';
 
 const SUFFIX_LENGTH = 6;
 const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { durationToMs } from '../common/duration';
+import { durationToMs } from '../engine/duration';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 export interface RetentionResult {

@@ -94,7 +94,7 @@ describe('audiences: sliding windows', () => {
       // Measured on the server: from the event's timestamp to the runtime applying Audience Exited.
       const sinceAdded = exited.at.getTime() - (await addedAt('shopper-1'));
       expect(sinceAdded).toBeGreaterThanOrEqual(WINDOW_MS);
-      // The recheck scheduler runs every second: the window slides within about that.
+      // The user is woken at the recheck (a delayed job, found within a poll interval): the window slides within about that.
       expect(sinceAdded).toBeLessThan(WINDOW_MS + 2_000);
       const { rows } = await itinera.db.query('SELECT status FROM journey_instances WHERE journey_id = $1 AND user_id = $2', [journeyId, 'shopper-1']);
       expect(rows).toEqual([{ status: 'COMPLETED' }]);

@@ -156,8 +156,23 @@ describe('journey validation (validateJourney and publishJourney)', () => {
       problem: 'an event filter path outside the event',
       change: (j) => (j.trigger.event!.filters = [{ path: 'Tier', operator: 'EXISTS' }]),
       expected: [
-        { path: 'trigger.event.filters[0].path', message: 'filter path "Tier" must start with properties., context., traits., userId, event or timestamp' },
+        { path: 'trigger.event.filters[0].path', message: 'filter path "Tier" must start with properties., context., userId, event or timestamp' },
       ],
+    },
+    {
+      problem: 'an event filter on the profile\'s traits, which an event does not carry',
+      change: (j) => (j.trigger.event!.filters = [{ path: 'traits.plan', operator: 'EQUALS', values: ['pro'] }]),
+      expected: [
+        {
+          path: 'trigger.event.filters[0].path',
+          message: `filter path "traits.plan" must start with properties., context., userId, event or timestamp; an event carries no traits: read the profile's in a condition step`,
+        },
+      ],
+    },
+    {
+      problem: 'a numeric operator on "0x10", which the engine does not read as a number',
+      change: (j) => (j.trigger.event!.filters = [{ path: 'properties.productPrice', operator: 'GT', values: ['0x10'] }]),
+      expected: [{ path: 'trigger.event.filters[0].values', message: 'filter on "properties.productPrice": GT compares numbers, and "0x10" is not one' }],
     },
     {
       problem: 'EXISTS with values',

@@ -1,0 +1,116 @@
+import type { ConfigFieldsOf, JourneyStep, StepType, UnionToIntersection } from './steps/registry';
+
+/**
+ * The journey model as plain data. Two shapes:
+ * - `JourneyDraft` is what the admin API stores for a draft: every step has its type and whichever
+ *   configuration blocks the author filled in, so an unfinished canvas can be saved.
+ * - `JourneyDefinition` is what `validateJourneyDraft` returns once nothing is wrong: a discriminated
+ *   union the engine can rely on (each step carries exactly the configuration its type needs).
+ */
+
+export const FILTER_OPERATORS = [
+  'EQUALS',
+  'EQUALS_ANY_OF',
+  'NOT_EQUALS',
+  'EXISTS',
+  'NOT_EXISTS',
+  'GT',
+  'GTE',
+  'LT',
+  'LTE',
+  'CONTAINS',
+] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+export type { JourneyStep, StepType } from './steps/registry';
+export type { HoldBranch, HoldUntilConfig, HoldUntilStep } from './steps/hold-until';
+export type { WaitConfig, WaitStep } from './steps/wait';
+export type { WaitForConditionConfig, WaitForConditionStep } from './steps/wait-for-condition';
+export type { SplitConfig, SplitStep } from './steps/split';
+export type { ConditionBranch, MultiBranchConfig, MultiBranchStep } from './steps/multi-branch';
+export type { RandomSplitConfig, RandomSplitStep, WeightedBranch } from './steps/random-split';
+export type { SendConfig, SendStep } from './steps/send';
+export type { EndStep } from './steps/end';
+
+export type JourneyStatus = 'DRAFT' | 'PUBLISHED' | 'PAUSED' | 'ARCHIVED';
+export type TriggerType = 'EVENT' | 'AUDIENCE';
+export type EntryMode = 'REENTER_EVERY_TIME' | 'ONCE';
+export type ConditionMatch = 'ALL' | 'ANY';
+
+/** `path` points into the event (`properties.cart_ID`) or, in conditions, into the journey context (`traits.ltv`). */
+export interface PropertyFilter {
+  path: string;
+  operator: FilterOperator;
+  values?: unknown[];
+}
+
+export interface EventMatch {
+  event: string;
+  filters: PropertyFilter[];
+}
+
+/** "User performed `event` at least/at most N times within `within`" (ISO-8601 duration; no window = ever). */
+export interface Performed {
+  event: string;
+  filters: PropertyFilter[];
+  atLeast?: number;
+  atMost?: number;
+  within?: string;
+}
+
+export interface Condition {
+  match: ConditionMatch;
+  filters: PropertyFilter[];
+  performed: Performed[];
+}
+
+export interface Trigger {
+  type: TriggerType;
+  event?: EventMatch;
+  audienceId?: string;
+  audienceFilterId?: string;
+  useHistoricalData: boolean;
+}
+
+export interface EntryRules {
+  mode: EntryMode;
+  /** Path into the entry event, e.g. `properties.Application_id`: one parallel instance per value. */
+  uniqueIdentifier?: string;
+}
+
+export interface Goal {
+  match: EventMatch;
+  targetPercent?: number;
+}
+
+/** A step as stored in a draft: its type plus whatever configuration blocks were given. */
+export type DraftStep = {
+  key: string;
+  name: string;
+  type: StepType;
+  next?: string;
+} & Partial<UnionToIntersection<ConfigFieldsOf<JourneyStep>>>;
+
+export interface JourneyDraft {
+  trigger: Trigger;
+  entry: EntryRules;
+  exit: EventMatch[];
+  goal?: Goal;
+  steps: DraftStep[];
+  startStep?: string;
+}
+
+/** A validated, publishable journey: what a published version freezes and the engine runs. */
+export interface JourneyDefinition {
+  trigger: Trigger;
+  entry: EntryRules;
+  exit: EventMatch[];
+  goal?: Goal;
+  steps: JourneyStep[];
+  startStep: string;
+}
+
+export type { Problem } from './problem';
+
+/** Step keys travel to destinations as property and trait names, so they stay plain. */
+export const STEP_KEY_PATTERN = /^[A-Za-z0-9_-]+$/;

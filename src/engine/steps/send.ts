@@ -1,0 +1,120 @@
+import { cloneJson, compact, isPlainObject, orUndefined, type Nullable } from '../input-normalizing';
+import { joinPath, quote, type Report } from '../problem';
+import type { DestinationActionFields, StepModule } from './step-module';
+
+export interface SendConfig {
+  destinationId: string;
+  action: string;
+  eventName?: string;
+  /** JSON whose leaves are literals, `{ "@path": "$.traits.email" }` or `{ "@template": "Hi {{traits.first_name}}" }`. */
+  mapping: unknown;
+  enabled: boolean;
+}
+
+/** Hands a payload to a destination (delivered on its own, with retries) and moves on at once. */
+export interface SendStep {
+  key: string;
+  name: string;
+  type: 'SEND';
+  send: SendConfig;
+  next?: string;
+}
+
+export interface SendInputShape {
+  destinationId: string;
+  action: string;
+  eventName?: Nullable<string>;
+  mapping: unknown;
+  enabled?: Nullable<boolean>;
+}
+
+export const sendStep: StepModule<SendStep, SendConfig, SendInputShape> = {
+  type: 'SEND',
+  configKey: 'send',
+  takesNext: true,
+  pauses: false,
+  liveEditable: ['destinationId', 'action', 'eventName', 'mapping', 'enabled'],
+
+  normalize: (send) =>
+    compact({
+      destinationId: send.destinationId ?? '',
+      action: send.action ?? '',
+      eventName: orUndefined(send.eventName),
+      mapping: send.mapping == null ? undefined : cloneJson(send.mapping),
+      enabled: send.enabled ?? true,
+    }) as SendConfig,
+
+  validate(send, { path: stepPath, label }, ctx, report) {
+    const path = `${stepPath}.send`;
+    const mapping = send.mapping;
+    const mappingIsObject = isPlainObject(mapping);
+    if (!send.destinationId) report(`${path}.destinationId`, `${label} needs a destinationId`);
+    if (!send.action) report(`${path}.action`, `${label} needs an action`);
+    if (!mappingIsObject) report(`${path}.mapping`, `mapping of ${label} must be a JSON object keyed by the action's fields`);
+
+    if (ctx.destinations && send.destinationId) {
+      const destination = ctx.destinations.get(send.destinationId);
+      if (!destination) report(`${path}.destinationId`, `${label} sends to unknown destination ${quote(send.destinationId)}`);
+      else if (send.action) {
+        const action = destination.actions.get(send.action);
+        if (!action) {
+          const known = [...destination.actions.keys()].map(quote).join(', ') || 'none';
+          report(`${path}.action`, `plugin ${quote(destination.plugin)} has no action ${quote(send.action)} (its actions: ${known})`);
+        } else if (mappingIsObject) {
+          checkMappedFields(mapping, action, `${path}.mapping`, `${label} (action ${quote(send.action)})`, report);
+        }
+      }
+    }
+
+    if (ctx.checkMappingPaths && mapping !== undefined) {
+      for (const problem of ctx.checkMappingPaths(mapping)) report(joinPath(`${path}.mapping`, problem.path), problem.message);
+    }
+  },
+
+  /** Destinations tell journeys apart by the send step's key, so a copy sends under a new one, enabled. */
+  duplicate(step) {
+    if (step.send) step.send.enabled = true;
+    return true;
+  },
+
+  destinations: (step) => [step.send.destinationId],
+  events: () => [],
+
+  /** Delivery runs on its own with retries, so a send never blocks the instance. */
+  enter(t, step, entered) {
+    const send = step.send;
+    if (!send.enabled) {
+      entered.detail = { ...entered.detail, skipped: 'disabled' };
+      return { kind: 'next', next: step.next };
+    }
+    const visit = t.state.visits[step.key];
+    const idempotencyKey = `${t.state.id}:${step.key}:${visit}`;
+    t.deliveries.push({
+      stepKey: step.key,
+      visit,
+      idempotencyKey,
+      destinationId: send.destinationId,
+      action: send.action,
+      eventName: send.eventName ?? null,
+      mapping: structuredClone(send.mapping),
+      context: structuredClone(t.state.context),
+    });
+    entered.detail = { ...entered.detail, destinationId: send.destinationId, idempotencyKey };
+    return { kind: 'next', next: step.next };
+  },
+};
+
+/** What the plugin kit would refuse on every single delivery, so publishing refuses it first. */
+function checkMappedFields(mapping: Record<string, unknown>, action: DestinationActionFields, path: string, what: string, report: Report): void {
+  for (const [field, declaration] of Object.entries(action.fields)) {
+    const value = mapping[field];
+    // A default fills only an absent field; an explicit null stays null and counts as missing.
+    if (declaration.required && (value === null || (value === undefined && declaration.default === undefined))) {
+      report(`${path}.${field}`, `${what} does not map the required field ${quote(field)}`);
+    }
+  }
+  const fieldNames = Object.keys(action.fields);
+  for (const key of Object.keys(mapping).filter((key) => !Object.hasOwn(action.fields, key))) {
+    report(`${path}.${key}`, `${what} maps ${quote(key)}, which is not one of its fields (${fieldNames.join(', ') || 'none'})`);
+  }
+}

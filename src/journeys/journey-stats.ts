@@ -1,0 +1,59 @@
+import type { EntityManager } from 'typeorm';
+
+export interface JourneyStats {
+  entered: number;
+  active: number;
+  completed: number;
+  exited: number;
+  converted: number;
+  conversionPercent: number | null;
+  atStep: { stepKey: string; active: number }[];
+  branches: { stepKey: string; branch: string; taken: number }[];
+}
+
+/**
+ * Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
+ * One grouped statement, hence one snapshot: under concurrent writes the parts still add up
+ * (entered = active + completed + exited, and `atStep` sums to active). It reads the
+ * (journey, status, current_step) index.
+ */
+export async function journeyStats(manager: EntityManager, workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
+  const groups: { status: 'ACTIVE' | 'COMPLETED' | 'EXITED'; step: string | null; converted: boolean; n: number }[] =
+    await manager.query(
+      `SELECT status, current_step AS step, converted, count(*)::int AS n
+         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2
+        GROUP BY status, current_step, converted`,
+      [workspaceId, journeyId],
+    );
+  const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [], branches: [] };
+  const atStep = new Map<string, number>();
+  for (const { status, step, converted, n } of groups) {
+    stats.entered += n;
+    if (converted) stats.converted += n;
+    if (status === 'ACTIVE') {
+      stats.active += n;
+      if (step !== null) atStep.set(step, (atStep.get(step) ?? 0) + n);
+    } else if (status === 'COMPLETED') {
+      stats.completed += n;
+    } else {
+      stats.exited += n;
+    }
+  }
+  if (stats.entered > 0) stats.conversionPercent = (stats.converted / stats.entered) * 100;
+  // Keys of steps no longer in the journey (instances of older versions) come last.
+  const order = new Map(stepOrder.map((key, i) => [key, i]));
+  const position = (key: string) => order.get(key) ?? Number.MAX_SAFE_INTEGER;
+  stats.atStep = [...atStep]
+    .map(([stepKey, active]) => ({ stepKey, active }))
+    .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
+  const taken: { step_key: string; branch: string; n: number }[] = await manager.query(
+    `SELECT step_key, detail->>'branch' AS branch, count(*)::int AS n
+       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type = 'BRANCH_TAKEN'
+      GROUP BY step_key, detail->>'branch'`,
+    [workspaceId, journeyId],
+  );
+  stats.branches = taken
+    .map((row) => ({ stepKey: row.step_key, branch: row.branch, taken: row.n }))
+    .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || a.branch.localeCompare(b.branch));
+  return stats;
+}
