@@ -1,7 +1,19 @@
-import { parseResourceText, substituteEnvironment } from './resource-files';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseResourceText, resourceFilesAt, substituteEnvironment } from './resource-files';
 import { lineDiff } from './text-diff';
 
 describe('journeys as code: reading files', () => {
+  it('reads the JSON and YAML files under a folder, less what its .itineraignore lists', () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'itinera-files-'));
+    mkdirSync(path.join(folder, 'grafana'));
+    mkdirSync(path.join(folder, 'audiences'));
+    for (const file of ['b.yaml', 'a.json', 'notes.md', 'grafana/dashboard.json', 'audiences/c.yml', 'skip.json']) writeFileSync(path.join(folder, file), '{}');
+    writeFileSync(path.join(folder, '.itineraignore'), '# not ours\ngrafana/\nskip.json\n');
+    expect(resourceFilesAt(folder).map((file) => path.relative(folder, file))).toEqual(['a.json', path.join('audiences', 'c.yml'), 'b.yaml']);
+  });
+
   it('replaces ${NAME} from the environment and ${NAME:-default} with its default when unset', () => {
     const problems: string[] = [];
     const text = substituteEnvironment('url: ${HOOK_URL}, method: ${METHOD:-POST}, key: ${MISSING}, ref: $WEBHOOK', { HOOK_URL: 'https://hooks.example.com' }, (p) => problems.push(p));

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Problem } from '../common/errors';
@@ -30,16 +30,31 @@ const EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
 /** `${NAME}` or `${NAME:-default}`; a bare `$NAME` is a reference by name, not a variable. */
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-/** The files a path names: itself, or the JSON and YAML files under a folder (recursively, sorted). */
+/** A folder's `.itineraignore`: names of files and folders in it (one a line, `#` comments) that hold no Itinera resources. */
+export const IGNORE_FILE = '.itineraignore';
+
+/**
+ * The files a path names: itself, or the JSON and YAML files under a folder (recursively, sorted),
+ * less what a folder's `.itineraignore` lists (e.g. examples/ keeps a Grafana dashboard beside its journeys).
+ */
 export function resourceFilesAt(target: string): string[] {
   if (!statSync(target).isDirectory()) return [target];
+  const ignored = ignoredNames(target);
   return readdirSync(target, { withFileTypes: true })
+    .filter((entry) => !ignored.has(entry.name))
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((entry) => {
       const full = path.join(target, entry.name);
       if (entry.isDirectory()) return resourceFilesAt(full);
       return EXTENSIONS.has(path.extname(entry.name)) ? [full] : [];
     });
+}
+
+function ignoredNames(folder: string): Set<string> {
+  const file = path.join(folder, IGNORE_FILE);
+  if (!existsSync(file)) return new Set();
+  const lines = readFileSync(file, 'utf8').split('\n').map((line) => line.replace(/#.*/, '').trim().replace(/\/$/, ''));
+  return new Set(lines.filter(Boolean));
 }
 
 /** Replaces `${NAME}` with the environment's value, `${NAME:-default}` with the default when unset. */

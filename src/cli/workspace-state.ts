@@ -18,6 +18,7 @@ export const JOURNEY_FIELDS = `id name description status version startStep
     waitForCondition { condition { ${CONDITION} } maxDuration timeoutNext }
     split { condition { ${CONDITION} } trueNext falseNext }
     multiBranch { elseNext branches { key next condition { ${CONDITION} } } }
+    randomSplit { controlWeight branches { key next weight } }
     send { destinationId action eventName mapping enabled }
   }`;
 

@@ -1,9 +1,9 @@
 import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, of } from 'rxjs';
+import { writeKeyOf } from '../ingestion/write-key';
 import { WRITE_KEY_KINDS } from '../tokens/credential.entity';
 import { CredentialService } from '../tokens/credential.service';
-import { bearerToken } from '../workspaces/workspace-tokens';
 import { IngestionLimits, type LimitedMessage } from './ingestion-limits';
 
 /**
@@ -41,16 +41,4 @@ export class IngestionLimitsInterceptor implements NestInterceptor {
     (request.body as { batch: unknown[] }).batch = kept;
     return next.handle();
   }
-}
-
-/** The write key as the tracking API reads it: HTTP Basic user name, Bearer token, or a `writeKey` body field. */
-function writeKeyOf(authorization: string | undefined, body: unknown): string | undefined {
-  if (authorization) {
-    const basic = /^Basic\s+(\S+)$/i.exec(authorization);
-    if (basic) return Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0] || undefined;
-    const bearer = bearerToken(authorization);
-    if (bearer) return bearer;
-  }
-  const field = (body as { writeKey?: unknown } | null)?.writeKey;
-  return typeof field === 'string' && field.length > 0 ? field : undefined;
 }

@@ -2,10 +2,10 @@ import { Body, Controller, HttpCode, HttpException, Logger, Post, Req, Res, UseI
 import type { Request, Response } from 'express';
 import { IngestionLimitsInterceptor } from '../ingestion-limits/ingestion-limits.interceptor';
 import { WorkspaceService } from '../workspaces/workspace.service';
-import { bearerToken } from '../workspaces/workspace-tokens';
 import { AllowedOrigins } from './allowed-origins.service';
 import { refuseOriginNotAllowed } from './ingestion-cors';
 import { IngestionService } from './ingestion.service';
+import { writeKeyOf } from './write-key';
 import { AcceptedMessage, IngestionProblem, MessageType, oversizeProblems, unstorableProblems, validateBatch, validateMessage } from './message-validation';
 
 const fail = (status: number, errors: IngestionProblem[]) => new HttpException({ errors }, status);
@@ -109,7 +109,7 @@ export class IngestionController {
    * and the browser library send); then the workspace's origin allowlist, for requests from browsers.
    */
   private async authenticate(body: unknown, req: Request, res: Response): Promise<string> {
-    const key = writeKeyFrom(body, req.headers.authorization);
+    const key = writeKeyOf(req.headers.authorization, body);
     if (!key) throw fail(401, [{ path: '', message: 'a write key is required (HTTP Basic user, Bearer token, or writeKey field)' }]);
     let workspace;
     try {
@@ -122,15 +122,4 @@ export class IngestionController {
     await refuseOriginNotAllowed(this.allowedOrigins, workspace.id, req, res);
     return workspace.id;
   }
-}
-
-function writeKeyFrom(body: unknown, authorization?: string): string | undefined {
-  if (authorization) {
-    const basic = /^Basic\s+(\S+)$/i.exec(authorization);
-    if (basic) return Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0] || undefined;
-    const bearer = bearerToken(authorization);
-    if (bearer) return bearer;
-  }
-  const field = (body as { writeKey?: unknown } | null)?.writeKey;
-  return typeof field === 'string' && field.length > 0 ? field : undefined;
 }

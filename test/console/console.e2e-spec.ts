@@ -9,7 +9,7 @@ import { createWebhookDestination, loadExample, publishJourney } from '../harnes
 import { GraphqlClient } from '../harness/clients';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
-import { launchBrowser, TestBrowser } from './browser';
+import { launchBrowser, TestBrowser } from '../harness/browser';
 
 // Every run saves its screenshots; the copies the README shows (docs/screenshots) are rewritten only when
 // asked (ITINERA_UPDATE_SCREENSHOTS=1), so a test run leaves the working tree as it found it.
@@ -245,18 +245,24 @@ describe('web console', () => {
     // A real READ token (a dashboard's): the console asks `viewer { scope }` and offers actions only to ADMIN.
     const { createApiToken } = await itinera.graphql.query(`mutation { createApiToken(name: "wall dashboard", scope: READ) { secret } }`);
     const readOnly = await browser.newPage();
-    await readOnly.goto(itinera.url);
-    // Pages of one browser share the stored token: this one signs in as READ, the admin's is put back after.
-    await readOnly.evaluate((token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('itinera.token', token), createApiToken.secret);
-    await readOnly.goto(`${itinera.url}/#/journeys/${createJourney.id}`);
-    await readOnly.locator('#read-only-note').waitFor({ timeout: LIVE_MS });
-    expect(await readOnly.locator('[data-action]').count()).toBe(0);
-    expect(await readOnly.locator('#who .scope').textContent()).toBe('read-only');
+    const storeToken = (token: string) =>
+      readOnly.evaluate((t) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('itinera.token', t), token);
+    try {
+      await readOnly.goto(itinera.url);
+      // Pages of one browser share the stored token: this one signs in as READ, the admin's is put back after.
+      await storeToken(createApiToken.secret);
+      await readOnly.goto(`${itinera.url}/#/journeys/${createJourney.id}`);
+      await readOnly.reload();
+      await readOnly.locator('#read-only-note').waitFor({ timeout: LIVE_MS });
+      expect(await readOnly.locator('[data-action]').count()).toBe(0);
+      expect(await readOnly.locator('#who .scope').textContent()).toBe('read-only');
+    } finally {
+      await storeToken(itinera.workspace.adminToken);
+      await readOnly.close();
+    }
     // And the API itself refuses the token's publish, whatever a client shows.
     const refused = await new GraphqlClient(itinera.url, createApiToken.secret).error(`mutation ($id: ID!) { publishJourney(id: $id) { id } }`, { id: createJourney.id });
     expect(refused.extensions?.code).toBe('FORBIDDEN');
-    await readOnly.evaluate((token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('itinera.token', token), itinera.workspace.adminToken);
-    await readOnly.close();
 
     await page.goto(`${itinera.url}/#/journeys/${createJourney.id}`);
     await page.locator('[data-action="publish"]').waitFor({ timeout: LIVE_MS });

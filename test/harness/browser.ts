@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium (`apt-get install chromium`, done by .ci/run): no browser is downloaded. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.ITINERA_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Headless, and quiet: nothing of its own goes to the network (there is none but 127.0.0.1 here). */
 const CHROMIUM_FLAGS = [
@@ -23,6 +23,7 @@ const CHROMIUM_FLAGS = [
 export interface TestBrowser {
   context: BrowserContext;
   page: Page;
+  newPage(): Promise<Page>;
   /** Every URL the browser asked for, to show nothing left 127.0.0.1. */
   requestedUrls: string[];
   /** Requests that failed at the network level (CORS refusals included), with the reason. */
@@ -34,12 +35,13 @@ export interface TestBrowser {
 
 /** A fresh headless Chromium with a profile of its own (no cookies, storage or cache from another test). */
 export async function launchBrowser(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (as .ci/run does)`);
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium (as .ci/run does), or set ITINERA_CHROMIUM_PATH`);
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'itinera-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_FLAGS,
+    viewport: { width: 1280, height: 860 },
   });
   const requestedUrls: string[] = [];
   const failedRequests: string[] = [];
@@ -53,6 +55,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   return {
     context,
     page,
+    newPage: () => context.newPage(),
     requestedUrls,
     failedRequests,
     consoleErrors,

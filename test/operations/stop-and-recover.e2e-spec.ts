@@ -178,7 +178,7 @@ describe('stopping and starting npm start on an embedded PostgreSQL', () => {
     }
   }, 180_000);
 
-  it('logs the first-start credentials as one structured record (no plain block off a terminal), and a restart with ITINERA_ADMIN_TOKEN replaces a lost token', async () => {
+  it('logs the first-start credentials as one structured record (no plain block off a terminal), and a restart with ITINERA_ADMIN_TOKEN recovers a lost one', async () => {
     const dataDir = freshDataDir();
     const first = await spawnItinera({ DATABASE_URL: '', ITINERA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
     await first.stop();
@@ -191,8 +191,15 @@ describe('stopping and starting npm start on an embedded PostgreSQL', () => {
 
     const recovered = await spawnItinera({ DATABASE_URL: '', ITINERA_DATA_DIR: dataDir, ITINERA_ADMIN_TOKEN: 'itn_admin_recovered_7e1' });
     try {
+      // The token from the environment is a new ADMIN token; with it the lost one is found and revoked.
+      const admin = new GraphqlClient(recovered.url, 'itn_admin_recovered_7e1');
+      expect(await admin.query('{ profile(userId: "nobody") { userId } }')).toEqual({ profile: null });
+      const { apiTokens } = await admin.query<{ apiTokens: { id: string; name: string }[] }>('{ apiTokens { id name } }');
+      expect(apiTokens).toHaveLength(2);
+      const recoveredId = (await admin.query<{ viewer: { tokenName: string } }>('{ viewer { tokenName } }')).viewer.tokenName;
+      const lost = apiTokens.find((token) => token.name !== recoveredId)!;
+      expect(await admin.query('mutation ($id: ID!) { revokeApiToken(id: $id) { id } }', { id: lost.id })).toEqual({ revokeApiToken: { id: lost.id } });
       expect((await new GraphqlClient(recovered.url, adminToken).error('{ journeys { nodes { id } } }')).extensions?.code).toBe('UNAUTHENTICATED');
-      expect(await new GraphqlClient(recovered.url, 'itn_admin_recovered_7e1').query('{ profile(userId: "nobody") { userId } }')).toEqual({ profile: null });
       expect(recovered.output()).not.toContain('default_workspace_created');
     } finally {
       expect(await recovered.stop()).toBe(0);

@@ -135,6 +135,23 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       expect((await itinera.graphql.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([{ dropped: 7 }]);
       expect((await b.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([]);
     },
+    ingestionAllowedOrigins: async (b) => {
+      await itinera.graphql.query(`mutation { setIngestionAllowedOrigins(origins: ["https://a.example"]) }`);
+      expect((await b.query(`{ ingestionAllowedOrigins }`)).ingestionAllowedOrigins ?? []).not.toContain('https://a.example');
+    },
+    previewAudience: async (b) => {
+      // A's profile has an email; B's preview of "has an email" sees none of A's profiles.
+      const { previewAudience } = await b.query(`{ previewAudience(condition: { filters: [{ path: "traits.email", operator: EXISTS }] }) { count sample { userId } } }`);
+      expect(previewAudience.sample.map((p: { userId: string }) => p.userId)).not.toContain(a.userId);
+    },
+    suppressedProfiles: async (b) => {
+      await itinera.graphql.query(`mutation { deleteProfile(userId: "a-suppressed", suppress: true) { events } }`);
+      expect((await b.query(`{ suppressedProfiles { userId } }`)).suppressedProfiles).toEqual([]);
+    },
+    viewer: async (b) => {
+      const { viewer } = await b.query(`{ viewer { workspaceId scope } }`);
+      expect(viewer.workspaceId).not.toBe(itinera.workspace.workspaceId);
+    },
     writeKeys: async (b) => {
       const ours = ids((await itinera.graphql.query(`{ writeKeys { id } }`)).writeKeys);
       expect(ids((await b.query(`{ writeKeys { id } }`)).writeKeys)).not.toContain(ours[0]);
@@ -200,6 +217,31 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       const [ours] = (await itinera.graphql.query(`{ writeKeys { id } }`)).writeKeys;
       await expectNotFound(b, `mutation ($id: ID!) { revokeWriteKey(id: $id) { id } }`, { id: ours.id });
       expect((await itinera.ingestion.identify({ userId: 'a-user', traits: { email: 'ada@example.com' } })).status).toBe(200);
+    },
+    updateAudience: async (b) => {
+      const { createAudience } = await itinera.graphql.query(`mutation { createAudience(input: { name: "A’s to rename", condition: { filters: [{ path: "traits.email", operator: EXISTS }] } }) { id } }`);
+      await expectNotFound(b, `mutation ($id: ID!) { updateAudience(id: $id, input: { name: "taken over", condition: { filters: [{ path: "traits.plan", operator: EXISTS }] } }) { id } }`, { id: createAudience.id });
+      expect((await itinera.graphql.query(`{ audiences { id name } }`)).audiences).toContainEqual({ id: createAudience.id, name: 'A’s to rename' });
+    },
+    deleteAudience: async (b) => {
+      const { createAudience } = await itinera.graphql.query(`mutation { createAudience(input: { name: "A’s to keep", condition: { filters: [{ path: "traits.email", operator: EXISTS }] } }) { id } }`);
+      await expectNotFound(b, `mutation ($id: ID!) { deleteAudience(id: $id) }`, { id: createAudience.id });
+      expect(ids((await itinera.graphql.query(`{ audiences { id } }`)).audiences)).toContain(createAudience.id);
+    },
+    deleteProfile: async (b, a) => {
+      // B has no such user: nothing is erased, in B or in A (the snapshot of A's profile is checked after every case).
+      const { deleteProfile } = await b.query(`mutation ($u: String!) { deleteProfile(userId: $u) { events instances } }`, { u: a.userId });
+      expect(deleteProfile).toEqual({ events: 0, instances: 0 });
+    },
+    setIngestionAllowedOrigins: async (b) => {
+      await itinera.graphql.query(`mutation { setIngestionAllowedOrigins(origins: ["https://a.example"]) }`);
+      await b.query(`mutation { setIngestionAllowedOrigins(origins: ["https://b.example"]) }`);
+      expect((await itinera.graphql.query(`{ ingestionAllowedOrigins }`)).ingestionAllowedOrigins).toEqual(['https://a.example']);
+    },
+    unsuppressProfile: async (b) => {
+      await itinera.graphql.query(`mutation { deleteProfile(userId: "a-suppressed-2", suppress: true) { events } }`);
+      expect(await b.query(`mutation { unsuppressProfile(userId: "a-suppressed-2") }`)).toEqual({ unsuppressProfile: false });
+      expect((await itinera.graphql.query(`{ suppressedProfiles { userId } }`)).suppressedProfiles.map((p: { userId: string }) => p.userId)).toContain('a-suppressed-2');
     },
     createWorkspace: async (b) => expect((await b.error(`mutation { createWorkspace(name: "by B") { workspaceId } }`)).extensions?.code).toBe('UNAUTHENTICATED'),
   };
