@@ -14,7 +14,7 @@ import {
 import { SCHEMA_FILE, servedSchemaText } from '../../src/graphql-schema-text';
 import { startTestApp, TestApp } from '../harness/test-app';
 
-describe('the served schema against the contract (test/fixtures/contract.graphql, a copy of shared/contract.graphql)', () => {
+describe('the served schema against the contract (test/fixtures/contract.graphql, a copy of the product contract)', () => {
   let itinera: TestApp;
   const contract = buildSchema(readFileSync(path.join(__dirname, '..', 'fixtures', 'contract.graphql'), 'utf8'));
   const servedSchema = async () => buildClientSchema(await itinera.graphql.query<IntrospectionQuery>(getIntrospectionQuery()));
