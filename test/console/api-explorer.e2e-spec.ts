@@ -1,12 +1,12 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { seed } from '../../src/engine/seed-events.fixture';
 import { SOCKET_REFUSALS } from '../../src/workspaces/socket-refusal';
 import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
 import { ActivitySocket, waitForSubscribers } from '../observability/live-activity';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
+import { applicationEvent } from '../harness/seed-messages';
 
 /** The API explorer's HTTP side, graphql-ws refusals that say why, the resume cursor, and the fields the console reads. */
 describe('API explorer and the API the console reads', () => {
@@ -28,11 +28,6 @@ describe('API explorer and the API the console reads', () => {
     await receiver.close();
   });
 
-  const application = (event: 'applicationStarted' | 'applicationCompleted', userId: string, applicationId: string) => ({
-    ...seed[event],
-    userId,
-    properties: { ...seed[event].properties, Application_id: applicationId },
-  });
 
   describe('GET /graphql', () => {
     it('gives a browser GraphiQL, with its scripts served from node_modules', async () => {
@@ -98,7 +93,7 @@ describe('API explorer and the API the console reads', () => {
   describe('Subscription.activity(after:)', () => {
     it('sends what was written after the cursor first, then live records, none twice', async () => {
       const journey = await publishJourney(itinera.graphql, loadExample('02-application-abandonment.json', { destinationId: webhook, name: 'Resume cursor' }));
-      await itinera.ingestion.send(application('applicationStarted', '71', 'R-1'));
+      await itinera.ingestion.send(applicationEvent('applicationStarted', '71', 'R-1'));
       const missed = await waitFor(
         async () => {
           const { activity } = await itinera.graphql.query(`query ($j: ID!) { activity(filter: { journeyId: $j }) { nodes { id type } } }`, { j: journey.id });
@@ -115,7 +110,7 @@ describe('API explorer and the API the console reads', () => {
         { next: (result) => result.data && resumed.push(result.data.activity), error: () => undefined, complete: () => undefined },
       );
       await waitForSubscribers(itinera, itinera.workspace.workspaceId, 1);
-      await itinera.ingestion.send(application('applicationCompleted', '71', 'R-1'));
+      await itinera.ingestion.send(applicationEvent('applicationCompleted', '71', 'R-1'));
 
       await waitFor(() => resumed.some((r) => r.type === 'COMPLETED'), { what: 'the live COMPLETED' });
       const ids = resumed.map((r) => r.id);
@@ -152,9 +147,9 @@ describe('API explorer and the API the console reads', () => {
       const query = `query ($id: ID!) { journey(id: $id) { lastActivityAt lastActivityId edgeTotals { stepKey branch taken } } }`;
       expect((await itinera.graphql.query(query, { id: journey.id })).journey).toEqual({ lastActivityAt: null, lastActivityId: null, edgeTotals: [] });
 
-      await itinera.ingestion.send(application('applicationStarted', '72', 'E-1'));
-      await itinera.ingestion.send(application('applicationStarted', '72', 'E-2'));
-      await itinera.ingestion.send(application('applicationCompleted', '72', 'E-1'));
+      await itinera.ingestion.send(applicationEvent('applicationStarted', '72', 'E-1'));
+      await itinera.ingestion.send(applicationEvent('applicationStarted', '72', 'E-2'));
+      await itinera.ingestion.send(applicationEvent('applicationCompleted', '72', 'E-1'));
       const totals = await waitFor(
         async () => {
           const { journey: read } = await itinera.graphql.query(query, { id: journey.id });

@@ -4,6 +4,7 @@ import { GraphqlClient } from '../harness/clients';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
+import { applicationEvent } from '../harness/seed-messages';
 
 interface ActivityNode {
   id: string;
@@ -118,15 +119,9 @@ describe('the activity log', () => {
         loadExample('02-application-abandonment.json', { destinationId: webhook, durations: { PT2H: 'PT1S' }, name: 'Nudges, logged' }),
       );
       carts = await publishJourney(itinera.graphql, loadExample('03-cart-abandonment.json', { destinationId: webhook, name: 'Carts, logged' }));
-      const application = (event: 'applicationStarted' | 'applicationCompleted', userId: string, applicationId: string) => ({
-        type: 'track',
-        ...seed[event],
-        userId,
-        properties: { ...seed[event].properties, Application_id: applicationId },
-      });
       // 88 completes application 1234 and leaves 5678 to be nudged; 89 views a cart and checks out.
-      await itinera.ingestion.batch([application('applicationStarted', '88', '1234'), application('applicationStarted', '88', '5678')]);
-      await itinera.ingestion.batch([application('applicationCompleted', '88', '1234'), cartViewed('89')]);
+      await itinera.ingestion.batch([applicationEvent('applicationStarted', '88', '1234'), applicationEvent('applicationStarted', '88', '5678')]);
+      await itinera.ingestion.batch([applicationEvent('applicationCompleted', '88', '1234'), cartViewed('89')]);
       await itinera.ingestion.batch([{ type: 'track', ...seed.checkoutCompleted, userId: '89' }]);
       await waitFor(
         async () => {

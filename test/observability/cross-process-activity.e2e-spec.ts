@@ -1,9 +1,9 @@
-import { seed } from '../../src/engine/seed-events.fixture';
 import { ItineraProcess, spawnItinera } from '../harness/itinera-process';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 import { ActivitySocket, waitForSubscribers } from './live-activity';
+import { applicationEvent } from '../harness/seed-messages';
 
 /**
  * SPEC 6: "every activity record reaches subscribers of its workspace within a second, whichever process
@@ -34,14 +34,8 @@ describe('live activity written by a worker process', () => {
 
     // 20 applications started and completed: ENTERED, STEP_ENTERED, HOLD_MATCHED, COMPLETED each.
     const users = Array.from({ length: 20 }, (_, i) => `applicant-${i}`);
-    const application = (event: 'applicationStarted' | 'applicationCompleted', userId: string) => ({
-      type: 'track',
-      ...seed[event],
-      userId,
-      properties: { ...seed[event].properties, Application_id: `app-${userId}` },
-    });
     for (const userId of users) {
-      expect((await itinera.ingestion.batch([application('applicationStarted', userId), application('applicationCompleted', userId)])).status).toBe(200);
+      expect((await itinera.ingestion.batch([applicationEvent('applicationStarted', userId, `app-${userId}`), applicationEvent('applicationCompleted', userId, `app-${userId}`)])).status).toBe(200);
     }
     await waitFor(() => watch.types().filter((type) => type === 'COMPLETED').length === users.length, {
       what: `${users.length} completions to reach the subscriber`,

@@ -3,6 +3,7 @@ import { GraphqlClient } from '../harness/clients';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
+import { applicationEvent } from '../harness/seed-messages';
 
 interface InstanceNode {
   id: string;
@@ -59,12 +60,6 @@ describe('journey instances and the profile’s Journeys tab', () => {
   let applications: { id: string };
   let carts: { id: string };
 
-  const application = (event: 'applicationStarted' | 'applicationCompleted', userId: string, applicationId: string) => ({
-    type: 'track',
-    ...seed[event],
-    userId,
-    properties: { ...seed[event].properties, Application_id: applicationId },
-  });
   const instanceIdOf = async (userId: string, uniqueId: string) =>
     (await itinera.db.query('SELECT id FROM journey_instances WHERE journey_id = $1 AND user_id = $2 AND unique_id = $3', [applications.id, userId, uniqueId]))
       .rows[0].id as string;
@@ -76,9 +71,9 @@ describe('journey instances and the profile’s Journeys tab', () => {
     carts = await publishJourney(itinera.graphql, loadExample('03-cart-abandonment.json', { destinationId: webhook }));
 
     await itinera.ingestion.identify({ userId: '88', traits: { first_name: 'Ada', email: 'ada@example.com' } });
-    await itinera.ingestion.batch(['1001', '1002', '1003', '1004', '1005'].map((id) => application('applicationStarted', '88', id)));
-    await itinera.ingestion.batch([application('applicationStarted', '89', '2001'), application('applicationStarted', '89', '2002')]);
-    await itinera.ingestion.batch(['1001', '1003', '1005'].map((id) => application('applicationCompleted', '88', id)));
+    await itinera.ingestion.batch(['1001', '1002', '1003', '1004', '1005'].map((id) => applicationEvent('applicationStarted', '88', id)));
+    await itinera.ingestion.batch([applicationEvent('applicationStarted', '89', '2001'), applicationEvent('applicationStarted', '89', '2002')]);
+    await itinera.ingestion.batch(['1001', '1003', '1005'].map((id) => applicationEvent('applicationCompleted', '88', id)));
     await itinera.ingestion.batch([{ type: 'track', ...seed.cartViewed, userId: '88' }]);
     await waitFor(async () => {
       const rows = await itinera.db.query(

@@ -6,6 +6,7 @@ import { createWebhookDestination, loadExample, publishJourney } from '../harnes
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 import { ActivitySocket, refusalOf, ReceivedActivity, subscriberCount, waitForSubscribers } from './live-activity';
+import { applicationEvent } from '../harness/seed-messages';
 
 /**
  * SPEC 6: `Subscription.activity` over graphql-ws, as a dashboard uses it: a real client on
@@ -37,11 +38,6 @@ describe('live journey activity over graphql-ws', () => {
     await receiver.close();
   });
 
-  const application = (event: 'applicationStarted' | 'applicationCompleted', userId: string, applicationId: string) => ({
-    ...seed[event],
-    userId,
-    properties: { ...seed[event].properties, Application_id: applicationId },
-  });
   const instanceOf = async (journeyId: string, userId: string, uniqueId: string): Promise<string> =>
     (await itinera.db.query('SELECT id FROM journey_instances WHERE journey_id = $1 AND user_id = $2 AND unique_id = $3', [journeyId, userId, uniqueId]))
       .rows[0]?.id;
@@ -62,9 +58,9 @@ describe('live journey activity over graphql-ws', () => {
       await waitForSubscribers(itinera, itinera.workspace.workspaceId, 1);
 
       // Application 1234 is completed in time; application 5678 is not, and gets the nudge.
-      await itinera.ingestion.send(application('applicationStarted', '88', '1234'));
-      await itinera.ingestion.send(application('applicationStarted', '88', '5678'));
-      await itinera.ingestion.send(application('applicationCompleted', '88', '1234'));
+      await itinera.ingestion.send(applicationEvent('applicationStarted', '88', '1234'));
+      await itinera.ingestion.send(applicationEvent('applicationStarted', '88', '5678'));
+      await itinera.ingestion.send(applicationEvent('applicationCompleted', '88', '1234'));
 
       const completed = await waitFor(async () => (await instanceOf(journey.id, '88', '1234')) ?? undefined);
       const nudged = await waitFor(async () => (await instanceOf(journey.id, '88', '5678')) ?? undefined);
@@ -110,7 +106,7 @@ describe('live journey activity over graphql-ws', () => {
       const otherJourney = socket.watch({ journeyId: carts.id });
       await waitForSubscribers(itinera, itinera.workspace.workspaceId, 3);
 
-      await itinera.ingestion.send(application('applicationStarted', '89', '2001'));
+      await itinera.ingestion.send(applicationEvent('applicationStarted', '89', '2001'));
       await itinera.ingestion.send({ ...seed.cartViewed, userId: '89' });
       await waitFor(() => control.steps().includes('SENT:application_nudge'), { what: 'the nudge to be delivered', timeoutMs: 20_000 });
       await waitFor(() => otherJourney.steps().includes('STEP_ENTERED:wait_for_checkout'));
@@ -203,8 +199,8 @@ describe('live journey activity over graphql-ws', () => {
       await waitForSubscribers(itinera, other.credentials.workspaceId, 1);
       expect(outsiderSocket.connected).toBe(true);
 
-      await itinera.ingestion.send(application('applicationStarted', '88', '9001'));
-      await itinera.ingestion.send(application('applicationCompleted', '88', '9001'));
+      await itinera.ingestion.send(applicationEvent('applicationStarted', '88', '9001'));
+      await itinera.ingestion.send(applicationEvent('applicationCompleted', '88', '9001'));
       await waitFor(() => control.types().includes('COMPLETED'), { what: 'our records to flow' });
 
       // Then a record of its own workspace: records are forwarded in commit order, so had any of ours
