@@ -1,32 +1,20 @@
-import { PermanentError, defineDestination, type ActionDefinition, type PerformInput } from './index';
+import { PermanentError, actionFor, defineDestination, defineSettings, type PerformInput } from './index';
 import { runAction, sampleJourneyContext } from './testing';
 
-interface LogSettings {
-  prefix: string;
-  level: 'info' | 'warn';
-}
-interface LineInput {
-  line: string;
-}
-
-const performed: PerformInput<LogSettings, LineInput>[] = [];
-const write: ActionDefinition<LogSettings, LineInput> = {
+const settings = defineSettings({
+  prefix: { type: 'string', required: true },
+  level: { type: 'string', choices: ['info', 'warn'], default: 'info' },
+});
+const performed: PerformInput[] = [];
+const write = actionFor(settings)({
   title: 'Write a line',
   fields: { line: { type: 'string', required: true, default: { '@template': '{{userId}} entered {{journey.name}}' } } },
   async perform(input) {
     performed.push(input);
     return { status: 200, response: `${input.settings.prefix} ${input.payload.line}` };
   },
-};
-const logDestination = defineDestination({
-  name: 'log',
-  displayName: 'Log',
-  settings: {
-    prefix: { type: 'string', required: true },
-    level: { type: 'string', enum: ['info', 'warn'], default: 'info' },
-  },
-  actions: { write },
 });
+const logDestination = defineDestination({ name: 'log', kitVersion: '^2.0.0', displayName: 'Log', settings, actions: { write } });
 
 describe('runAction', () => {
   beforeEach(() => {
