@@ -4,7 +4,13 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '\\.(spec|e2e-spec)\\.ts$',
-  roots: ['<rootDir>/src', '<rootDir>/plugins', '<rootDir>/test'],
+  roots: ['<rootDir>/packages', '<rootDir>/src', '<rootDir>/plugins', '<rootDir>/test'],
+  // The kit's TypeScript source, as ts-node runs it (packages/plugin-kit/entry.js), never a stale dist/.
+  moduleNameMapper: {
+    '^@itinera/plugin-kit$': '<rootDir>/packages/plugin-kit/src/index.ts',
+    '^@itinera/plugin-kit/(testing|host)$': '<rootDir>/packages/plugin-kit/src/$1.ts',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist/', '<rootDir>/dist/'],
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   maxWorkers: 2,

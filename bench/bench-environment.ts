@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from '../src/database/embedded-postgres';
-import { RecordingServer, startRecordingServer } from '../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { GraphqlClient } from '../test/harness/clients';
 import { ItineraProcess, spawnItinera } from '../test/harness/itinera-process';
 import { LoadClient } from './load-client';

@@ -2,8 +2,10 @@
  * The architecture's import rules, checked in CI (`npm run check:boundaries`):
  * - `src/engine/` is the journey language and its semantics as pure functions: it imports only its own
  *   files and a few pure libraries, never the database, the queue, NestJS or another module.
- * - `plugins/` are written against the public plugin kit only (`src/plugin-kit`), so Itinera's
- *   internals can change without breaking them.
+ * - `plugins/` are written against the public plugin kit only (the `@itinera/plugin-kit` package, and
+ *   `@itinera/plugin-kit/testing` in specs), so Itinera's internals can change without breaking them.
+ * - The kit (`packages/plugin-kit`) is a package of its own: it imports only its own files, node: built-ins
+ *   and its declared dependencies, never Itinera's `src/`.
  * Type-only imports and re-exports count too: they couple the code all the same.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,6 +24,10 @@ export interface BoundaryRule {
 const ENGINE_LIBRARIES = ['iso8601-duration', 'node:crypto'];
 /** Test-only libraries a spec may use on top. */
 const SPEC_LIBRARIES = ['fast-check'];
+/** The plugin kit's package name; plugins import it by name, never by a path into the repository. */
+const KIT = '@itinera/plugin-kit';
+/** What the kit's package.json declares as dependencies. */
+const KIT_LIBRARIES = ['undici'];
 
 export const RULES: BoundaryRule[] = [
   {
@@ -34,15 +40,20 @@ export const RULES: BoundaryRule[] = [
   },
   {
     folder: 'plugins',
-    says: 'a plugin imports only src/plugin-kit (and src/plugin-kit/testing in its specs), its own files and node: built-ins',
+    says: 'a plugin imports only @itinera/plugin-kit (and @itinera/plugin-kit/testing in its specs), its own files and node: built-ins',
     allows: (specifier, file, root) => {
-      if (specifier.startsWith('node:')) return true;
-      if (!isRelative(specifier)) return isSpec(file) && SPEC_LIBRARIES.includes(specifier);
-      const target = resolveFrom(file, specifier, root);
-      const kit = path.join(root, 'src/plugin-kit');
-      const ownFolder = path.join(root, path.dirname(file));
-      return target === kit || (isSpec(file) && target === path.join(kit, 'testing')) || isInside(target, ownFolder);
+      if (specifier.startsWith('node:') || specifier === KIT) return true;
+      if (!isRelative(specifier)) return isSpec(file) && (specifier === `${KIT}/testing` || SPEC_LIBRARIES.includes(specifier));
+      return isInside(resolveFrom(file, specifier, root), path.join(root, path.dirname(file)));
     },
+  },
+  {
+    folder: 'packages/plugin-kit/src',
+    says: `the plugin kit imports only its own files, node: built-ins and its dependencies (${KIT_LIBRARIES.join(', ')})`,
+    allows: (specifier, file, root) =>
+      isRelative(specifier)
+        ? isInside(resolveFrom(file, specifier, root), path.join(root, 'packages/plugin-kit'))
+        : specifier.startsWith('node:') || KIT_LIBRARIES.includes(specifier),
   },
 ];
 
@@ -90,5 +101,5 @@ if (require.main === module) {
   const violations = findViolations(path.resolve(__dirname, '..'));
   for (const { file, specifier, rule } of violations) console.error(`${file}: imports ${JSON.stringify(specifier)}, but ${rule}`);
   if (violations.length > 0) process.exit(1);
-  console.log('boundaries: src/engine and plugins import only what they may');
+  console.log('boundaries: src/engine, plugins and the plugin kit import only what they may');
 }

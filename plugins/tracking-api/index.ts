@@ -1,4 +1,4 @@
-import { defineDestination, postJson, type ActionDefinition, type PerformInput } from '../../src/plugin-kit';
+import { defineDestination, postJson, type ActionDefinition, type PerformInput } from '@itinera/plugin-kit';
 
 /** Settings of a tracking API destination, after defaults. */
 export interface TrackingApiSettings {

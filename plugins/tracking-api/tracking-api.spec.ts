@@ -1,5 +1,5 @@
-import { PermanentError, RetryableError, redactSettings, validateSettings } from '../../src/plugin-kit';
-import { allowLoopbackDestinations, runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { PermanentError, RetryableError, redactSettings, validateSettings } from '@itinera/plugin-kit';
+import { allowLoopbackDestinations, runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import trackingApi from './index';
 
 describe('tracking-api destination', () => {

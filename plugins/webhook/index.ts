@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { defineDestination, postJson, type ActionDefinition } from '../../src/plugin-kit';
+import { defineDestination, postJson, type ActionDefinition } from '@itinera/plugin-kit';
 
 /** Settings of a webhook destination, after defaults. */
 export interface WebhookSettings {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { PermanentError, RetryableError, isPermanentError, validateSettings } from '../../src/plugin-kit';
-import { allowLoopbackDestinations, runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { PermanentError, RetryableError, isPermanentError, validateSettings } from '@itinera/plugin-kit';
+import { allowLoopbackDestinations, runAction, sampleJourneyContext, startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import webhook from './index';
 
 describe('webhook destination', () => {

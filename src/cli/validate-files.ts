@@ -2,7 +2,7 @@ import { validateAudienceInput } from '../audiences/audience-validation';
 import { BUILT_IN_PLUGINS_DIR, PluginRegistry } from '../destinations/plugin-registry';
 import { DEFAULT_JOURNEY_LIMITS } from '../journeys/journey-limits';
 import { DestinationSummary, validateJourneyInput } from '../journeys/journey-validation';
-import { validateSettings } from '../plugin-kit/settings';
+import { validateSettings } from '@itinera/plugin-kit';
 import { resolveReferences } from './apply-plan';
 import type { FileProblem, Resource } from './resource-files';
 

@@ -1,7 +1,7 @@
 import { DEFAULT_DELIVERY_CONCURRENCY, type DeliveryConcurrency } from '../deliveries/delivery-capacity';
 import { DEFAULT_JOURNEY_LIMITS, JourneyLimits } from '../journeys/journey-limits';
 import { DEFAULT_RETENTION, RetentionPolicy } from '../operations/retention-policy';
-import type { DestinationAddressPolicyOptions } from '../plugin-kit/http-address-policy';
+import type { DestinationAddressPolicyOptions } from '@itinera/plugin-kit/host';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 

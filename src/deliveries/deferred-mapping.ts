@@ -1,4 +1,4 @@
-import { buildPayload, describeProblems, type ActionDefinition } from '../plugin-kit';
+import { buildPayload, describeProblems, type ActionDefinition } from '@itinera/plugin-kit';
 
 /**
  * A send scheduled while its plugin was not loaded in the scheduling process (`start:prod` without the

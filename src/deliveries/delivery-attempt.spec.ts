@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError, type ActionDefinition, type PluginLogger } from '../plugin-kit';
+import { PermanentError, RetryableError, type ActionDefinition, type PluginLogger } from '@itinera/plugin-kit';
 import { performAttempt } from './delivery-attempt';
 
 const logger: PluginLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

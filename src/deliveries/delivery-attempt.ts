@@ -1,5 +1,5 @@
 import { storableJson, storableText } from '../common/storable-text';
-import { isPermanentError, RetryableError, type ActionDefinition, type PerformInput } from '../plugin-kit';
+import { isPermanentError, RetryableError, type ActionDefinition, type PerformInput } from '@itinera/plugin-kit';
 
 /** What one call to `perform` came to; the type of what it threw decides between retryable and permanent. */
 export type AttemptOutcome =

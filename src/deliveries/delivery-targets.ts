@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Destination } from '../destinations/destination.entity';
 import { DestinationService } from '../destinations/destination.service';
 import { PluginRegistry } from '../destinations/plugin-registry';
-import type { ActionDefinition, DestinationDefinition } from '../plugin-kit';
+import type { ActionDefinition, DestinationDefinition } from '@itinera/plugin-kit';
 
 /** Where a send goes: the destination, its plugin and the action, or why it cannot go there. */
 export type DeliveryTarget =

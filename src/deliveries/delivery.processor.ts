@@ -6,7 +6,7 @@ import { eachAloneOnFailure, GroupedCall, GroupedLoad } from '../common/grouped-
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
-import { RetryableError } from '../plugin-kit';
+import { RetryableError } from '@itinera/plugin-kit';
 import { JobRequest, QueueService } from '../queue/queue.service';
 import { reportAttempt } from './attempt-report';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';

@@ -5,7 +5,7 @@ import { ActivityLog, type ActivityEntry, type ActivityOwner } from '../activity
 import { checkPageSize, decodeCursor, encodeCursor, isUuid } from '../common/cursor';
 import { badUserInput } from '../common/errors';
 import type { DeliveryRequest } from '../engine';
-import { buildPayload, describeProblems } from '../plugin-kit';
+import { buildPayload, describeProblems } from '@itinera/plugin-kit';
 import { JobRequest, QueueService } from '../queue/queue.service';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
 import type { UnmappedPayload } from './deferred-mapping';

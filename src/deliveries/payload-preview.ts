@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/cursor';
 import { badUserInput, notFound, type Problem } from '../common/errors';
-import { buildPayload, describeProblems } from '../plugin-kit';
+import { buildPayload, describeProblems } from '@itinera/plugin-kit';
 import { DeliveryTargets } from './delivery-targets';
 import { sampleJourneyContext } from './sample-journey-context';
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { PluginLogger } from '../plugin-kit';
+import type { PluginLogger } from '@itinera/plugin-kit';
 
 /** A plugin's logger: Itinera's structured log, under `plugin:<name>`, each record tagged with `tags` (delivery id...). */
 export function pluginLogger(pluginName: string, tags: Record<string, unknown>): PluginLogger {

@@ -1,4 +1,4 @@
-import type { JourneyContext } from '../plugin-kit';
+import type { JourneyContext } from '@itinera/plugin-kit';
 
 interface JourneyShape {
   trigger?: { event?: { event?: string } };

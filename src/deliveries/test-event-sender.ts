@@ -4,7 +4,7 @@ import { badUserInput, notFound } from '../common/errors';
 import { DestinationService } from '../destinations/destination.service';
 import { PluginRegistry } from '../destinations/plugin-registry';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
-import { MAPPING_LIMITS, validatePayload } from '../plugin-kit';
+import { MAPPING_LIMITS, validatePayload } from '@itinera/plugin-kit';
 import { PERFORM_DEADLINE_MS, performAttempt } from './delivery-attempt';
 import { pluginLogger } from './plugin-logger';
 

@@ -1,5 +1,5 @@
-import type { Problem, SettingsSchema } from '../plugin-kit';
-import type { DestinationAddressPolicy } from '../plugin-kit/http-address-policy';
+import type { Problem, SettingsSchema } from '@itinera/plugin-kit';
+import type { DestinationAddressPolicy } from '@itinera/plugin-kit/host';
 
 /**
  * Every URL setting (`format: 'uri'`) that the address policy refuses, resolved now, as input problems.

@@ -1,5 +1,5 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import type { DestinationDefinition, SettingField } from '../plugin-kit';
+import type { DestinationDefinition, SettingField } from '@itinera/plugin-kit';
 import { CurrentWorkspace } from '../workspaces/request-context';
 import { Workspace } from '../workspaces/workspace.entity';
 import { Destination } from './destination.entity';

@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationCatalog } from '../journeys/destination-catalog';
-import { DestinationAddressPolicy, installDestinationAddressPolicy } from '../plugin-kit/http-address-policy';
+import { DestinationAddressPolicy, installDestinationAddressPolicy } from '@itinera/plugin-kit/host';
 import { Destination } from './destination.entity';
 import { DestinationResolver } from './destination.resolver';
 import { DestinationService } from './destination.service';

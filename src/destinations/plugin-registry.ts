@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ActionDefinition, DestinationDefinition } from '../plugin-kit';
+import type { ActionDefinition, DestinationDefinition } from '@itinera/plugin-kit';
 
 /** `<repo>/plugins` from `src/destinations` (and `dist/plugins` from `dist/src/destinations`). */
 export const BUILT_IN_PLUGINS_DIR = path.resolve(__dirname, '..', '..', 'plugins');

@@ -1,4 +1,4 @@
-import type { SettingsSchema } from '../plugin-kit';
+import type { SettingsSchema } from '@itinera/plugin-kit';
 import { isSealed, SettingsCipher, SettingsUnreadableError } from './settings-cipher';
 
 const schema: SettingsSchema = {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import type { SettingsSchema } from '../plugin-kit';
+import type { SettingsSchema } from '@itinera/plugin-kit';
 
 /** How a secret setting is stored: `{ "@encrypted": "v1.<iv>.<tag>.<ciphertext>" }` (base64url parts). */
 const SEALED_KEY = '@encrypted';

@@ -5,7 +5,7 @@ import { checkPageSize, isUuid } from '../common/cursor';
 import { decodeKeysetCursor, keysetPage } from '../common/keyset-page';
 import { badUserInput, conflict, invalidState, limitExceeded, notFound, Problem } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { checkMappingPaths } from '../plugin-kit';
+import { checkMappingPaths } from '@itinera/plugin-kit';
 import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
 import type { JourneyDefinition, JourneyDraft, JourneyStatus } from '../engine/definition';
 import { duplicateDraft } from './journey-duplication';

@@ -1,5 +1,5 @@
 import { badUserInput, type Problem } from '../common/errors';
-import { mappingSizeProblems } from '../plugin-kit';
+import { mappingSizeProblems } from '@itinera/plugin-kit';
 import type { DraftStep } from '../engine/definition';
 
 /**

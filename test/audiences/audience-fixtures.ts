@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RecordingServer } from '../../src/plugin-kit/testing';
+import type { RecordingServer } from '@itinera/plugin-kit/testing';
 import { GraphqlClient } from '../harness/clients';
 import { publishJourney } from '../harness/journeys';
 import type { TestApp } from '../harness/test-app';

@@ -1,4 +1,4 @@
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { activityTypesOf, createWebhookDestination, instancesOf, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';

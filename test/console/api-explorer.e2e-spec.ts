@@ -1,7 +1,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { SOCKET_REFUSALS } from '../../src/workspaces/socket-refusal';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { ActivitySocket, waitForSubscribers } from '../observability/live-activity';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

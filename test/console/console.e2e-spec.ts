@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { seed } from '../../src/engine/seed-events.fixture';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { subscriberCount } from '../observability/live-activity';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { GraphqlClient } from '../harness/clients';

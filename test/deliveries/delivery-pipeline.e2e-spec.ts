@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { DeliveryProcessor } from '../../src/deliveries/delivery.processor';
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { startTestApp, type TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 import {

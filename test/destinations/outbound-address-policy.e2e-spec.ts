@@ -1,4 +1,4 @@
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { createDestination, scheduleSend, settledDelivery, updateDestination } from '../deliveries/send-step';
 import { startTestApp, type TestApp } from '../harness/test-app';
 

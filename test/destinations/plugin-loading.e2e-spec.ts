@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PluginRegistry } from '../../src/destinations/plugin-registry';
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { createDestination, scheduleSend, settledDelivery } from '../deliveries/send-step';
 import { spawnItinera } from '../harness/itinera-process';
 import { publishJourney } from '../harness/journeys';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SECRET_KEY_FILE } from '../../src/config/secret-key';
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { createDestination } from '../deliveries/send-step';
 import { spawnItinera } from '../harness/itinera-process';
 import { startTestApp, type TestApp } from '../harness/test-app';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { launchBrowser, PageServer, startPageServer, TestBrowser } from '../harness/browser';
 import { createWebhookDestination, instancesOf, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

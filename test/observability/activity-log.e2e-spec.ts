@@ -1,5 +1,5 @@
 import { seed } from '../../src/engine/seed-events.fixture';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { GraphqlClient } from '../harness/clients';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

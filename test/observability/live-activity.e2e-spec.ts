@@ -1,7 +1,7 @@
 import { ACTIVITY_LISTENER_NAME } from '../../src/activity/activity-fanout';
 import { seed } from '../../src/engine/seed-events.fixture';
 import { DEFAULT_JOURNEY_LIMITS } from '../../src/journeys/journey-limits';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';

@@ -1,5 +1,5 @@
 import { DataRetention } from '../../src/operations/data-retention';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { AudiencesApi } from '../audiences/audience-fixtures';
 import { createWebhookDestination, instancesOf, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

@@ -1,6 +1,6 @@
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { IngestionClient } from '../harness/clients';
 import { createWebhookDestination, instancesOf, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

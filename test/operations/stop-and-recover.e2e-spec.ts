@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../src/database/embedded-postgres';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { GraphqlClient, IngestionClient } from '../harness/clients';
 import { ItineraProcess, runItineraToExit, spawnItinera as spawnItineraProcess } from '../harness/itinera-process';
 import { createWebhookDestination, publishJourney } from '../harness/journeys';

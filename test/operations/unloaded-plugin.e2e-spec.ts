@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Pool } from 'pg';
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { IngestionClient } from '../harness/clients';
 import { ItineraProcess, spawnItinera } from '../harness/itinera-process';
 import { publishJourney } from '../harness/journeys';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { IngestionClient } from '../harness/clients';
 import { ItineraProcess, spawnItinera } from '../harness/itinera-process';
 import { createWebhookDestination, publishJourney } from '../harness/journeys';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { findFreePort } from '../../src/database/embedded-postgres';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { createWebhookDestination, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { GraphqlClient, IngestionClient } from '../harness/clients';
 import { spawnItinera, type ItineraProcess } from '../harness/itinera-process';
 import { createWebhookDestination, publishJourney } from '../harness/journeys';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DeliveryService } from '../../src/deliveries/delivery.service';
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { applicationStartedContext, destinationId } from '../deliveries/send-step';
 import { GraphqlClient } from '../harness/clients';
 import { createWebhookDestination } from '../harness/journeys';

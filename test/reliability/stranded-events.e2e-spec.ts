@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { StrandedEventsReconciler } from '../../src/ingestion/stranded-events-reconciler';
 import { QueueService } from '../../src/queue/queue.service';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { createWebhookDestination, instancesOf, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';

@@ -1,6 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { GraphqlClient, IngestionClient } from '../harness/clients';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

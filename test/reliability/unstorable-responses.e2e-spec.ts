@@ -1,4 +1,4 @@
-import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
+import { startRecordingServer, type RecordingServer } from '@itinera/plugin-kit/testing';
 import { destinationId, scheduleSend, settledDelivery, type ScheduledSend } from '../deliveries/send-step';
 import { startTestApp, type TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';

@@ -1,5 +1,5 @@
 import { DEFAULT_JOURNEY_LIMITS } from '../../src/journeys/journey-limits';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { ItineraProcess, spawnItinera } from '../harness/itinera-process';
 import { createWebhookDestination, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

@@ -1,6 +1,6 @@
 /**
  * Helpers for testing plugins: run an action the way a send step does, and record what an HTTP
- * destination receives. Imported by tests only (`src/plugin-kit/testing`), never by production code.
+ * destination receives. Imported by tests only (`@itinera/plugin-kit/testing`), never by production code.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
