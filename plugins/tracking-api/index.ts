@@ -1,4 +1,4 @@
-import { defineDestination, postJson, type ActionDefinition, type PerformInput } from '@itinera/plugin-kit';
+import { defineDestination, type ActionDefinition, type PerformInput } from '@itinera/plugin-kit';
 
 /** Settings of a tracking API destination, after defaults. */
 export interface TrackingApiSettings {
@@ -24,20 +24,19 @@ export interface IdentifyPayload {
  * deduplication turns at-least-once delivery into exactly-once.
  */
 async function sendCall(type: 'track' | 'identify', message: Record<string, unknown>, input: PerformInput<TrackingApiSettings, unknown>) {
-  const { settings, idempotencyKey, journeyId, instanceId, stepKey, signal } = input;
+  const { settings, idempotencyKey, journeyId, instanceId, stepKey, request } = input;
   const body = {
     ...message,
     type,
     messageId: idempotencyKey,
     context: { library: { name: 'itinera' }, itinera: { journeyId, instanceId, stepKey } },
   };
-  const response = await postJson({
-    // Trailing slashes trimmed, a path prefix kept: collectors are often mounted below a proxy path.
-    url: `${settings.host.replace(/\/+$/, '')}/v1/${type}`,
+  // Trailing slashes trimmed, a path prefix kept: collectors are often mounted below a proxy path.
+  const response = await request(`${settings.host.replace(/\/+$/, '')}/v1/${type}`, {
+    method: 'POST',
     headers: { Authorization: `Basic ${Buffer.from(`${settings.writeKey}:`).toString('base64')}` },
-    body: JSON.stringify(body),
+    json: body,
     timeoutMs: settings.timeoutMs,
-    signal,
   });
   return { status: response.status, response: response.body };
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { defineDestination, postJson, type ActionDefinition } from '@itinera/plugin-kit';
+import { defineDestination, type ActionDefinition } from '@itinera/plugin-kit';
 
 /** Settings of a webhook destination, after defaults. */
 export interface WebhookSettings {
@@ -45,14 +45,15 @@ const send: ActionDefinition<WebhookSettings, WebhookPayload> = {
       default: { '@path': '$.entry.properties' },
     },
   },
-  async perform({ payload, settings, idempotencyKey, stepKey, eventName, journeyId, instanceId, userId, signal }) {
+  async perform({ payload, settings, idempotencyKey, stepKey, eventName, journeyId, instanceId, userId, request }) {
     const body: WebhookBody = { key: stepKey, event: eventName ?? null, journeyId, instanceId, userId, idempotencyKey, data: payload.data };
     const rawBody = JSON.stringify(body);
     // Ours are set last so a configured header cannot replace the key or forge the signature.
-    const headers: Record<string, string> = { ...settings.headers, 'Idempotency-Key': idempotencyKey };
+    const headers: Record<string, string> = { ...settings.headers, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey };
     if (settings.secret) headers['X-Itinera-Signature'] = webhookSignature(settings.secret, rawBody);
 
-    const response = await postJson({ url: settings.url, method: settings.method, headers, body: rawBody, timeoutMs: settings.timeoutMs, signal });
+    // The raw text, as signed; a redirect is refused rather than re-sending it to a host nobody configured.
+    const response = await request(settings.url, { method: settings.method, headers, body: rawBody, timeoutMs: settings.timeoutMs, redirect: 'error' });
     return { status: response.status, response: response.body };
   },
 };

@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError, type ActionDefinition, type PluginLogger } from '@itinera/plugin-kit';
+import { PermanentError, RetryableError, secretValues, type ActionDefinition, type PluginLogger } from '@itinera/plugin-kit';
 import { performAttempt } from './delivery-attempt';
 
 const logger: PluginLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -53,6 +53,43 @@ describe('performAttempt', () => {
   it('keeps a huge response as a bounded excerpt', async () => {
     const outcome = await performAttempt(actionDoing(async () => ({ status: 200, response: 'x'.repeat(100_000) })), input, { deadlineMs: 1000 });
     expect(outcome.result === 'delivered' && typeof outcome.response === 'string' && outcome.response.length).toBeLessThan(5000);
+  });
+});
+
+describe('performAttempt and secret settings', () => {
+  const settings = { apiKey: 'sk_live_0123456789', headers: { Authorization: 'Bearer tok_abcdefgh12345' } };
+  const secrets = secretValues({ apiKey: { type: 'string', secret: true }, headers: { type: 'object', secret: true } }, settings);
+
+  it('redacts them from the stored error, the stored response and what the plugin logs', async () => {
+    const lines: unknown[] = [];
+    const capture: PluginLogger = { info: (...line) => lines.push(line), warn: (...line) => lines.push(line), error: (...line) => lines.push(line) };
+    const leaky = (outcome: 'throw' | 'resolve') =>
+      actionDoing(async ({ settings: given, logger }) => {
+        const { apiKey, headers } = given as typeof settings;
+        logger.info(`calling with ${apiKey}`, { auth: headers.Authorization, nested: [{ key: apiKey }] });
+        if (outcome === 'throw') throw new PermanentError(`rejected key ${apiKey}`, { status: 401 });
+        return { status: 200, response: { echoed: `tok_abcdefgh12345 and ${apiKey}` } };
+      });
+    const failed = await performAttempt(leaky('throw'), { ...input, settings, logger: capture, secrets }, { deadlineMs: 1000 });
+    const delivered = await performAttempt(leaky('resolve'), { ...input, settings, logger: capture, secrets }, { deadlineMs: 1000 });
+    expect(failed).toEqual({ result: 'permanent', error: 'rejected key [redacted]', status: 401 });
+    expect(delivered).toEqual({ result: 'delivered', status: 200, response: { echoed: '[redacted] and [redacted]' } });
+    expect(lines[0]).toEqual(['calling with [redacted]', { auth: '[redacted]', nested: [{ key: '[redacted]' }] }]);
+    expect(JSON.stringify(lines)).not.toMatch(/sk_live|tok_abc/);
+  });
+
+  it('hands perform a request client and passes on the delay a RetryableError carries', async () => {
+    const retryAt = new Date(Date.now() + 30_000);
+    const outcome = await performAttempt(
+      actionDoing(async ({ request }) => {
+        expect(typeof request).toBe('function');
+        throw new RetryableError('rate limited', { status: 429, retryAt });
+      }),
+      input,
+      { deadlineMs: 1000 },
+    );
+    expect(outcome).toMatchObject({ result: 'retryable', status: 429 });
+    expect(outcome.result === 'retryable' && outcome.retryAfterMs).toBeGreaterThan(29_000);
   });
 });
 

@@ -1,10 +1,25 @@
 import { storableJson, storableText } from '../common/storable-text';
-import { isPermanentError, RetryableError, type ActionDefinition, type PerformInput } from '@itinera/plugin-kit';
+import {
+  createRequestClient,
+  isPermanentError,
+  redactDeep,
+  redactingLogger,
+  redactSecrets,
+  RetryableError,
+  type ActionDefinition,
+  type PerformInput,
+} from '@itinera/plugin-kit';
 
 /** What one call to `perform` came to; the type of what it threw decides between retryable and permanent. */
 export type AttemptOutcome =
   | { result: 'delivered'; status: number | null; response: unknown }
   | { result: 'retryable' | 'permanent'; error: string; status: number | null; retryAfterMs?: number };
+
+/** What `perform` gets, but the signal and the request client, which each attempt makes its own. */
+export type AttemptInput = Omit<PerformInput, 'signal' | 'request'> & {
+  /** The destination's secret values (`secretValues`), kept out of the stored error, response and logs. */
+  secrets?: readonly string[];
+};
 
 export interface AttemptLimits {
   /** The longest any attempt may take, whatever the plugin's own timeout. */
@@ -25,15 +40,17 @@ const MAX_RESPONSE_JSON_LENGTH = 4096;
  * storable: a NUL or a lone surrogate in one answer must not fail the write that records a group's outcomes. A plugin that ignores its signal is abandoned at the
  * deadline: its promise may still settle later, but the attempt is over and counted as retryable.
  */
-export async function performAttempt(action: ActionDefinition, input: Omit<PerformInput, 'signal'>, limits: AttemptLimits): Promise<AttemptOutcome> {
+export async function performAttempt(action: ActionDefinition, input: AttemptInput, limits: AttemptLimits): Promise<AttemptOutcome> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new RetryableError(`the destination did not finish within ${limits.deadlineMs} ms`)), limits.deadlineMs);
   const signal = limits.signal ? AbortSignal.any([limits.signal, deadline.signal]) : deadline.signal;
+  const { secrets = [], ...given } = input;
+  const performInput: PerformInput = { ...given, logger: redactingLogger(given.logger, secrets), signal, request: createRequestClient({ signal, secrets }) };
   try {
-    const result = await Promise.race([Promise.resolve().then(() => action.perform({ ...input, signal })), rejectOnAbort(signal)]);
-    return { result: 'delivered', status: numberOrNull(result?.status), response: storableJson(boundedResponse(result?.response)) };
+    const result = await Promise.race([Promise.resolve().then(() => action.perform(performInput)), rejectOnAbort(signal)]);
+    return { result: 'delivered', status: numberOrNull(result?.status), response: storableJson(redactDeep(boundedResponse(result?.response), secrets)) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
     return {
       result: isPermanentError(error) ? 'permanent' : 'retryable',
       error: storableText(message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message || 'failed without a message'),

@@ -6,7 +6,7 @@ import { eachAloneOnFailure, GroupedCall, GroupedLoad } from '../common/grouped-
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
-import { RetryableError } from '@itinera/plugin-kit';
+import { RetryableError, secretValues } from '@itinera/plugin-kit';
 import { JobRequest, QueueService } from '../queue/queue.service';
 import { reportAttempt } from './attempt-report';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
@@ -146,6 +146,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
         userId: delivery.userId,
         eventName: delivery.eventName ?? undefined,
         logger: pluginLogger(target.plugin.name, { deliveryId: delivery.id, destinationId: delivery.destinationId }),
+        secrets: secretValues(target.plugin.settings, settings),
       },
       { deadlineMs: PERFORM_DEADLINE_MS, signal: this.shutdown.signal },
     );

@@ -4,7 +4,7 @@ import { badUserInput, notFound } from '../common/errors';
 import { DestinationService } from '../destinations/destination.service';
 import { PluginRegistry } from '../destinations/plugin-registry';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
-import { MAPPING_LIMITS, validatePayload } from '@itinera/plugin-kit';
+import { MAPPING_LIMITS, secretValues, validatePayload } from '@itinera/plugin-kit';
 import { PERFORM_DEADLINE_MS, performAttempt } from './delivery-attempt';
 import { pluginLogger } from './plugin-logger';
 
@@ -76,6 +76,7 @@ export class TestEventSender {
         userId: typeof given.userId === 'string' ? given.userId : 'test-user',
         eventName: 'Itinera Test Event',
         logger: pluginLogger(plugin.name, { destinationId: destination.id, testEvent: true }),
+        secrets: secretValues(plugin.settings, settings),
       },
       { deadlineMs: PERFORM_DEADLINE_MS },
     );

@@ -1,3 +1,5 @@
+import type { RequestClient } from './request';
+
 /**
  * The shape of a destination plugin: a plain object with settings fields and actions, each action with
  * `fields` and one `perform`. Field declarations drive validation, the admin API's schema and the docs alike.
@@ -105,7 +107,14 @@ export interface PerformInput<Settings = unknown, Payload = unknown> {
   eventName?: string;
   /** Aborted when the attempt must stop (worker shutdown); pass it to every I/O call. */
   signal: AbortSignal;
+  /** Logs under the plugin's name; the destination's secret settings are redacted from what it writes. */
   logger: PluginLogger;
+  /**
+   * The HTTP client for this attempt: any method, JSON, form and query string bodies, timeouts, redirects
+   * under the outbound address policy, errors classified for retrying (`Retry-After` honoured), secret
+   * settings redacted from its errors. Already bound to `signal`.
+   */
+  request: RequestClient;
 }
 
 /** What a successful `perform` may report; shown by `sendTestEvent` and stored with the delivery. */

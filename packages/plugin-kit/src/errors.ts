@@ -8,9 +8,11 @@ export interface DeliveryErrorOptions {
   cause?: unknown;
 }
 
-/** For a retryable error: the destination asked not to be called again before this long (`Retry-After`). */
+/** For a retryable error: when the destination asked to be called again (`Retry-After`), as a delay or a time. */
 export interface RetryableErrorOptions extends DeliveryErrorOptions {
   retryAfterMs?: number;
+  /** The same as `retryAfterMs`, as a point in time (e.g. a rate limit's reset time); a past time means now. */
+  retryAt?: Date;
 }
 
 // A plugin loaded from ITINERA_PLUGIN_PATHS may bundle its own copy of the kit, where `instanceof` fails;
@@ -27,7 +29,7 @@ export class RetryableError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RetryableError';
     this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
+    this.retryAfterMs = options.retryAfterMs ?? (options.retryAt ? Math.max(0, options.retryAt.getTime() - Date.now()) : undefined);
   }
 }
 

@@ -23,6 +23,15 @@ export {
   type TemplateDirective,
 } from './destination';
 export { PermanentError, RetryableError, isPermanentError, type DeliveryErrorOptions, type RetryableErrorOptions } from './errors';
+export {
+  createRequestClient,
+  type ParamValue,
+  type RequestClient,
+  type RequestClientOptions,
+  type RequestOptions,
+  type RequestResponse,
+} from './request';
+export { REDACTED, redactDeep, redactingLogger, redactSecrets, secretValues } from './secrets';
 export { applySettingDefaults, redactSettings, validateSettings } from './settings';
 export { applyFieldDefaults, buildPayload, validatePayload, type BuiltPayload } from './payload';
 export {

@@ -8,6 +8,8 @@ import { describeProblems, type DestinationDefinition, type JourneyContext, type
 import { PermanentError } from './errors';
 import { DestinationAddressPolicy, installDestinationAddressPolicy } from './http-address-policy';
 import { buildPayload } from './payload';
+import { createRequestClient } from './request';
+import { redactingLogger, secretValues } from './secrets';
 import { applySettingDefaults, validateSettings } from './settings';
 
 /**
@@ -75,22 +77,26 @@ export async function runAction<Settings>(
   const known = context as Partial<JourneyContext>;
   const instanceId = options.instanceId ?? known.instance?.id ?? 'test-instance';
   const stepKey = options.stepKey ?? 'test_step';
+  const settings = applySettingDefaults(destination.settings, options.settings);
+  const secrets = secretValues(destination.settings, settings);
+  const signal = options.signal ?? new AbortController().signal;
   return action.perform({
     payload,
-    settings: applySettingDefaults(destination.settings, options.settings) as Settings,
+    settings: settings as Settings,
     idempotencyKey: options.idempotencyKey ?? `${instanceId}:${stepKey}:1`,
     stepKey,
     eventName: options.eventName,
     journeyId: options.journeyId ?? known.journey?.id ?? 'test-journey',
     instanceId,
     userId: options.userId ?? known.userId ?? 'test-user',
-    signal: options.signal ?? new AbortController().signal,
-    logger: options.logger ?? silentLogger,
+    signal,
+    logger: redactingLogger(options.logger ?? silentLogger, secrets),
+    request: createRequestClient({ signal, secrets }),
   });
 }
 
 /**
- * Lets `postJson` reach loopback addresses, as laptop mode does, so a plugin's tests can send to a
+ * Lets `request` and `postJson` reach loopback addresses, as laptop mode does, so a plugin's tests can send to a
  * `RecordingServer` (the kit refuses loopback until the application installs its policy).
  */
 export function allowLoopbackDestinations(): void {
