@@ -89,7 +89,7 @@ describe('destinations', () => {
       const error = await itinera.graphql.error(createDestination, { input: { name: 'CRM', plugin: 'salesforce', settings: {} } });
       expect(error.extensions).toEqual({
         code: 'BAD_USER_INPUT',
-        problems: [{ path: 'plugin', message: 'unknown plugin "salesforce" (loaded plugins: "tracking-api", "webhook")' }],
+        problems: [{ path: 'plugin', message: 'unknown plugin "salesforce" (loaded plugins: "http-request", "list-sync", "sendgrid", "slack", "tracking-api", "twilio", "webhook")' }],
       });
     });
 
