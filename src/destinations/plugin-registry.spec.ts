@@ -5,23 +5,23 @@ import { BUILT_IN_PLUGINS_DIR, destinationDefinitionProblems, kitVersionProblem,
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'plugins');
 
 describe('PluginRegistry', () => {
-  it('registers the built-in webhook and tracking-api plugins', () => {
+  it('registers the built-in plugins', () => {
     const registry = PluginRegistry.loadFrom([BUILT_IN_PLUGINS_DIR]);
-    expect(registry.list().map((plugin) => plugin.name)).toEqual(['tracking-api', 'webhook']);
+    expect(registry.list().map((plugin) => plugin.name)).toEqual(['http-request', 'list-sync', 'sendgrid', 'slack', 'tracking-api', 'twilio', 'webhook']);
     expect(registry.problems).toEqual([]);
     expect(registry.action('webhook', 'send')?.title).toBe('Send');
   });
 
   it('adds the plugin folders of each extra directory, TypeScript included', () => {
     const registry = PluginRegistry.loadFrom([BUILT_IN_PLUGINS_DIR, FIXTURES]);
-    expect(registry.list().map((plugin) => plugin.name)).toEqual(['echo', 'tracking-api', 'webhook']);
+    expect(registry.list().map((plugin) => plugin.name)).toEqual(['echo', 'http-request', 'list-sync', 'sendgrid', 'slack', 'tracking-api', 'twilio', 'webhook']);
   });
 
   it('skips broken folders with one problem each, naming the folder and the reason, and keeps the rest', () => {
     const reported: unknown[] = [];
     const registry = PluginRegistry.loadFrom([BUILT_IN_PLUGINS_DIR, path.join(FIXTURES, 'broken'), '/no/such/plugins'], (problem) => reported.push(problem));
 
-    expect(registry.list().map((plugin) => plugin.name)).toEqual(['tracking-api', 'webhook']);
+    expect(registry.list().map((plugin) => plugin.name)).toEqual(['http-request', 'list-sync', 'sendgrid', 'slack', 'tracking-api', 'twilio', 'webhook']);
     expect(registry.problems).toEqual([
       { folder: path.join(FIXTURES, 'broken', 'duplicate-webhook'), reason: 'a plugin named "webhook" is already registered' },
       {

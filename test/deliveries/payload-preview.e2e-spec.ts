@@ -137,7 +137,7 @@ describe('previewPayload', () => {
     // jsonb keeps object keys in its own order, so the problems come in that order.
     const byPath = [...(directiveError.extensions?.problems ?? [])].sort((a, b) => a.path.localeCompare(b.path));
     expect(byPath).toEqual([
-      { path: 'steps[1].send.mapping.data.email', message: '@pth is not a mapping directive; use @path or @template' },
+      { path: 'steps[1].send.mapping.data.email', message: '@pth is not a mapping directive; use one of @path, @template, @if, @case, @replace, @arrayPath, @merge, @json, @literal, @flatten' },
       { path: 'steps[1].send.mapping.data.name', message: expect.stringContaining('@template has an unclosed {{') },
     ]);
   });

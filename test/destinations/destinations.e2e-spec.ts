@@ -32,7 +32,7 @@ describe('destinations', () => {
   describe('destinationPlugins', () => {
     it('lists the built-in plugins with their settings schema and their actions’ fields', async () => {
       const { destinationPlugins } = await itinera.graphql.query(pluginsQuery);
-      expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(['tracking-api', 'webhook']);
+      expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(['http-request', 'list-sync', 'sendgrid', 'slack', 'tracking-api', 'twilio', 'webhook']);
 
       const webhook = destinationPlugins.find((p: { name: string }) => p.name === 'webhook');
       expect(webhook).toMatchObject({ displayName: 'Webhook', description: expect.stringContaining('HMAC-SHA256') });
@@ -89,7 +89,7 @@ describe('destinations', () => {
       const error = await itinera.graphql.error(createDestination, { input: { name: 'CRM', plugin: 'salesforce', settings: {} } });
       expect(error.extensions).toEqual({
         code: 'BAD_USER_INPUT',
-        problems: [{ path: 'plugin', message: 'unknown plugin "salesforce" (loaded plugins: "tracking-api", "webhook")' }],
+        problems: [{ path: 'plugin', message: 'unknown plugin "salesforce" (loaded plugins: "http-request", "list-sync", "sendgrid", "slack", "tracking-api", "twilio", "webhook")' }],
       });
     });
 

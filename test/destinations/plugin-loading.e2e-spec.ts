@@ -31,7 +31,7 @@ describe('plugins from ITINERA_PLUGIN_PATHS', () => {
 
   it('lists the plugin beside the built-in ones, creates a destination of it and delivers through it', async () => {
     const { destinationPlugins } = await itinera.graphql.query(pluginNames);
-    expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(['echo', 'tracking-api', 'webhook']);
+    expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(['echo', 'http-request', 'list-sync', 'sendgrid', 'slack', 'tracking-api', 'twilio', 'webhook']);
     expect(destinationPlugins[0].actions).toEqual([
       {
         name: 'echo',
@@ -109,7 +109,7 @@ describe('broken plugin folders', () => {
       ]);
       expect((await fetch(`${itinera.url}/health/ready`)).status).toBe(200);
       const { destinationPlugins } = await itinera.graphql.query(pluginNames);
-      expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(['echo', 'tracking-api', 'webhook']);
+      expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(['echo', 'http-request', 'list-sync', 'sendgrid', 'slack', 'tracking-api', 'twilio', 'webhook']);
     } finally {
       await itinera.close();
     }

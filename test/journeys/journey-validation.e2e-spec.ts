@@ -460,7 +460,26 @@ describe('journey validation (validateJourney and publishJourney)', () => {
     {
       problem: 'a mapping directive that does not exist',
       change: (j) => (send(j).mapping = { data: { email: { '@pth': '$.traits.email' } } }),
-      expected: [{ path: 'steps[1].send.mapping.data.email', message: '@pth is not a mapping directive; use @path or @template' }],
+      expected: [{ path: 'steps[1].send.mapping.data.email', message: '@pth is not a mapping directive; use one of @path, @template, @if, @case, @replace, @arrayPath, @merge, @json, @literal, @flatten' }],
+    },
+    {
+      problem: 'every problem of the directives of a mapping, each at its own path',
+      change: (j) =>
+        (send(j).mapping = {
+          data: {
+            email: { '@case': { operator: 'lowercase', value: { '@path': '$.traits.email' } } },
+            name: { '@if': { exists: { '@path': '$.traits.nick' }, then: { '@path': '$.trait.nick' }, otherwise: 'x' } },
+            items: { '@arrayPath': ['$.entry.properties.items', { id: { '@path': 'productId' } }] },
+            greeting: { '@template': 'Hi {{traits.first_name | upcase}}' },
+          },
+        }),
+      expected: [
+        { path: 'steps[1].send.mapping.data.email', message: '@case operator must be one of "lower", "upper", got "lowercase"' },
+        { path: 'steps[1].send.mapping.data.name', message: '@if has the unknown option "otherwise" (options: exists, blank, then, else)' },
+        { path: 'steps[1].send.mapping.data.items.@arrayPath[1].id', message: /^@path "productId" must start with "\$\."/ },
+        { path: 'steps[1].send.mapping.data.greeting', message: /uses the unknown filter "upcase"/ },
+        { path: 'steps[1].send.mapping.data.name.@if.then', message: /^\$\.trait\.nick: the journey context has no "trait"/ },
+      ],
     },
   ];
 

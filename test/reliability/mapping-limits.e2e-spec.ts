@@ -10,7 +10,7 @@ import { waitFor } from '../harness/wait-for';
 const ADMIN_TOKEN = 'mapping-limits-admin-token';
 const WRITE_KEY = 'mapping-limits-write-key';
 
-const OVERSIZED_MAPPING = expect.stringMatching(/more than 500 @path\/@template directives|is larger than 64 KB of JSON/);
+const OVERSIZED_MAPPING = expect.stringMatching(/more than 500 directives|is larger than 64 KB of JSON/);
 
 const createJourney = `mutation ($input: JourneyInput!) { createJourney(input: $input) { id } }`;
 const previewPayload = `query ($j: ID!, $s: String!, $c: JSON) { previewPayload(journeyId: $j, stepKey: $s, context: $c) }`;

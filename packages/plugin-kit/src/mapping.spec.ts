@@ -155,7 +155,7 @@ describe('evaluateMapping', () => {
       [{ '@path': '$.userId', '@template': 'x' }, '', 'a @path object must have no other keys, found "@template"'],
       [{ '@path': 42 }, '', '@path must be a string'],
       [{ '@template': ['a'] }, '', '@template must be a string'],
-      [{ '@if': { exists: true } }, '', '@if is not a mapping directive; use @path or @template'],
+      [{ '@iff': { exists: true } }, '', '@iff is not a mapping directive; use one of @path, @template, @if, @case, @replace, @arrayPath, @merge, @json, @literal, @flatten'],
     ])('reports %j', (mapping, path, message) => {
       expect(evaluate(mapping)).toEqual({ value: undefined, problems: [{ path, message }] });
     });
@@ -291,7 +291,7 @@ describe('mapping limits', () => {
     const mapping = { data: Object.fromEntries(Array.from({ length: MAPPING_LIMITS.maxDirectives + 1 }, (_, i) => [`k${i}`, { '@path': '$.userId' }])) };
     const { value, problems } = evaluateMapping(mapping, context);
     expect(value).toBeUndefined();
-    expect(problems).toEqual([{ path: '', message: expect.stringMatching(/more than 500 @path\/@template directives/) }]);
+    expect(problems).toEqual([{ path: '', message: expect.stringMatching(/more than 500 directives/) }]);
     expect(checkMappingPaths(mapping)).toEqual(problems);
   });
 

@@ -5,11 +5,15 @@
  *   recursively.
  * - `{ "@path": "$.traits.email" }` reads a value: `$.a.b`, `$.a[0].b`, `$.a["key with spaces"]`. A missing
  *   value is `undefined`: an object leaves that key out, an array leaves that element out.
- * - `{ "@template": "Hi {{traits.first_name}}" }` renders text; placeholder paths are written without `$.`;
- *   missing values render as '', objects as JSON. Nothing is HTML-escaped.
+ * - `{ "@template": "Hi {{traits.first_name | default: \"there\"}}" }` renders text; placeholder paths are
+ *   written without `$.`; missing values render as '' (or as their `default`, which also replaces null and ''),
+ *   objects as JSON. Nothing is HTML-escaped.
+ * - `@if`, `@case`, `@replace`, `@arrayPath`, `@merge`, `@json`, `@literal` and `@flatten` transform values
+ *   (see mapping-directives.ts).
  * - A directive object has exactly one key. Any key starting with `@` is a directive.
  *
- * Problem paths are relative to the mapping's root ('' is the root itself): `data.email`, `items[2]`.
+ * Problem paths are relative to the mapping's root ('' is the root itself): `data.email`, `items[2]`, and
+ * inside a directive `data.greeting.@if.then`.
  *
  * Limits (MAPPING_LIMITS): a mapping is refused before any evaluation when it is too large or has too many
  * directives, and evaluation stops as soon as the payload it builds grows past its size limit. Paths hand out
@@ -18,15 +22,16 @@
  */
 import type { Problem } from './destination';
 import { childPath, isPlainObject } from './field-types';
+import { DIRECTIVES, setOwn, type DirectiveWalk } from './mapping-directives';
+import { contextShapeProblem, excerpt, lookup, parsePathExpression, parsePlaceholder, type PathSegment } from './mapping-paths';
 
-/** A step in a path: an object key or an array index. */
-export type PathSegment = string | number;
+export { CONTEXT_ROOT_KEYS, type PathSegment } from './mapping-paths';
 
-/** One `@path`, or one `{{placeholder}}` of a `@template`, found in a mapping. */
+/** One `@path`, `@arrayPath` source, or `{{placeholder}}` of a `@template`, found in a mapping. */
 export interface MappingPath {
   /** Where in the mapping it sits (`data.email`; '' for the root). */
   at: string;
-  directive: '@path' | '@template';
+  directive: '@path' | '@template' | '@arrayPath';
   /** As written: `$.traits.email` for `@path`, `traits.first_name` for a placeholder. */
   expression: string;
   /** From the context's root: `['traits', 'email']`. */
@@ -39,8 +44,8 @@ export interface MappingResult {
   problems: Problem[];
 }
 
-/** The keys at the root of every journey context (SPEC 4.2). */
-export const CONTEXT_ROOT_KEYS = ['userId', 'journey', 'instance', 'entry', 'events', 'traits'] as const;
+/** Every directive name, for messages and docs. */
+export const MAPPING_DIRECTIVES = ['@path', '@template', ...Object.keys(DIRECTIVES)] as const;
 
 // Deep enough for any real payload, shallow enough that a hostile mapping cannot exhaust the stack.
 const MAX_DEPTH = 64;
@@ -52,7 +57,7 @@ const MAX_DEPTH = 64;
 export const MAPPING_LIMITS = {
   /** JSON text of the mapping itself. */
   maxMappingBytes: 64 * 1024,
-  /** `@path` and `@template` directives in one mapping. */
+  /** Directives (`@path`, `@template`, `@if`, …) in one mapping. */
   maxDirectives: 500,
   /** JSON text of the payload a mapping builds. */
   maxPayloadBytes: 256 * 1024,
@@ -83,7 +88,7 @@ export function mappingSizeProblems(mapping: unknown, limits: { maxMappingBytes:
     if (node !== null && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
         if (key.startsWith('@') && ++directives > limits.maxDirectives) {
-          return [{ path: '', message: `has more than ${limits.maxDirectives} @path/@template directives; map fewer values or map a whole object with one @path` }];
+          return [{ path: '', message: `has more than ${limits.maxDirectives} directives; map fewer values or map a whole object with one @path` }];
         }
         bytes += Array.isArray(node) ? 1 : key.length + 4;
         stack.push(child);
@@ -120,43 +125,91 @@ export function checkMappingPaths(mapping: unknown): Problem[] {
   return problems;
 }
 
-class MappingWalk {
+class MappingWalk implements DirectiveWalk {
   readonly problems: Problem[] = [];
   readonly paths: MappingPath[] = [];
   /** The payload passed its size limit: evaluation stopped and the result is void. */
   overflowed = false;
   private payloadBytes = 0;
   private readonly sizes = new JsonSizes();
+  private readonly reported = new Set<string>();
+  /** What `$.` means: the context, or an element of an `@arrayPath` (whose paths are not context paths). */
+  private root: unknown;
+  private relative = false;
 
   constructor(
     private readonly context: object | undefined,
     private readonly maxPayloadBytes = Infinity,
-  ) {}
+  ) {
+    this.root = context;
+  }
+
+  get checking(): boolean {
+    return this.context === undefined;
+  }
 
   visit(node: unknown, at: string, depth: number): unknown {
     if (this.overflowed) return undefined;
     const value = this.evaluate(node, at, depth);
-    // Containers are counted through their members; each literal, path value and rendered text once.
-    if (value !== undefined && !this.overflowed) this.count(node !== null && typeof node === 'object' && !isDirective(node) ? CONTAINER : value, at);
+    // Containers are counted through their members, directives by what they add; literals here.
+    if (value !== undefined && !this.overflowed && (node === null || typeof node !== 'object')) this.grow(this.sizes.of(value, this.remaining() + 1), at);
     return this.overflowed ? undefined : value;
   }
 
-  private remaining(): number {
+  peek(node: unknown, at: string, depth: number): unknown {
+    const bytes = this.payloadBytes;
+    const value = this.visit(node, at, depth);
+    this.payloadBytes = bytes;
+    return value;
+  }
+
+  within(root: unknown, node: unknown, at: string, depth: number, counted = true): unknown {
+    const [outerRoot, outerRelative] = [this.root, this.relative];
+    [this.root, this.relative] = [root, true];
+    try {
+      return counted ? this.visit(node, at, depth) : this.peek(node, at, depth);
+    } finally {
+      [this.root, this.relative] = [outerRoot, outerRelative];
+    }
+  }
+
+  remaining(): number {
     return this.maxPayloadBytes - this.payloadBytes;
   }
 
-  private count(value: unknown, at: string): void {
-    this.payloadBytes += this.sizes.of(value, this.remaining() + 1);
-    if (this.payloadBytes > this.maxPayloadBytes) this.overflow(at);
+  sizeOf(value: unknown): number {
+    return this.sizes.of(value, this.remaining() + 1);
   }
 
-  private overflow(at: string): undefined {
-    this.overflowed = true;
-    this.problems.push({
-      path: at,
-      message: `makes the mapped payload larger than ${this.maxPayloadBytes / 1024} KB of JSON; map smaller values (e.g. single properties instead of whole objects)`,
-    });
+  grow(bytes: number, at: string): void {
+    this.payloadBytes += bytes;
+    if (this.payloadBytes > this.maxPayloadBytes && !this.overflowed) {
+      this.overflowed = true;
+      this.problems.push({
+        path: at,
+        message: `makes the mapped payload larger than ${this.maxPayloadBytes / 1024} KB of JSON; map smaller values (e.g. single properties instead of whole objects)`,
+      });
+    }
+  }
+
+  /** Reports a problem once, however many elements of an `@arrayPath` run into it. */
+  fail(at: string, message: string): undefined {
+    const key = `${at}\n${message}`;
+    if (!this.reported.has(key)) {
+      this.reported.add(key);
+      this.problems.push({ path: at, message });
+    }
     return undefined;
+  }
+
+  read(expression: string, at: string, directive: '@path' | '@arrayPath'): unknown {
+    // `$` alone is the element an @arrayPath shape maps (an array of strings, say); the context has no such use.
+    if (expression === '$' && this.relative) return this.root;
+    const parsed = parsePathExpression(expression);
+    if (typeof parsed === 'string') return this.fail(at, `${directive} ${JSON.stringify(expression)} ${parsed}`);
+    if (!this.relative) this.paths.push({ at, directive, expression, segments: parsed });
+    // A reference, not a copy: the size limit is checked before anything is copied (see evaluateMapping).
+    return lookup(this.root, parsed);
   }
 
   private evaluate(node: unknown, at: string, depth: number): unknown {
@@ -166,9 +219,13 @@ class MappingWalk {
     if (node === undefined) return undefined;
     if (Array.isArray(node)) {
       const items: unknown[] = [];
+      this.grow(2, at);
       node.forEach((item, index) => {
         const value = this.visit(item, childPath(at, index), depth + 1);
-        if (value !== undefined) items.push(value);
+        if (value !== undefined) {
+          items.push(value);
+          this.payloadBytes += 1;
+        }
       });
       return items;
     }
@@ -176,9 +233,10 @@ class MappingWalk {
 
     const keys = Object.keys(node);
     const directives = keys.filter((key) => key.startsWith('@'));
-    if (directives.length > 0) return this.directive(node, keys, directives, at);
+    if (directives.length > 0) return this.directive(node, keys, directives, at, depth);
 
     const result: Record<string, unknown> = {};
+    this.grow(2, at);
     for (const key of keys) {
       const value = this.visit(node[key], childPath(at, key), depth + 1);
       if (value !== undefined) {
@@ -189,26 +247,25 @@ class MappingWalk {
     return result;
   }
 
-  private directive(node: Record<string, unknown>, keys: string[], directives: string[], at: string): unknown {
-    const known = directives.filter((key) => key === '@path' || key === '@template');
+  private directive(node: Record<string, unknown>, keys: string[], directives: string[], at: string, depth: number): unknown {
+    const known = directives.filter((key) => (MAPPING_DIRECTIVES as readonly string[]).includes(key));
     if (known.length === 0) {
-      return this.fail(at, `${directives[0]} is not a mapping directive; use @path or @template`);
+      return this.fail(at, `${directives[0]} is not a mapping directive; use one of ${MAPPING_DIRECTIVES.join(', ')}`);
     }
     if (keys.length > 1) {
       const others = keys.filter((key) => key !== known[0]).map((key) => JSON.stringify(key));
       return this.fail(at, `a ${known[0]} object must have no other keys, found ${others.join(', ')}`);
     }
-    const argument = node[known[0]];
-    if (typeof argument !== 'string') return this.fail(at, `${known[0]} must be a string`);
-    return known[0] === '@path' ? this.path(argument, at) : this.template(argument, at);
-  }
-
-  private path(expression: string, at: string): unknown {
-    const parsed = parsePathExpression(expression);
-    if (typeof parsed === 'string') return this.fail(at, `@path ${JSON.stringify(expression)} ${parsed}`);
-    this.paths.push({ at, directive: '@path', expression, segments: parsed });
-    // A reference, not a copy: the size limit is checked before anything is copied (see evaluateMapping).
-    return lookup(this.context, parsed);
+    const [name] = known;
+    const argument = node[name];
+    if (name === '@path' || name === '@template') {
+      if (typeof argument !== 'string') return this.fail(at, `${name} must be a string`);
+      if (name === '@template') return this.template(argument, at);
+      const value = this.read(argument, at, '@path');
+      if (value !== undefined) this.grow(this.sizeOf(value), at);
+      return value;
+    }
+    return DIRECTIVES[name](argument, at, depth, this);
   }
 
   private template(text: string, at: string): unknown {
@@ -216,106 +273,26 @@ class MappingWalk {
     let rest = text;
     for (;;) {
       const open = rest.indexOf('{{');
-      if (open < 0) return rendered + rest;
+      if (open < 0) {
+        rendered += rest;
+        this.grow(rendered.length + 2, at);
+        return this.overflowed ? undefined : rendered;
+      }
       const close = rest.indexOf('}}', open + 2);
       if (close < 0) return this.fail(at, `@template has an unclosed {{ at "${excerpt(rest.slice(open))}"`);
       const expression = rest.slice(open + 2, close).trim();
-      const parsed = parsePlaceholder(expression);
-      if (typeof parsed === 'string') return this.fail(at, `@template placeholder {{${expression}}} ${parsed}`);
-      this.paths.push({ at, directive: '@template', expression, segments: parsed });
-      const value = lookup(this.context, parsed);
+      const placeholder = parsePlaceholder(expression);
+      if (typeof placeholder === 'string') return this.fail(at, `@template placeholder {{${expression}}} ${placeholder}`);
+      if (!this.relative) this.paths.push({ at, directive: '@template', expression: placeholder.path, segments: placeholder.segments });
+      const found = lookup(this.root, placeholder.segments);
+      const value = placeholder.fallback !== undefined && (found === undefined || found === null || found === '') ? placeholder.fallback : found;
       // An object renders as its JSON: measured (once per object) before it is stringified.
-      if (value !== null && typeof value === 'object' && rendered.length + this.sizes.of(value, this.remaining() + 1) > this.remaining()) return this.overflow(at);
+      if (value !== null && typeof value === 'object' && rendered.length + this.sizeOf(value) > this.remaining()) return this.grow(this.sizeOf(value), at);
       rendered += rest.slice(0, open) + renderText(value);
-      if (rendered.length > this.remaining()) return this.overflow(at);
+      if (rendered.length > this.remaining()) return this.grow(rendered.length, at);
       rest = rest.slice(close + 2);
     }
   }
-
-  private fail(at: string, message: string): undefined {
-    this.problems.push({ path: at, message });
-    return undefined;
-  }
-}
-
-/** Segments of `$.a.b[0]`, or why the expression is malformed. */
-function parsePathExpression(expression: string): PathSegment[] | string {
-  if (!/^\$(?=[.[]|$)/.test(expression)) return 'must start with "$.", e.g. "$.traits.email"';
-  return parseSegments(expression, 1, false);
-}
-
-/** Segments of a template placeholder (`traits.first_name`), or why it is malformed. */
-function parsePlaceholder(expression: string): PathSegment[] | string {
-  if (expression === '') return 'is empty';
-  if (expression.startsWith('$')) return `is written without "$.", e.g. {{${expression.replace(/^\$\.?/, '')}}}`;
-  return parseSegments(expression, 0, true);
-}
-
-const NAME = /^[^.[\]\s'"*]+/;
-const BRACKET = /^\[(\d+|"(?:[^"\\]|\\.)*"|'[^']*')\]/;
-
-/**
- * Reads `.name`, `[0]`, `["any key"]` and `['any key']` segments from `expression`, starting at `start`;
- * a placeholder's first name has no leading dot (`traits.email`).
- */
-function parseSegments(expression: string, start: number, bareFirst: boolean): PathSegment[] | string {
-  const segments: PathSegment[] = [];
-  let i = start;
-  while (i < expression.length) {
-    const tail = expression.slice(i);
-    const after = `after "${excerpt(expression.slice(0, i))}"`;
-    if (/^(\.\.|\.\*|\[\*|\*)/.test(tail)) return 'uses a wildcard or recursive descent, which mappings do not support';
-    const bare = bareFirst && i === start;
-    if (bare || tail[0] === '.') {
-      const name = NAME.exec(bare ? tail : tail.slice(1));
-      if (!name) return i === start ? 'must start with a name' : `has an empty or invalid name ${after}`;
-      segments.push(name[0]);
-      i += (bare ? 0 : 1) + name[0].length;
-    } else if (tail[0] === '[') {
-      const bracket = BRACKET.exec(tail);
-      const segment = bracket ? bracketSegment(bracket[1]) : undefined;
-      if (!bracket || segment === undefined) return `has a malformed [...] ${after}; use [0] or ["key"]`;
-      segments.push(segment);
-      i += bracket[0].length;
-    } else {
-      return `has an unexpected ${JSON.stringify(tail[0])} ${after}`;
-    }
-  }
-  if (segments.length === 0) return 'must name a value in the journey context, e.g. "$.traits.email"';
-  return segments;
-}
-
-function bracketSegment(inner: string): PathSegment | undefined {
-  if (inner.startsWith("'")) return inner.slice(1, -1);
-  if (!inner.startsWith('"')) return Number(inner);
-  try {
-    return JSON.parse(inner) as string;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Follows own properties only, so a path can never reach `constructor` or `__proto__` of a JSON value. */
-function lookup(root: unknown, segments: PathSegment[]): unknown {
-  let current = root;
-  for (const segment of segments) {
-    if (Array.isArray(current)) {
-      const index = typeof segment === 'number' ? segment : /^\d+$/.test(segment) ? Number(segment) : -1;
-      current = index >= 0 && index < current.length ? current[index] : undefined;
-    } else if (current !== null && typeof current === 'object' && typeof segment === 'string' && Object.hasOwn(current, segment)) {
-      current = (current as Record<string, unknown>)[segment];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
-}
-
-/** Stands for an object or array whose members are counted one by one: only its brackets add up. */
-const CONTAINER = Symbol('container');
-
-function isDirective(node: object): boolean {
-  return !Array.isArray(node) && Object.keys(node).some((key) => key.startsWith('@'));
 }
 
 /**
@@ -327,7 +304,6 @@ class JsonSizes {
   private readonly known = new WeakMap<object, number>();
 
   of(value: unknown, cap: number): number {
-    if (value === CONTAINER) return 2;
     if (value === null || typeof value !== 'object') return scalarSize(value);
     const known = this.known.get(value);
     if (known !== undefined) return known;
@@ -364,46 +340,4 @@ function renderText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
-}
-
-// A mapping key named `__proto__` must become an ordinary key, not replace the result's prototype.
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function excerpt(text: string): string {
-  return text.length > 30 ? `${text.slice(0, 30)}…` : text;
-}
-
-/** What a journey context can hold (SPEC 4.2, the `JourneyContext` type): `'value'` has nothing inside, `'any'` anything. */
-type ContextShape = 'value' | 'any' | { [key: string]: ContextShape };
-
-const CAPTURED_EVENT: ContextShape = { event: 'value', properties: 'any', timestamp: 'value' };
-const CONTEXT_SHAPE: { [key: string]: ContextShape } = {
-  userId: 'value',
-  journey: { id: 'value', name: 'value', version: 'value' },
-  instance: { id: 'value', uniqueId: 'value', enteredAt: 'value' },
-  entry: { event: 'value', properties: 'any', timestamp: 'value', messageId: 'value' },
-  events: { '*': CAPTURED_EVENT },
-  traits: 'any',
-};
-
-function contextShapeProblem(segments: PathSegment[]): string | undefined {
-  let shape: ContextShape = CONTEXT_SHAPE;
-  for (const [index, segment] of segments.entries()) {
-    const where = segments.slice(0, index).join('.');
-    if (shape === 'any') return undefined;
-    if (shape === 'value') return `${where} is a single value with nothing inside`;
-    if (typeof segment === 'string' && Object.hasOwn(shape, segment)) {
-      shape = shape[segment];
-    } else if (Object.hasOwn(shape, '*')) {
-      if (typeof segment === 'number') return `${where} is keyed by step key, not by position`;
-      shape = shape['*'];
-    } else if (index === 0) {
-      return `the journey context has no ${JSON.stringify(segment)}; paths start with ${CONTEXT_ROOT_KEYS.join(', ')}`;
-    } else {
-      return `${where} has no ${JSON.stringify(segment)} (it has ${Object.keys(shape).join(', ')})`;
-    }
-  }
-  return undefined;
 }

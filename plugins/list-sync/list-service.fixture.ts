@@ -1,0 +1,60 @@
+/**
+ * A local list service speaking the list-sync contract (README.md): `POST <endpoint>` with a Bearer token
+ * and a `MembershipBatch` body answers 200 `{ list, added, removed, size }` and keeps each list's members;
+ * 400 `{ error }` for a malformed batch, 401 for a wrong token, 429 with Retry-After when limited. A batch
+ * whose idempotency key it has seen is answered again without being applied twice.
+ */
+import { startRecordingServer, type RecordedRequest, type RecordingReply, type RecordingServer } from '@itinera/plugin-kit/testing';
+import type { MembershipBatch } from './index';
+
+export const LIST_SERVICE_TOKEN = 'list-service-token';
+export const LIST_SERVICE_PATH = '/itinera/members';
+
+export interface FakeListService extends RecordingServer {
+  /** The user ids in each list, by list key. */
+  lists: Map<string, Set<string>>;
+  /** The next `count` requests answer 429 with `Retry-After: <seconds>`. */
+  rateLimit(count: number, retryAfterSeconds: number): void;
+}
+
+export async function startFakeListService(): Promise<FakeListService> {
+  const server = await startRecordingServer();
+  const lists = new Map<string, Set<string>>();
+  const applied = new Map<string, RecordingReply>();
+  let limited = 0;
+  let retryAfter = 0;
+  server.replyWith((request) => {
+    if (limited > 0) {
+      limited--;
+      return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: { error: 'rate limited' } };
+    }
+    return apply(request, lists, applied);
+  });
+  return {
+    ...server,
+    lists,
+    rateLimit(count, seconds) {
+      limited = count;
+      retryAfter = seconds;
+    },
+  };
+}
+
+function apply(request: RecordedRequest, lists: Map<string, Set<string>>, applied: Map<string, RecordingReply>): RecordingReply {
+  if (request.method !== 'POST' || request.path !== LIST_SERVICE_PATH) return { status: 404, body: { error: 'not found' } };
+  if (request.headers.authorization !== `Bearer ${LIST_SERVICE_TOKEN}`) return { status: 401, body: { error: 'invalid token' } };
+  const batch = request.json as Partial<MembershipBatch> | undefined;
+  const members = (value: unknown) => Array.isArray(value) && value.every((m) => typeof m?.userId === 'string');
+  if (!batch || typeof batch.list?.key !== 'string' || !members(batch.add) || !members(batch.remove) || typeof batch.idempotencyKey !== 'string') {
+    return { status: 400, body: { error: 'a batch needs list.key, add and remove arrays of { userId } and an idempotencyKey' } };
+  }
+  const seen = applied.get(batch.idempotencyKey);
+  if (seen) return seen;
+  const list = lists.get(batch.list.key) ?? new Set<string>();
+  lists.set(batch.list.key, list);
+  for (const member of batch.add!) list.add(member.userId);
+  for (const member of batch.remove!) list.delete(member.userId);
+  const reply = { status: 200, body: { list: batch.list.key, added: batch.add!.length, removed: batch.remove!.length, size: list.size } };
+  applied.set(batch.idempotencyKey, reply);
+  return reply;
+}
