@@ -234,6 +234,13 @@ export class BranchCountType {
   @Field(() => Int, { description: 'Times an instance took it, all versions.' }) taken: number;
 }
 
+@ObjectType('SendReasonCount')
+export class SendReasonCountType {
+  @Field() stepKey: string;
+  @Field({ description: 'Why: QUIET_HOURS, or the limit that held the send back.' }) reason: string;
+  @Field(() => Int, { description: 'All versions.' }) count: number;
+}
+
 @ObjectType('JourneyStats')
 export class JourneyStatsType {
   @Field(() => Int, { description: 'Instances ever started, all versions.' }) entered: number;
@@ -246,6 +253,10 @@ export class JourneyStatsType {
   @Field(() => [StepCountType], { description: 'Active instances by the step they are at.' }) atStep: StepCountType[];
   @Field(() => [BranchCountType], { description: 'How often each branch of each branching step was taken: the realised split of a RANDOM_SPLIT.' })
   branches: BranchCountType[];
+  @Field(() => [SendReasonCountType], { description: 'Sends deferred where they came due (SEND_DEFERRED records), by step and reason.' })
+  sendsDeferred: SendReasonCountType[];
+  @Field(() => [SendReasonCountType], { description: 'Sends skipped where they came due (SEND_SKIPPED records), by step and reason.' })
+  sendsSkipped: SendReasonCountType[];
 }
 
 @ObjectType('Journey')
