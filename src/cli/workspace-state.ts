@@ -99,7 +99,7 @@ export function canonical(value: unknown): unknown {
   return result;
 }
 
-const DEFAULTS: Record<string, unknown> = { useHistoricalData: false, enabled: true, match: 'ALL', mode: 'REENTER_EVERY_TIME' };
+const DEFAULTS: Record<string, unknown> = { useHistoricalData: false, enabled: true, match: 'ALL', mode: 'REENTER_EVERY_TIME', timeZoneTrait: 'traits.timezone' };
 const isDefault = (key: string, value: unknown) => key in DEFAULTS && DEFAULTS[key] === value;
 
 /** A stored journey as a file declares it: references by `$name`, no id or status. */
