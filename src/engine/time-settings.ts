@@ -57,8 +57,8 @@ export function checkTimeSettings(settings: TimeSettings, at: string, report: Re
   const quiet = settings.quietHours;
   if (!quiet) return;
   const path = under('quietHours');
-  checkTimeOfDay(quiet.start, `${path}.start`, 'start of the quiet hours', report);
-  checkTimeOfDay(quiet.end, `${path}.end`, 'end of the quiet hours', report);
+  checkTimeOfDay(quiet.start, `${path}.start`, 'start', 'the quiet hours', report);
+  checkTimeOfDay(quiet.end, `${path}.end`, 'end', 'the quiet hours', report);
   if (TIME_OF_DAY.test(quiet.start ?? '') && quiet.start === quiet.end) report(`${path}.end`, `quiet hours from ${quiet.start} to ${quiet.end} are empty; give an end other than the start`);
   if (!QUIET_HOURS_MODES.includes(quiet.mode)) report(`${path}.mode`, `unknown quiet hours mode ${quote(quiet.mode)}; use DEFER or SKIP`);
   checkTimeZoneTrait(quiet.timeZoneTrait, `${path}.timeZoneTrait`, 'the quiet hours', report);
@@ -68,9 +68,9 @@ export function checkTimeZone(zone: unknown, path: string, field: string, report
   if (!isTimeZone(zone)) report(path, `${field} ${quote(zone)} is not an IANA time zone name such as Europe/Berlin or America/New_York`);
 }
 
-export function checkTimeOfDay(time: unknown, path: string, what: string, report: Report): void {
-  if (typeof time !== 'string' || time === '') report(path, `${what} needs a time of day as HH:MM, e.g. 09:00`);
-  else if (!TIME_OF_DAY.test(time)) report(path, `${what} ${quote(time)} is not a time of day as HH:MM from 00:00 to 23:59`);
+export function checkTimeOfDay(time: unknown, path: string, field: string, owner: string, report: Report): void {
+  if (typeof time !== 'string' || time === '') report(path, `${owner} needs a ${field} as HH:MM, e.g. 09:00`);
+  else if (!TIME_OF_DAY.test(time)) report(path, `${field} ${quote(time)} of ${owner} is not a time of day as HH:MM from 00:00 to 23:59`);
 }
 
 export function checkTimeZoneTrait(path: unknown, at: string, owner: string, report: Report): void {

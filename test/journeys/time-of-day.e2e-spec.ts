@@ -83,6 +83,18 @@ describe('time of day and quiet hours, end to end', () => {
     expect(delivery.receivedAt).toBeGreaterThanOrEqual(dueAt.getTime());
     expect((await timelineOf(itinera.graphql, waiting)).timeline.find((a) => a.type === 'WAIT_UNTIL_REACHED')?.detail).toEqual({ dueAt: dueAt.toISOString() });
 
+    // A trial shortened while waiting: the identify call moves the wait, from a minute ahead to two seconds.
+    await identifyAndTrack(itinera.ingestion, '748', { email: 'paula@example.com', trial_ends_at: new Date(Date.now() + 61_000).toISOString() }, 'Trial_Started');
+    const moved = await instanceOf(journey.id, '748');
+    await waitFor(async () => (await timelineOf(itinera.graphql, moved)).currentStep === 'before_trial_ends', { what: '748 waiting' });
+    const shortened = new Date(Date.now() + 3_000);
+    expect((await itinera.ingestion.identify({ userId: '748', traits: { trial_ends_at: shortened.toISOString() } })).status).toBe(200);
+    const [early] = await waitFor(() => deliveriesTo(journey.id, '748').length > 0 && deliveriesTo(journey.id, '748'), { what: 'the reminder of 748, moved earlier' });
+    expect(early.receivedAt).toBeGreaterThanOrEqual(shortened.getTime() - 1_000);
+    expect((await timelineOf(itinera.graphql, moved)).timeline.find((a) => a.type === 'WAIT_UNTIL_UPDATED')?.detail).toMatchObject({
+      dueAt: new Date(shortened.getTime() - 1_000).toISOString(),
+    });
+
     const late = await instanceOf(journey.id, '999');
     await waitFor(() => deliveriesTo(journey.id, '999').length === 1, { what: 'the reminder of 999, at once' });
     expect((await timelineOf(itinera.graphql, late)).timeline.find((a) => a.type === 'WAIT_UNTIL_REACHED')?.detail).toMatchObject({
@@ -91,13 +103,34 @@ describe('time of day and quiet hours, end to end', () => {
     });
   });
 
+  it('validateJourney lists every problem of a WAIT_UNTIL and of the journey’s time settings', async () => {
+    const { validateJourney } = await itinera.graphql.query<{ validateJourney: { path: string; message: string }[] }>(
+      `query ($input: JourneyInput!) { validateJourney(input: $input) { path message } }`,
+      {
+        input: {
+          name: 'Bad times',
+          trigger: { type: 'EVENT', event: { event: 'Trial_Started' } },
+          timeZone: 'Europe/Atlantis',
+          quietHours: { start: '21:00', end: '21:00' },
+          steps: [{ key: 'wait', name: 'Wait', type: 'WAIT_UNTIL', waitUntil: { timeOfDay: '9am', offset: 'P1D' } }],
+        },
+      },
+    );
+    expect(validateJourney).toEqual([
+      { path: 'timeZone', message: 'timeZone "Europe/Atlantis" is not an IANA time zone name such as Europe/Berlin or America/New_York' },
+      { path: 'quietHours.end', message: 'quiet hours from 21:00 to 21:00 are empty; give an end other than the start' },
+      { path: 'steps[0].waitUntil.timeOfDay', message: 'timeOfDay "9am" of step "wait" is not a time of day as HH:MM from 00:00 to 23:59' },
+      { path: 'steps[0].waitUntil.offset', message: 'offset applies to timestampPath only; step "wait" waits for a time of day' },
+    ]);
+  });
+
   it('skips a send under the workspace’s default quiet hours (SKIP), reading the workspace’s zone for a profile without one', async () => {
     const other = await itinera.createWorkspace('night owls');
     const problems = await other.graphql.error(`mutation { updateWorkspaceSettings(input: { timeZone: "Tokyo", quietHours: { start: "25:00", end: "8am" } }) { timeZone } }`);
     expect(problems.extensions?.problems).toEqual([
       { path: 'input.timeZone', message: 'timeZone "Tokyo" is not an IANA time zone name such as Europe/Berlin or America/New_York' },
-      { path: 'input.quietHours.start', message: 'start of the quiet hours "25:00" is not a time of day as HH:MM from 00:00 to 23:59' },
-      { path: 'input.quietHours.end', message: 'end of the quiet hours "8am" is not a time of day as HH:MM from 00:00 to 23:59' },
+      { path: 'input.quietHours.start', message: 'start "25:00" of the quiet hours is not a time of day as HH:MM from 00:00 to 23:59' },
+      { path: 'input.quietHours.end', message: 'end "8am" of the quiet hours is not a time of day as HH:MM from 00:00 to 23:59' },
     ]);
     // A window from a minute ago to two hours ahead, in Tokyo.
     const window = { start: tokyoWallTime(Date.now() - MINUTE), end: tokyoWallTime(Date.now() + 120 * MINUTE), mode: 'SKIP' };

@@ -1,4 +1,5 @@
 import { applyTimer } from '../apply-timer';
+import { refreshConditions } from '../refresh-conditions';
 import type { JourneyDefinition, JourneyDraft, JourneyStep } from '../definition';
 import { validateDraftDefinition } from '../draft-validation';
 import type { EngineResult } from '../engine-result';
@@ -139,6 +140,35 @@ describe('WAIT_UNTIL a timestamp', () => {
     expect(activity(unreadable, 'WAIT_UNTIL_REACHED')?.detail).toMatchObject({ reason: 'TIMESTAMP_INVALID', value: 'next tuesday' });
   });
 
+  it('moves the wait when the trait changes while waiting (a trial extended), making the earlier timer stale', () => {
+    const definition = trialEnds('-P1D');
+    const entered = enter(definition, now, { trial_ends_at: '2026-06-20T12:00:00Z' });
+    const extended = refreshConditions(definition, entered.state, facts('2026-06-11T00:00:00.000Z', { trial_ends_at: '2026-06-27T12:00:00Z' }))!;
+    expect(activity(extended, 'WAIT_UNTIL_UPDATED')?.detail).toEqual({
+      dueAt: '2026-06-26T12:00:00.000Z',
+      previousDueAt: '2026-06-19T12:00:00.000Z',
+      timestampPath: 'traits.trial_ends_at',
+    });
+    expect(extended.timers).toEqual([{ kind: 'WAIT_UNTIL_REACHED', stepKey: 'wait_for_morning', stepSeq: entered.state.stepSeq + 1, dueAt: '2026-06-26T12:00:00.000Z' }]);
+    expect(applyTimer(definition, extended.state, entered.timers[0], facts('2026-06-19T12:00:00.000Z'))).toBeNull();
+    expect(applyTimer(definition, extended.state, extended.timers[0], facts('2026-06-26T12:00:00.000Z'))?.deliveries).toHaveLength(1);
+  });
+
+  it('an unchanged trait changes nothing; one moved into the past continues at once', () => {
+    const definition = trialEnds();
+    const entered = enter(definition, now, { trial_ends_at: '2026-06-20T12:00:00Z' });
+    expect(refreshConditions(definition, entered.state, facts('2026-06-11T00:00:00.000Z', { trial_ends_at: '2026-06-20T12:00:00.000Z', plan: 'pro' }))).toBeNull();
+    const ended = refreshConditions(definition, entered.state, facts('2026-06-11T00:00:00.000Z', { trial_ends_at: '2026-06-10T12:00:00Z' }))!;
+    expect(activity(ended, 'WAIT_UNTIL_REACHED')?.detail).toMatchObject({ dueAt: '2026-06-10T12:00:00.000Z', previousDueAt: '2026-06-20T12:00:00.000Z', immediately: true });
+    expect(ended.state.status).toBe('COMPLETED');
+  });
+
+  it('a time of day is not moved by trait changes', () => {
+    const definition = trialJourney({ timeOfDay: '09:00' });
+    const entered = enter(definition, now, { timezone: 'Europe/Berlin' });
+    expect(refreshConditions(definition, entered.state, facts(now, { timezone: 'Asia/Tokyo' }))).toBeNull();
+  });
+
   it('a timer of an earlier visit changes nothing', () => {
     const entered = enter(trialEnds(), now, { trial_ends_at: '2026-06-20T12:00:00Z' });
     const stale = { ...entered.timers[0], stepSeq: entered.timers[0].stepSeq - 1 };
@@ -167,7 +197,7 @@ describe('WAIT_UNTIL validation lists every problem', () => {
       { path: 'steps[0].waitUntil', message: 'step "wait_for_morning" needs exactly one of timeOfDay (e.g. 09:00) or timestampPath (e.g. traits.trial_ends_at)' },
     ]);
     expect(problemsOf({ timeOfDay: '24:00', days: ['MON', 'Funday', 'MON'], timeZoneTrait: 'timezone', offset: 'soon' })).toEqual([
-      { path: 'steps[0].waitUntil.timeOfDay', message: 'timeOfDay of step "wait_for_morning" "24:00" is not a time of day as HH:MM from 00:00 to 23:59' },
+      { path: 'steps[0].waitUntil.timeOfDay', message: 'timeOfDay "24:00" of step "wait_for_morning" is not a time of day as HH:MM from 00:00 to 23:59' },
       { path: 'steps[0].waitUntil.days[1]', message: 'day "Funday" of step "wait_for_morning" is not one of MON, TUE, WED, THU, FRI, SAT, SUN' },
       { path: 'steps[0].waitUntil.days', message: 'step "wait_for_morning" lists a day twice' },
       { path: 'steps[0].waitUntil.timeZoneTrait', message: 'time zone trait of step "wait_for_morning" must be a path into the profile\'s traits such as traits.timezone, not "timezone"' },
@@ -176,7 +206,7 @@ describe('WAIT_UNTIL validation lists every problem', () => {
     ]);
     expect(problemsOf({ timeOfDay: '9:00', timestampPath: 'properties.x', days: ['SUN'], timeZoneTrait: 'traits.timezone' })).toEqual([
       { path: 'steps[0].waitUntil', message: 'step "wait_for_morning" needs exactly one of timeOfDay (e.g. 09:00) or timestampPath (e.g. traits.trial_ends_at)' },
-      { path: 'steps[0].waitUntil.timeOfDay', message: 'timeOfDay of step "wait_for_morning" "9:00" is not a time of day as HH:MM from 00:00 to 23:59' },
+      { path: 'steps[0].waitUntil.timeOfDay', message: 'timeOfDay "9:00" of step "wait_for_morning" is not a time of day as HH:MM from 00:00 to 23:59' },
       { path: 'steps[0].waitUntil.days', message: 'days apply to timeOfDay only; step "wait_for_morning" waits for a timestamp' },
       { path: 'steps[0].waitUntil.timestampPath', message: 'timestampPath "properties.x" of step "wait_for_morning" must be a path into the journey context starting with traits., entry., events., instance.' },
     ]);
@@ -190,7 +220,7 @@ describe('WAIT_UNTIL validation lists every problem', () => {
       }),
     ).toEqual([
       { path: 'timeZone', message: 'timeZone "CEST" is not an IANA time zone name such as Europe/Berlin or America/New_York' },
-      { path: 'quietHours.end', message: 'end of the quiet hours "8am" is not a time of day as HH:MM from 00:00 to 23:59' },
+      { path: 'quietHours.end', message: 'end "8am" of the quiet hours is not a time of day as HH:MM from 00:00 to 23:59' },
       { path: 'quietHours.mode', message: 'unknown quiet hours mode "LATER"; use DEFER or SKIP' },
     ]);
   });

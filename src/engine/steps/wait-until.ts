@@ -2,6 +2,7 @@ import { PROPERTY_PATH } from '../filter-validation';
 import { compact, list, orUndefined, type Nullable } from '../input-normalizing';
 import { nextTimeOfDay, WEEKDAYS, type Weekday } from '../local-time';
 import { quote } from '../problem';
+import type { JourneyContext } from '../instance-state';
 import { readPath } from '../property-filter';
 import { checkTimeOfDay, checkTimeZoneTrait, DEFAULT_TIME_ZONE_TRAIT, profileTimeZone, signedDurationToMs } from '../time-settings';
 import { recordActivity, scheduleTimerAt, type Transition } from '../transition';
@@ -66,7 +67,7 @@ export const waitUntilStep: StepModule<WaitUntilStep, WaitUntilConfig, WaitUntil
     if (byTime === byTimestamp) {
       report(at, `${label} needs exactly one of timeOfDay (e.g. 09:00) or timestampPath (e.g. traits.trial_ends_at)`);
     }
-    if (byTime) checkTimeOfDay(wait.timeOfDay, `${at}.timeOfDay`, `timeOfDay of ${label}`, report);
+    if (byTime) checkTimeOfDay(wait.timeOfDay, `${at}.timeOfDay`, 'timeOfDay', label, report);
     list(wait.days).forEach((day, j) => {
       if (!WEEKDAYS.includes(day)) report(`${at}.days[${j}]`, `day ${quote(day)} of ${label} is not one of ${WEEKDAYS.join(', ')}`);
     });
@@ -99,6 +100,23 @@ export const waitUntilStep: StepModule<WaitUntilStep, WaitUntilConfig, WaitUntil
     if (timer.kind !== 'WAIT_UNTIL_REACHED') return null;
     return reached(t, step, { dueAt: t.state.waitingUntil });
   },
+
+  /**
+   * A timestamp trait that changes while the instance waits (a trial extended) moves the wait: a new
+   * `stepSeq` makes the earlier timer stale, as an update event does for a hold. A time of day stays as scheduled.
+   */
+  onRefresh(t, step) {
+    if (step.waitUntil.timestampPath === undefined || !step.waitUntil.timestampPath.startsWith('traits.')) return null;
+    const target = timestampTarget({ ...t.state.context, traits: t.facts.traits }, step.waitUntil);
+    const previousDueAt = t.state.waitingUntil;
+    if (target.dueAt !== null && previousDueAt !== null && target.dueAt === Date.parse(previousDueAt)) return null;
+    t.state.context.traits = structuredClone(t.facts.traits);
+    if (target.dueAt === null || target.dueAt <= Date.parse(t.facts.now)) return reached(t, step, { ...target.detail, previousDueAt, immediately: true });
+    t.state.stepSeq += 1;
+    const dueAt = scheduleTimerAt(t, 'WAIT_UNTIL_REACHED', step.key, new Date(target.dueAt).toISOString());
+    recordActivity(t, 'WAIT_UNTIL_UPDATED', step.key, { ...target.detail, dueAt, previousDueAt });
+    return { kind: 'stop' };
+  },
 };
 
 function reached(t: Transition, step: WaitUntilStep, detail: Record<string, unknown>): StepOutcome {
@@ -115,7 +133,11 @@ function targetOf(t: Transition, step: WaitUntilStep): { dueAt: number | null; d
     const dueAt = nextTimeOfDay(now, wait.timeOfDay, wait.days, timeZone);
     return { dueAt, detail: { dueAt: new Date(dueAt).toISOString(), timeZone } };
   }
-  const value = readPath(t.state.context, wait.timestampPath!);
+  return timestampTarget(t.state.context, wait);
+}
+
+function timestampTarget(context: JourneyContext, wait: WaitUntilConfig): { dueAt: number | null; detail: Record<string, unknown> } {
+  const value = readPath(context, wait.timestampPath!);
   const instant = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(instant)) {
     const problem = value === undefined || value === null ? 'TIMESTAMP_MISSING' : 'TIMESTAMP_INVALID';
