@@ -87,10 +87,17 @@ export function signedDurationToMs(text: unknown): number | null {
   return ms === null ? null : negative ? -ms : ms;
 }
 
+/** The settings in force for one engine call, and where its fallback zone comes from (for the timeline). */
+export interface EffectiveTimeSettings extends TimeSettings {
+  timeZoneFrom?: 'JOURNEY' | 'WORKSPACE';
+}
+
 /** The settings in force for a journey: its own, else its workspace's, field by field. */
-export function effectiveTimeSettings(journey: TimeSettings | undefined, workspace: TimeSettings | undefined): TimeSettings {
+export function effectiveTimeSettings(journey: TimeSettings | undefined, workspace: TimeSettings | undefined): EffectiveTimeSettings {
+  const timeZoneFrom = journey?.timeZone !== undefined ? 'JOURNEY' : workspace?.timeZone !== undefined ? 'WORKSPACE' : undefined;
   return compact({
     timeZone: journey?.timeZone ?? workspace?.timeZone,
+    timeZoneFrom,
     quietHours: journey?.quietHours ?? workspace?.quietHours,
   });
 }
@@ -102,14 +109,16 @@ export function effectiveTimeSettings(journey: TimeSettings | undefined, workspa
 export function profileTimeZone(t: Transition, stepKey: string, traitPath: string): string {
   const value = readPath(t.state.context, traitPath);
   if (isTimeZone(value)) return value;
-  const configured = t.timeSettings.timeZone;
-  const used = configured !== undefined && isTimeZone(configured) ? configured : LAST_RESORT_TIME_ZONE;
+  const { timeZone: configured, timeZoneFrom } = t.timeSettings;
+  // Stored settings were validated, but a zone Intl stops knowing must still not stop the journey.
+  const usable = configured !== undefined && isTimeZone(configured);
+  const used = usable ? configured : LAST_RESORT_TIME_ZONE;
   recordActivity(t, 'TIME_ZONE_FALLBACK', stepKey, {
     trait: traitPath,
     problem: value === undefined || value === null ? 'MISSING' : 'INVALID',
     ...(value === undefined ? {} : { value }),
     timeZone: used,
-    source: used === configured ? 'SETTINGS' : 'UTC',
+    source: usable ? timeZoneFrom : 'DEFAULT',
   });
   return used;
 }

@@ -3,7 +3,7 @@ import { requireDurationMs } from './duration';
 import type { EngineFacts } from './engine-facts';
 import type { ActivityDraft, ActivityType, DeliveryRequest, EngineResult, TimerKind } from './engine-result';
 import type { InstanceState } from './instance-state';
-import { effectiveTimeSettings, type TimeSettings } from './time-settings';
+import { effectiveTimeSettings, type EffectiveTimeSettings, type TimeSettings } from './time-settings';
 
 /**
  * The private working copy of one engine call. It owns a deep copy of the state, so the steps
@@ -17,7 +17,7 @@ export interface Transition {
   deliveries: DeliveryRequest[];
   stepEntries: number;
   /** The journey's time zone and quiet hours, else its workspace's (`facts.workspaceTime`). */
-  timeSettings: TimeSettings;
+  timeSettings: EffectiveTimeSettings;
 }
 
 export function beginTransition(state: InstanceState, facts: EngineFacts, journey?: TimeSettings): Transition {

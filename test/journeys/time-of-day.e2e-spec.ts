@@ -154,7 +154,7 @@ describe('time of day and quiet hours, end to end', () => {
       return read.status === 'COMPLETED' && read;
     }, { what: 'the order forwarding to complete' });
     expect(status).toBe('COMPLETED');
-    expect(timeline.find((a) => a.type === 'TIME_ZONE_FALLBACK')?.detail).toEqual({ trait: 'traits.timezone', problem: 'MISSING', timeZone: 'Asia/Tokyo', source: 'SETTINGS' });
+    expect(timeline.find((a) => a.type === 'TIME_ZONE_FALLBACK')?.detail).toEqual({ trait: 'traits.timezone', problem: 'MISSING', timeZone: 'Asia/Tokyo', source: 'WORKSPACE' });
     expect(timeline.find((a) => a.type === 'SEND_SKIPPED')).toMatchObject({ stepKey: 'forward_order', detail: { reason: 'QUIET_HOURS', timeZone: 'Asia/Tokyo' } });
     expect(Number((await itinera.db.query('SELECT count(*) AS n FROM deliveries WHERE journey_id = $1', [journey.id])).rows[0].n)).toBe(0);
     const { journey: read } = await other.graphql.query(STATS, { id: journey.id });
@@ -207,7 +207,7 @@ describe('time of day and quiet hours, end to end', () => {
       expect(mars.timeline.find((a) => a.type === 'TIME_ZONE_FALLBACK')).toEqual({
         type: 'TIME_ZONE_FALLBACK',
         stepKey: 'at_nudge_time',
-        detail: { trait: 'traits.timezone', problem: 'INVALID', value: 'Mars/Olympus_Mons', timeZone: 'Asia/Kolkata', source: 'SETTINGS' },
+        detail: { trait: 'traits.timezone', problem: 'INVALID', value: 'Mars/Olympus_Mons', timeZone: 'Asia/Kolkata', source: 'JOURNEY' },
       });
     });
 

@@ -69,7 +69,7 @@ describe('quiet hours on a send that comes due', () => {
   it('a profile without a time zone uses the fallback zone, recorded on the timeline', () => {
     const due = nudgeComesDue(applicationAbandonment({ quietHours: night, timeZone: 'Asia/Tokyo' }), '2026-06-10T14:00:00.000Z', { email: 'ada@example.com' });
     // 23:00 in Tokyo.
-    expect(activity(due, 'TIME_ZONE_FALLBACK')?.detail).toEqual({ trait: 'traits.timezone', problem: 'MISSING', timeZone: 'Asia/Tokyo', source: 'SETTINGS' });
+    expect(activity(due, 'TIME_ZONE_FALLBACK')?.detail).toEqual({ trait: 'traits.timezone', problem: 'MISSING', timeZone: 'Asia/Tokyo', source: 'JOURNEY' });
     expect(activity(due, 'SEND_DEFERRED')?.detail).toMatchObject({ until: '2026-06-10T23:00:00.000Z', timeZone: 'Asia/Tokyo' });
   });
 

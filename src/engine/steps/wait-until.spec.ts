@@ -82,14 +82,14 @@ describe('WAIT_UNTIL a time of day', () => {
         problem: 'INVALID',
         value: 'Mars/Olympus_Mons',
         timeZone: 'America/New_York',
-        source: 'SETTINGS',
+        source: 'JOURNEY',
       });
     });
 
     it('a missing zone falls back to the workspace’s default when the journey has none', () => {
       const entered = enter(berlinNine, now, {}, { timeZone: 'Asia/Tokyo' });
       expect(entered.timers[0].dueAt).toBe('2026-06-11T00:00:00.000Z');
-      expect(activity(entered, 'TIME_ZONE_FALLBACK')?.detail).toEqual({ trait: 'traits.timezone', problem: 'MISSING', timeZone: 'Asia/Tokyo', source: 'SETTINGS' });
+      expect(activity(entered, 'TIME_ZONE_FALLBACK')?.detail).toEqual({ trait: 'traits.timezone', problem: 'MISSING', timeZone: 'Asia/Tokyo', source: 'WORKSPACE' });
     });
 
     it('the journey’s zone wins over the workspace’s', () => {
@@ -100,7 +100,7 @@ describe('WAIT_UNTIL a time of day', () => {
     it('with no zone anywhere, UTC', () => {
       const entered = enter(berlinNine, now, { timezone: 42 });
       expect(entered.timers[0].dueAt).toBe('2026-06-10T09:00:00.000Z');
-      expect(activity(entered, 'TIME_ZONE_FALLBACK')?.detail).toMatchObject({ problem: 'INVALID', value: 42, timeZone: 'UTC', source: 'UTC' });
+      expect(activity(entered, 'TIME_ZONE_FALLBACK')?.detail).toMatchObject({ problem: 'INVALID', value: 42, timeZone: 'UTC', source: 'DEFAULT' });
     });
 
     it('a valid zone records no fallback', () => {
