@@ -39,6 +39,35 @@ describe('quiet hours on a send that comes due', () => {
     expect(applyTimer(definition, released.state, due.timers[0], facts('2026-06-11T06:00:01.000Z', paris))).toBeNull();
   });
 
+  it('DEFER: delivers what the profile holds at the window’s end, not at the deferral', () => {
+    const definition = applicationAbandonment({ quietHours: night });
+    const due = nudgeComesDue(definition, '2026-06-10T21:30:00.000Z', paris);
+    const released = applyTimer(definition, due.state, due.timers[0], facts('2026-06-11T06:00:00.000Z', { ...paris, email: 'ada@new.example.com' }))!;
+    expect(released.deliveries[0].context.traits).toEqual({ ...paris, email: 'ada@new.example.com' });
+  });
+
+  it('DEFER: a timer that fires late, inside the next night’s window, waits again and is the only one that counts', () => {
+    const definition = applicationAbandonment({ quietHours: night });
+    const due = nudgeComesDue(definition, '2026-06-10T21:30:00.000Z', paris);
+    // The workers were down all day: the timer fires at 22:00 the next evening.
+    const late = applyTimer(definition, due.state, due.timers[0], facts('2026-06-11T20:00:00.000Z', paris))!;
+    expect(late.deliveries).toEqual([]);
+    expect(late.activities.find((a) => a.type === 'SEND_DEFERRED')?.detail).toMatchObject({ until: '2026-06-12T06:00:00.000Z' });
+    expect(late.timers).toEqual([{ kind: 'QUIET_HOURS_ENDED', stepKey: 'nudge', stepSeq: due.state.stepSeq + 1, dueAt: '2026-06-12T06:00:00.000Z' }]);
+    expect(applyTimer(definition, late.state, due.timers[0], facts('2026-06-11T20:00:01.000Z', paris))).toBeNull();
+    expect(applyTimer(definition, late.state, late.timers[0], facts('2026-06-12T06:00:00.000Z', paris))?.deliveries).toHaveLength(1);
+  });
+
+  it('DEFER: a send disabled during the deferral is skipped at the window’s end, saying so', () => {
+    const definition = applicationAbandonment({ quietHours: night });
+    const due = nudgeComesDue(definition, '2026-06-10T21:30:00.000Z', paris);
+    const disabled = structuredClone(definition);
+    for (const step of disabled.steps) if (step.type === 'SEND') step.send.enabled = false;
+    const released = applyTimer(disabled, due.state, due.timers[0], facts('2026-06-11T06:00:00.000Z', paris))!;
+    expect(released.deliveries).toEqual([]);
+    expect(activity(released, 'SEND_SKIPPED')?.detail).toEqual({ reason: 'DISABLED', destinationId: 'dest-email' });
+  });
+
   it('DEFER: an exit event during the deferral ends the instance, and the send never goes', () => {
     const definition = applicationAbandonment({ quietHours: night, exit: [{ event: 'Application_Completed', filters: [] }] });
     const due = nudgeComesDue(definition, '2026-06-10T21:30:00.000Z', paris);
