@@ -22,6 +22,8 @@ export function edgesOf(step) {
       ];
     case 'WAIT':
       return [out('next', `after ${step.wait.duration}`, step.next)];
+    case 'WAIT_UNTIL':
+      return [out('next', waitUntilLabel(step.waitUntil), step.next)];
     case 'WAIT_FOR_CONDITION':
       return [
         out('met', 'condition met', step.next),
@@ -37,6 +39,12 @@ export function edgesOf(step) {
       // SEND, and step types this console does not know yet: one way on.
       return [out('next', '', step.next)];
   }
+}
+
+/** `until 09:00 MON,FRI` or `until traits.trial_ends_at -P1D`, in the profile's time zone. */
+function waitUntilLabel(waitUntil) {
+  if (waitUntil.timeOfDay) return `until ${waitUntil.timeOfDay}${waitUntil.days.length ? ` ${waitUntil.days.join(',')}` : ''}`;
+  return `until ${waitUntil.timestampPath}${waitUntil.offset ? ` ${waitUntil.offset}` : ''}`;
 }
 
 export function triggerLabel(trigger) {

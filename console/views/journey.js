@@ -5,6 +5,7 @@ import { drawJourney, goalSummary } from '../journey-graph.js';
 const STEP_FIELDS = `key name type next
   hold { maxDuration timeoutNext branches { key next match { event } } }
   wait { duration }
+  waitUntil { timeOfDay days timestampPath offset }
   waitForCondition { maxDuration timeoutNext }
   split { trueNext falseNext }
   multiBranch { elseNext branches { key next } }

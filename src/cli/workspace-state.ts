@@ -11,10 +11,12 @@ export const JOURNEY_FIELDS = `id name description status version startStep
   entry { mode uniqueIdentifier }
   exit { ${MATCH} }
   goal { targetPercent match { ${MATCH} } }
+  timeZone quietHours { start end mode timeZoneTrait }
   steps {
     key name type next
     hold { maxDuration timeoutNext branches { key next match { ${MATCH} } } updateEvents { ${MATCH} } }
     wait { duration }
+    waitUntil { timeOfDay days timeZoneTrait timestampPath offset }
     waitForCondition { condition { ${CONDITION} } maxDuration timeoutNext }
     split { condition { ${CONDITION} } trueNext falseNext }
     multiBranch { elseNext branches { key next condition { ${CONDITION} } } }
@@ -97,7 +99,7 @@ export function canonical(value: unknown): unknown {
   return result;
 }
 
-const DEFAULTS: Record<string, unknown> = { useHistoricalData: false, enabled: true, match: 'ALL', mode: 'REENTER_EVERY_TIME' };
+const DEFAULTS: Record<string, unknown> = { useHistoricalData: false, enabled: true, match: 'ALL', mode: 'REENTER_EVERY_TIME', timeZoneTrait: 'traits.timezone' };
 const isDefault = (key: string, value: unknown) => key in DEFAULTS && DEFAULTS[key] === value;
 
 /** A stored journey as a file declares it: references by `$name`, no id or status. */

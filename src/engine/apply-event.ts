@@ -21,7 +21,7 @@ export function applyEvent(definition: JourneyDefinition, state: InstanceState, 
   if (event.messageId === state.context.entry.messageId) return null;
   if (!eventConcernsInstance(definition, state, event)) return null;
 
-  const t = beginTransition(state, facts);
+  const t = beginTransition(state, facts, definition);
   const stepKey = state.currentStep;
   const eventDetail = { event: event.event, messageId: event.messageId };
 

@@ -15,7 +15,7 @@ export function applyTimer(definition: JourneyDefinition, state: InstanceState, 
   if (state.status !== 'ACTIVE' || state.currentStep !== timer.stepKey || state.stepSeq !== timer.stepSeq) return null;
   const current = currentStepOf(definition, timer.stepKey);
   if (!current?.module.onTimer) return null;
-  const t = beginTransition(state, facts);
+  const t = beginTransition(state, facts, definition);
   const outcome = current.module.onTimer(t, current.step, timer);
   if (outcome === null) return null;
   followOutcome(t, definition, current.step, outcome);

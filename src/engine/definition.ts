@@ -1,4 +1,7 @@
 import type { ConfigFieldsOf, JourneyStep, StepType, UnionToIntersection } from './steps/registry';
+import type { TimeSettings } from './time-settings';
+
+export type { QuietHours, QuietHoursMode, TimeSettings } from './time-settings';
 
 /**
  * The journey model as plain data. Two shapes:
@@ -29,6 +32,7 @@ export type { WaitForConditionConfig, WaitForConditionStep } from './steps/wait-
 export type { SplitConfig, SplitStep } from './steps/split';
 export type { ConditionBranch, MultiBranchConfig, MultiBranchStep } from './steps/multi-branch';
 export type { RandomSplitConfig, RandomSplitStep, WeightedBranch } from './steps/random-split';
+export type { WaitUntilConfig, WaitUntilStep } from './steps/wait-until';
 export type { SendConfig, SendStep } from './steps/send';
 export type { EndStep } from './steps/end';
 
@@ -91,7 +95,7 @@ export type DraftStep = {
   next?: string;
 } & Partial<UnionToIntersection<ConfigFieldsOf<JourneyStep>>>;
 
-export interface JourneyDraft {
+export interface JourneyDraft extends TimeSettings {
   trigger: Trigger;
   entry: EntryRules;
   exit: EventMatch[];
@@ -101,7 +105,7 @@ export interface JourneyDraft {
 }
 
 /** A validated, publishable journey: what a published version freezes and the engine runs. */
-export interface JourneyDefinition {
+export interface JourneyDefinition extends TimeSettings {
   trigger: Trigger;
   entry: EntryRules;
   exit: EventMatch[];

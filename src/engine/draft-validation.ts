@@ -7,6 +7,7 @@ import { checkLoopsWithoutPause, checkReachability } from './step-graph';
 import { checkStep, type StepLimits } from './step-validation';
 import { stepModuleOf } from './steps/registry';
 import type { StepValidationContext } from './steps/step-module';
+import { checkTimeSettings } from './time-settings';
 
 export interface DraftValidationContext extends StepValidationContext {
   limits: StepLimits & { maxCountedSteps: number };
@@ -31,6 +32,7 @@ export function validateDraftDefinition(draft: JourneyDraft, ctx: DraftValidatio
   checkEntry(draft.entry, report);
   list(draft.exit).forEach((match, i) => checkEventMatch(match, `exit[${i}]`, `exit ${i + 1}`, report));
   if (draft.goal) checkGoal(draft.goal, report);
+  checkTimeSettings(draft, '', report);
 
   // A stored draft is JSON; an entry that is not even an object is reported as a step missing everything.
   const steps = list(draft.steps).map((step) => (isPlainObject(step) ? step : ({} as DraftStep)));
@@ -75,6 +77,8 @@ function toDefinition(draft: JourneyDraft, startStep: string): JourneyDefinition
     entry: copy.entry,
     exit: copy.exit,
     goal: copy.goal,
+    timeZone: copy.timeZone,
+    quietHours: copy.quietHours,
     steps: copy.steps.map(toJourneyStep),
     startStep,
   }) as JourneyDefinition;

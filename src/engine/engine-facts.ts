@@ -1,4 +1,5 @@
 import type { PerformedEventTimes } from './performed-timing';
+import type { TimeSettings } from './time-settings';
 
 /**
  * What the caller knows about the world when it calls the engine. Time comes in here (never from the
@@ -15,4 +16,6 @@ export interface EngineFacts {
    * clause's window at `now`, and knows from them when a window will next change a count. A missing key is no event.
    */
   performedTimes: PerformedEventTimes;
+  /** The workspace's default time zone and quiet hours; a journey's own settings override them. */
+  workspaceTime?: TimeSettings;
 }

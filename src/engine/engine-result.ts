@@ -8,6 +8,11 @@ export const ACTIVITY_TYPES = [
   'HOLD_TIMED_OUT',
   'WAIT_ELAPSED',
   'BRANCH_TAKEN',
+  'WAIT_UNTIL_REACHED',
+  'WAIT_UNTIL_UPDATED',
+  'TIME_ZONE_FALLBACK',
+  'SEND_DEFERRED',
+  'SEND_SKIPPED',
   'SENT',
   'SEND_FAILED',
   'GOAL_MET',
@@ -24,7 +29,7 @@ export interface ActivityDraft {
   at: string;
 }
 
-export type TimerKind = 'HOLD_TIMEOUT' | 'WAIT_ELAPSED' | 'CONDITION_TIMEOUT';
+export type TimerKind = 'HOLD_TIMEOUT' | 'WAIT_ELAPSED' | 'CONDITION_TIMEOUT' | 'WAIT_UNTIL_REACHED' | 'QUIET_HOURS_ENDED';
 
 export interface TimerRequest {
   kind: TimerKind;

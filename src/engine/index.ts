@@ -30,6 +30,7 @@ export { refreshConditions } from './refresh-conditions';
 export { endInstance } from './end-instance';
 export { MAX_STEP_ENTRIES_PER_CALL } from './advance-instance';
 export type * from './definition';
+export { QUIET_HOURS_REASON } from './time-settings';
 export { FILTER_OPERATORS, STEP_KEY_PATTERN } from './definition';
 export { STEP_MODULES, STEP_TYPES, stepModuleOf } from './steps/registry';
 export type { StepModule, StepOutcome, DestinationSummary, DestinationActionFields } from './steps/step-module';

@@ -13,7 +13,7 @@ export function refreshConditions(definition: JourneyDefinition, state: Instance
   if (state.status !== 'ACTIVE' || state.currentStep === null) return null;
   const current = currentStepOf(definition, state.currentStep);
   if (!current?.module.onRefresh) return null;
-  const t = beginTransition(state, facts);
+  const t = beginTransition(state, facts, definition);
   const outcome = current.module.onRefresh(t, current.step);
   if (outcome === null) return null;
   followOutcome(t, definition, current.step, outcome);

@@ -52,7 +52,7 @@ export function startInstance(
     waitingUntil: null,
   };
   // beginTransition deep-copies, so the context shares nothing with the event or the facts.
-  const t = beginTransition(initial, facts);
+  const t = beginTransition(initial, facts, definition);
   recordActivity(t, 'ENTERED', null, { event: event.event, messageId: event.messageId, uniqueId });
   advanceInstance(t, definition, definition.startStep, null);
   return finishTransition(t);

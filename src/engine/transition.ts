@@ -3,6 +3,7 @@ import { requireDurationMs } from './duration';
 import type { EngineFacts } from './engine-facts';
 import type { ActivityDraft, ActivityType, DeliveryRequest, EngineResult, TimerKind } from './engine-result';
 import type { InstanceState } from './instance-state';
+import { effectiveTimeSettings, type EffectiveTimeSettings, type TimeSettings } from './time-settings';
 
 /**
  * The private working copy of one engine call. It owns a deep copy of the state, so the steps
@@ -15,11 +16,14 @@ export interface Transition {
   timers: EngineResult['timers'];
   deliveries: DeliveryRequest[];
   stepEntries: number;
+  /** The journey's time zone and quiet hours, else its workspace's (`facts.workspaceTime`). */
+  timeSettings: EffectiveTimeSettings;
 }
 
-export function beginTransition(state: InstanceState, facts: EngineFacts): Transition {
+export function beginTransition(state: InstanceState, facts: EngineFacts, journey?: TimeSettings): Transition {
   if (Number.isNaN(Date.parse(facts.now))) throw new Error(`facts.now is not an ISO-8601 instant: ${JSON.stringify(facts.now)}`);
-  return { state: structuredClone(state), facts, activities: [], timers: [], deliveries: [], stepEntries: 0 };
+  const timeSettings = effectiveTimeSettings(journey, facts.workspaceTime);
+  return { state: structuredClone(state), facts, activities: [], timers: [], deliveries: [], stepEntries: 0, timeSettings };
 }
 
 export function finishTransition(t: Transition): EngineResult {
@@ -59,7 +63,11 @@ export function endInstanceAs(
 
 /** Schedules the timer that ends the current wait; its `stepSeq` is the one the instance has now. */
 export function scheduleTimer(t: Transition, kind: TimerKind, stepKey: string, duration: string): string {
-  const dueAt = addDuration(t.facts.now, duration);
+  return scheduleTimerAt(t, kind, stepKey, addDuration(t.facts.now, duration));
+}
+
+/** The same, due at an instant (a time of day, a timestamp, the end of quiet hours). */
+export function scheduleTimerAt(t: Transition, kind: TimerKind, stepKey: string, dueAt: string): string {
   t.timers.push({ kind, stepKey, stepSeq: t.state.stepSeq, dueAt });
   t.state.waitingUntil = dueAt;
   return dueAt;

@@ -17,8 +17,10 @@ import {
   type InstanceState,
   type JourneyDefinition,
   type MembershipChange,
+  type TimeSettings,
   type TrackedEvent,
 } from '../engine';
+import { workspaceTimeSettings } from '../workspaces/workspace-time-settings';
 import { USER_EVENTS_QUEUE, userEventsJobKey, type UserEventsJob } from '../ingestion/user-events-queue';
 import { PublishedJourneys, RunnableJourney } from '../journeys/published-journeys';
 import { QueueService } from '../queue/queue.service';
@@ -44,6 +46,8 @@ interface UserState extends UserFacts {
   admitting: RunnableJourney[];
   active: InstanceState[];
   traits: Record<string, unknown>;
+  /** The workspace's default time zone and quiet hours. */
+  workspaceTime: TimeSettings | undefined;
   /** The entry time of the last instance entered in this transaction. */
   lastEnteredAt: string | null;
   writes: RuntimeWrites;
@@ -115,6 +119,7 @@ export class JourneyRuntime {
   ): Promise<Map<string, UserState>> {
     const active = await InstanceStore.lockActiveOfUsers(manager, users);
     const traits = await InstanceStore.traitsOfUsers(manager, users);
+    const timeSettings = await workspaceTimeSettings(manager, [...byWorkspace(users).keys()]);
     const states = new Map<string, UserState>();
     for (const [workspaceId, members] of byWorkspace(users)) {
       const running = await runningDefinitions(members.flatMap((user) => active.get(userKeyOf(user))!), (id, version) => this.journeys.definition(manager, id, version));
@@ -127,6 +132,7 @@ export class JourneyRuntime {
           admitting: admitting(workspaceId),
           active: active.get(key)!,
           traits: traits.get(key) ?? {},
+          workspaceTime: timeSettings.get(workspaceId),
           ...facts.get(key)!,
           lastEnteredAt: null,
           writes,
@@ -190,12 +196,13 @@ export class JourneyRuntime {
     await this.transaction(jobs, async (manager, writes) => {
       const locked = await InstanceStore.lockManyWithTraits(manager, [...new Set(jobs.map((job) => job.instanceId))]);
       const known = await this.timerFacts(manager, jobs, locked);
+      const timeSettings = await workspaceTimeSettings(manager, [...new Set(jobs.map((job) => job.workspaceId))]);
       for (const job of jobs) {
         // Kept current, so a second timer of the same instance in this batch sees the first one's advance.
         const current = locked.get(job.instanceId);
         if (!current || current.state.status !== 'ACTIVE') continue;
         const definition = await this.journeys.definition(manager, current.state.journeyId, current.state.journeyVersion);
-        const facts = factsAt(current.traits, known.get(userKeyOf({ workspaceId: job.workspaceId, userId: current.state.userId })));
+        const facts = factsAt(current.traits, known.get(userKeyOf({ workspaceId: job.workspaceId, userId: current.state.userId })), timeSettings.get(job.workspaceId));
         const result = applyTimer(definition, current.state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
         if (!result) continue;
         this.persist(writes, job.workspaceId, definition, result, facts, false);
@@ -240,7 +247,7 @@ export class JourneyRuntime {
     for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const facts = factsAt(user.traits, user);
+      const facts = factsAt(user.traits, user, user.workspaceTime);
       const result = applyEvent(definition, state, event, facts);
       if (!result) {
         // The event may have moved when a window next changes a count the waiting condition reads.
@@ -254,7 +261,7 @@ export class JourneyRuntime {
 
   private async admitIntoJourneys(manager: EntityManager, user: UserState, event: TrackedEvent): Promise<void> {
     for (const journey of user.admitting) {
-      const facts = factsAt(user.traits, user);
+      const facts = factsAt(user.traits, user, user.workspaceTime);
       const admission = admitEntry(journey.definition, journey, { instanceId: randomUUID() }, event, { ...user, instances: user.active }, facts);
       if (!admission.admitted) continue;
       const { result } = admission;
@@ -279,7 +286,7 @@ export class JourneyRuntime {
     for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
       const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
-      const facts = factsAt(user.traits, user);
+      const facts = factsAt(user.traits, user, user.workspaceTime);
       const result = refreshConditions(definition, state, facts);
       if (!result) {
         this.wakeWhenWindowsSlide(user.writes, user.workspaceId, definition, state, facts);
@@ -321,9 +328,9 @@ export class JourneyRuntime {
   }
 }
 
-/** The engine's facts now: time per call, traits and event times as loaded for the job. */
-function factsAt(traits: Record<string, unknown>, known: Pick<UserFacts, 'performedTimes'> | undefined): EngineFacts {
-  return { now: new Date().toISOString(), traits, performedTimes: known?.performedTimes ?? {} };
+/** The engine's facts now: time per call, traits, event times and workspace defaults as loaded for the job. */
+function factsAt(traits: Record<string, unknown>, known: Pick<UserFacts, 'performedTimes'> | undefined, workspaceTime: TimeSettings | undefined): EngineFacts {
+  return { now: new Date().toISOString(), traits, performedTimes: known?.performedTimes ?? {}, workspaceTime };
 }
 
 /** Membership changes the audiences module just persisted, applied to what the job knows of the user. */

@@ -19,7 +19,7 @@ function loadExample(file: string): JourneyInputShape {
 }
 
 describe('examples/', () => {
-  it('holds the seven use cases of the use-case guide, the abandoned cart of the trigger-based guide and the A/B test', () => {
+  it('holds the seven use cases of the use-case guide, the abandoned cart of the trigger-based guide, the A/B test and the time-of-day examples', () => {
     expect(exampleFiles).toEqual([
       '01-order-confirmation-forwarding.json',
       '02-application-abandonment.json',
@@ -30,6 +30,8 @@ describe('examples/', () => {
       '07-multi-step-funnel-loopback.json',
       '08-abandoned-cart-goal-exit.json',
       '09-trial-nudge-ab-test.json',
+      '10-trial-ending-morning-reminder.json',
+      '11-cart-reminder-quiet-hours.json',
     ]);
   });
 

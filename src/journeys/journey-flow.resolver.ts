@@ -37,7 +37,7 @@ export class JourneyFlowResolver {
       `SELECT step_key, type, detail->>'branch' AS branch, count(*)::int AS taken
          FROM activities
         WHERE workspace_id = $1 AND journey_id = $2 AND step_key IS NOT NULL
-          AND type IN ('HOLD_MATCHED', 'HOLD_TIMED_OUT', 'BRANCH_TAKEN', 'WAIT_ELAPSED', 'STEP_ENTERED')
+          AND type IN ('HOLD_MATCHED', 'HOLD_TIMED_OUT', 'BRANCH_TAKEN', 'WAIT_ELAPSED', 'WAIT_UNTIL_REACHED', 'STEP_ENTERED')
         GROUP BY step_key, type, detail->>'branch'`,
       [workspace.id, journey.id],
     );
@@ -52,7 +52,7 @@ export class JourneyFlowResolver {
     for (const row of rows) {
       if (row.type === 'HOLD_MATCHED' || row.type === 'BRANCH_TAKEN') add(row.step_key, row.branch ?? 'next', row.taken);
       else if (row.type === 'HOLD_TIMED_OUT') add(row.step_key, 'timeout', row.taken);
-      else if (row.type === 'WAIT_ELAPSED') add(row.step_key, 'next', row.taken);
+      else if (row.type === 'WAIT_ELAPSED' || row.type === 'WAIT_UNTIL_REACHED') add(row.step_key, 'next', row.taken);
       // A send step moves on at once: every visit takes its one edge.
       else if (row.type === 'STEP_ENTERED' && sendSteps.has(row.step_key)) add(row.step_key, 'next', row.taken);
     }

@@ -1,6 +1,7 @@
 import type { EntryMode, StepType, TriggerType } from '../engine/definition';
 import type { EventMatchInputShape, Nullable } from '../engine/input-normalizing';
 import type { StepConfigInputs } from '../engine/steps/registry';
+import type { QuietHoursInputShape } from '../engine/time-settings';
 
 export type { ConditionInputShape, EventMatchInputShape, PerformedInputShape, PropertyFilterInputShape } from '../engine/input-normalizing';
 
@@ -30,6 +31,8 @@ export interface JourneyInputShape {
   entry?: Nullable<{ mode?: Nullable<EntryMode>; uniqueIdentifier?: Nullable<string> }>;
   exit?: Nullable<readonly EventMatchInputShape[]>;
   goal?: Nullable<{ match: EventMatchInputShape; targetPercent?: Nullable<number> }>;
+  timeZone?: Nullable<string>;
+  quietHours?: Nullable<QuietHoursInputShape>;
   steps: readonly StepInputShape[];
   startStep?: Nullable<string>;
 }

@@ -8,7 +8,11 @@ import {
   FilterOperatorEnum,
   StepTypeEnum,
   TriggerTypeEnum,
+  WeekdayEnum,
 } from './journey.graphql-types';
+import { QuietHoursInput } from '../common/time-settings.graphql-types';
+import type { Weekday } from '../engine/local-time';
+import type { WaitUntilInputShape } from '../engine/steps/wait-until';
 import type {
   ConditionInputShape,
   EventMatchInputShape,
@@ -94,6 +98,18 @@ export class WaitInput {
   @Field(() => DurationScalar) duration: string;
 }
 
+@InputType('WaitUntilInput', { description: 'Exactly one of timeOfDay or timestampPath.' })
+export class WaitUntilInput implements WaitUntilInputShape {
+  @Field(() => String, { nullable: true, description: 'HH:MM in the profile’s time zone, e.g. 09:00.' }) timeOfDay?: string | null;
+  @Field(() => [WeekdayEnum], { nullable: true, description: 'The days timeOfDay may fall on; every day when left out.' }) days?: Weekday[] | null;
+  @Field(() => String, { nullable: true, description: 'Where the profile’s IANA time zone is read from; defaults to traits.timezone.' })
+  timeZoneTrait?: string | null;
+  @Field(() => String, { nullable: true, description: 'A path into the journey context holding an ISO-8601 instant, e.g. traits.trial_ends_at.' })
+  timestampPath?: string | null;
+  @Field(() => String, { nullable: true, description: 'Signed ISO-8601 duration added to the timestamp: -P1D before, PT2H after.' })
+  offset?: string | null;
+}
+
 @InputType('WaitForConditionInput')
 export class WaitForConditionInput {
   @Field(() => ConditionInput) condition: ConditionInput;
@@ -154,6 +170,7 @@ export class StepInput {
   @Field(() => String, { nullable: true }) next?: string | null;
   declare hold?: HoldUntilInput | null;
   declare wait?: WaitInput | null;
+  declare waitUntil?: WaitUntilInput | null;
   declare waitForCondition?: WaitForConditionInput | null;
   declare split?: SplitInput | null;
   declare multiBranch?: MultiBranchInput | null;
@@ -165,6 +182,7 @@ export class StepInput {
 const STEP_CONFIG_INPUTS: Record<StepType, (new () => object) | null> = {
   HOLD_UNTIL: HoldUntilInput,
   WAIT: WaitInput,
+  WAIT_UNTIL: WaitUntilInput,
   WAIT_FOR_CONDITION: WaitForConditionInput,
   SPLIT: SplitInput,
   MULTI_BRANCH: MultiBranchInput,
@@ -185,6 +203,10 @@ export class JourneyInput implements JourneyInputShape {
   @Field(() => EntryRulesInput, { nullable: true }) entry?: EntryRulesInput | null;
   @Field(() => [EventMatchInput], { nullable: true }) exit?: EventMatchInput[] | null;
   @Field(() => GoalInput, { nullable: true }) goal?: GoalInput | null;
+  @Field(() => String, { nullable: true, description: 'IANA zone for profiles without a valid one; left out, the workspace’s default.' })
+  timeZone?: string | null;
+  @Field(() => QuietHoursInput, { nullable: true, description: 'Left out, the workspace’s default quiet hours apply.' })
+  quietHours?: QuietHoursInput | null;
   @Field(() => [StepInput]) steps: StepInput[];
   @Field(() => String, { nullable: true, description: 'Defaults to the first step listed.' }) startStep?: string | null;
 }
@@ -199,6 +221,8 @@ export class JourneyPatchInput {
   @Field(() => EntryRulesInput, { nullable: true }) entry?: EntryRulesInput | null;
   @Field(() => [EventMatchInput], { nullable: true }) exit?: EventMatchInput[] | null;
   @Field(() => GoalInput, { nullable: true }) goal?: GoalInput | null;
+  @Field(() => String, { nullable: true }) timeZone?: string | null;
+  @Field(() => QuietHoursInput, { nullable: true }) quietHours?: QuietHoursInput | null;
   @Field(() => [StepInput], { nullable: true }) steps?: StepInput[] | null;
   @Field(() => String, { nullable: true }) startStep?: string | null;
 }

@@ -1,5 +1,6 @@
 import type { DraftStep, EntryRules, Goal, JourneyDraft, Trigger } from '../engine/definition';
 import { compact, list, normalizeEventMatch, orUndefined, type Nullable } from '../engine/input-normalizing';
+import { normalizeQuietHours } from '../engine/time-settings';
 import { STEP_MODULES } from '../engine/steps/registry';
 import type { JourneyInputShape, StepInputShape, TriggerInputShape } from './journey-input-shapes';
 import type { JourneyLimits } from './journey-limits';
@@ -27,6 +28,8 @@ export function normalizeJourneyInput(input: JourneyInputShape, options: Normali
     goal: input.goal
       ? (compact({ match: normalizeEventMatch(input.goal.match), targetPercent: orUndefined(input.goal.targetPercent) }) as Goal)
       : undefined,
+    timeZone: orUndefined(input.timeZone),
+    quietHours: normalizeQuietHours(input.quietHours),
     steps,
     startStep: orUndefined(input.startStep),
   }) as JourneyDraft;

@@ -9,6 +9,15 @@ export interface JourneyStats {
   conversionPercent: number | null;
   atStep: { stepKey: string; active: number }[];
   branches: { stepKey: string; branch: string; taken: number }[];
+  /** Sends held back where they came due (quiet hours, and other limits with their own reasons). */
+  sendsDeferred: SendReasonCount[];
+  sendsSkipped: SendReasonCount[];
+}
+
+export interface SendReasonCount {
+  stepKey: string;
+  reason: string;
+  count: number;
 }
 
 /**
@@ -25,7 +34,18 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
         GROUP BY status, current_step, converted`,
       [workspaceId, journeyId],
     );
-  const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [], branches: [] };
+  const stats: JourneyStats = {
+    entered: 0,
+    active: 0,
+    completed: 0,
+    exited: 0,
+    converted: 0,
+    conversionPercent: null,
+    atStep: [],
+    branches: [],
+    sendsDeferred: [],
+    sendsSkipped: [],
+  };
   const atStep = new Map<string, number>();
   for (const { status, step, converted, n } of groups) {
     stats.entered += n;
@@ -55,5 +75,15 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
   stats.branches = taken
     .map((row) => ({ stepKey: row.step_key, branch: row.branch, taken: row.n }))
     .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || a.branch.localeCompare(b.branch));
+  const heldBack: { type: 'SEND_DEFERRED' | 'SEND_SKIPPED'; step_key: string; reason: string; n: number }[] = await manager.query(
+    `SELECT type, step_key, detail->>'reason' AS reason, count(*)::int AS n
+       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type IN ('SEND_DEFERRED', 'SEND_SKIPPED')
+      GROUP BY type, step_key, detail->>'reason'`,
+    [workspaceId, journeyId],
+  );
+  const byStep = (a: SendReasonCount, b: SendReasonCount) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || a.reason.localeCompare(b.reason);
+  const countsOf = (type: string) => heldBack.filter((row) => row.type === type).map((row) => ({ stepKey: row.step_key, reason: row.reason ?? 'UNKNOWN', count: row.n })).sort(byStep);
+  stats.sendsDeferred = countsOf('SEND_DEFERRED');
+  stats.sendsSkipped = countsOf('SEND_SKIPPED');
   return stats;
 }

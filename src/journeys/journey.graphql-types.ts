@@ -17,6 +17,7 @@ import {
   MultiBranchConfig,
   Performed,
   PropertyFilter,
+  QuietHours,
   RandomSplitConfig,
   SendConfig,
   SplitConfig,
@@ -25,8 +26,11 @@ import {
   TriggerType,
   WaitConfig,
   WaitForConditionConfig,
+  WaitUntilConfig,
   WeightedBranch,
 } from '../engine/definition';
+import { WEEKDAYS, type Weekday } from '../engine/local-time';
+import { QuietHoursType } from '../common/time-settings.graphql-types';
 import { STEP_MODULES, STEP_TYPES } from '../engine/steps/registry';
 
 // The GraphQL enums are generated from the model's own lists, so the two cannot drift apart.
@@ -40,6 +44,7 @@ export const EntryModeEnum = enumOf<EntryMode>(['REENTER_EVERY_TIME', 'ONCE']);
 export const StepTypeEnum = enumOf<StepType>(STEP_TYPES);
 export const FilterOperatorEnum = enumOf<FilterOperator>(FILTER_OPERATORS);
 export const ConditionMatchEnum = enumOf<ConditionMatch>(['ALL', 'ANY']);
+export const WeekdayEnum = enumOf<Weekday>(WEEKDAYS);
 
 registerEnumType(JourneyStatusEnum, { name: 'JourneyStatus' });
 registerEnumType(TriggerTypeEnum, { name: 'TriggerType' });
@@ -47,6 +52,7 @@ registerEnumType(EntryModeEnum, { name: 'EntryMode' });
 registerEnumType(StepTypeEnum, { name: 'StepType' });
 registerEnumType(FilterOperatorEnum, { name: 'FilterOperator' });
 registerEnumType(ConditionMatchEnum, { name: 'ConditionMatch' });
+registerEnumType(WeekdayEnum, { name: 'Weekday' });
 
 // Object types are typed with the model's interfaces, so a stored draft is returned as it is.
 
@@ -121,6 +127,16 @@ export class WaitType implements WaitConfig {
   @Field(() => DurationScalar) duration: string;
 }
 
+@ObjectType('WaitUntil')
+export class WaitUntilType implements WaitUntilConfig {
+  @Field(() => String, { nullable: true, description: 'HH:MM in the profile’s time zone; null when waiting for a timestamp.' }) timeOfDay?: string;
+  @Field(() => [WeekdayEnum], { description: 'The days timeOfDay may fall on; every day when empty.' }) days: Weekday[];
+  @Field({ description: 'Where the profile’s IANA time zone is read from.' }) timeZoneTrait: string;
+  @Field(() => String, { nullable: true, description: 'A path into the journey context holding an ISO-8601 instant.' }) timestampPath?: string;
+  @Field(() => String, { nullable: true, description: 'Signed ISO-8601 duration added to the timestamp: -P1D before, PT2H after.' })
+  offset?: string;
+}
+
 @ObjectType('WaitForCondition')
 export class WaitForConditionType implements WaitForConditionConfig {
   @Field(() => ConditionType) condition: Condition;
@@ -179,6 +195,7 @@ export class JourneyStepType {
   @Field(() => String, { nullable: true }) next?: string;
   declare hold?: HoldUntilConfig;
   declare wait?: WaitConfig;
+  declare waitUntil?: WaitUntilConfig;
   declare waitForCondition?: WaitForConditionConfig;
   declare split?: SplitConfig;
   declare multiBranch?: MultiBranchConfig;
@@ -190,6 +207,7 @@ export class JourneyStepType {
 const STEP_CONFIG_TYPES: Record<StepType, (new () => object) | null> = {
   HOLD_UNTIL: HoldUntilType,
   WAIT: WaitType,
+  WAIT_UNTIL: WaitUntilType,
   WAIT_FOR_CONDITION: WaitForConditionType,
   SPLIT: SplitType,
   MULTI_BRANCH: MultiBranchType,
@@ -216,6 +234,13 @@ export class BranchCountType {
   @Field(() => Int, { description: 'Times an instance took it, all versions.' }) taken: number;
 }
 
+@ObjectType('SendReasonCount')
+export class SendReasonCountType {
+  @Field() stepKey: string;
+  @Field({ description: 'Why: QUIET_HOURS, or the limit that held the send back.' }) reason: string;
+  @Field(() => Int, { description: 'All versions.' }) count: number;
+}
+
 @ObjectType('JourneyStats')
 export class JourneyStatsType {
   @Field(() => Int, { description: 'Instances ever started, all versions.' }) entered: number;
@@ -228,6 +253,10 @@ export class JourneyStatsType {
   @Field(() => [StepCountType], { description: 'Active instances by the step they are at.' }) atStep: StepCountType[];
   @Field(() => [BranchCountType], { description: 'How often each branch of each branching step was taken: the realised split of a RANDOM_SPLIT.' })
   branches: BranchCountType[];
+  @Field(() => [SendReasonCountType], { description: 'Sends deferred where they came due (SEND_DEFERRED records), by step and reason.' })
+  sendsDeferred: SendReasonCountType[];
+  @Field(() => [SendReasonCountType], { description: 'Sends skipped where they came due (SEND_SKIPPED records), by step and reason.' })
+  sendsSkipped: SendReasonCountType[];
 }
 
 @ObjectType('Journey')
@@ -241,6 +270,9 @@ export class JourneyType {
   @Field(() => EntryRulesType) entry: EntryRules;
   @Field(() => [EventMatchType]) exit: EventMatch[];
   @Field(() => GoalType, { nullable: true }) goal?: Goal;
+  @Field(() => String, { nullable: true, description: 'IANA zone for profiles without a valid one; null uses the workspace’s default.' })
+  timeZone: string | null;
+  @Field(() => QuietHoursType, { nullable: true, description: 'Null uses the workspace’s default quiet hours, if any.' }) quietHours: QuietHours | null;
   @Field(() => [JourneyStepType]) steps: JourneyStepType[];
   @Field(() => String, { nullable: true, description: 'The step instances start at: the given one, else the first listed.' })
   startStep: string | null;

@@ -21,6 +21,8 @@ export function toJourneyType(journey: Journey): JourneyType {
     entry: draft.entry,
     exit: draft.exit ?? [],
     goal: draft.goal,
+    timeZone: draft.timeZone ?? null,
+    quietHours: draft.quietHours ?? null,
     steps: draft.steps,
     startStep: draft.startStep ?? draft.steps[0]?.key ?? null,
     duplicatedFromId: journey.duplicatedFromId,

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { QuietHours } from '../engine/time-settings';
 
 /** A tenant. Its API tokens and write keys are credentials (src/tokens). */
 @Entity('workspaces')
@@ -8,6 +9,14 @@ export class Workspace {
 
   @Column()
   name: string;
+
+  /** The IANA zone of profiles without a valid one, unless their journey names its own. */
+  @Column({ name: 'time_zone', type: 'text', nullable: true })
+  timeZone: string | null;
+
+  /** Quiet hours of journeys that set none of their own. */
+  @Column({ name: 'quiet_hours', type: 'jsonb', nullable: true })
+  quietHours: QuietHours | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -6,6 +6,8 @@ import { badUserInput, conflict } from '../common/errors';
 import { Workspace } from './workspace.entity';
 import { CredentialKind, WRITE_KEY_KINDS } from '../tokens/credential.entity';
 import { CredentialService } from '../tokens/credential.service';
+import type { TimeSettings } from '../engine/time-settings';
+import { normalizeWorkspaceTimeSettings, type WorkspaceTimeSettingsInputShape } from './workspace-time-settings';
 
 export interface WorkspaceCredentials {
   workspaceId: string;
@@ -63,6 +65,23 @@ export class WorkspaceService {
       this.logger.debug(`default workspace created elsewhere: ${error}`);
       return null;
     }
+  }
+
+  /** The workspace's default time zone and quiet hours (journeys without their own use them). */
+  async timeSettings(workspaceId: string): Promise<TimeSettings> {
+    const workspace = await this.workspaces.findOneByOrFail({ id: workspaceId });
+    return { timeZone: workspace.timeZone ?? undefined, quietHours: workspace.quietHours ?? undefined };
+  }
+
+  /** Sets the fields given (null clears one, a field left out stays), after checking all of them. */
+  async updateTimeSettings(workspaceId: string, input: WorkspaceTimeSettingsInputShape): Promise<TimeSettings> {
+    const { settings, problems } = normalizeWorkspaceTimeSettings(input);
+    if (problems.length > 0) throw badUserInput(problems);
+    const changes: Partial<Workspace> = {};
+    if (input.timeZone !== undefined) changes.timeZone = settings.timeZone ?? null;
+    if (input.quietHours !== undefined) changes.quietHours = settings.quietHours ?? null;
+    if (Object.keys(changes).length > 0) await this.workspaces.update({ id: workspaceId }, changes);
+    return this.timeSettings(workspaceId);
   }
 
   /** The workspace of an active write key (ingestion). */

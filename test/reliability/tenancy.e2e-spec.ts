@@ -148,6 +148,11 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       await itinera.graphql.query(`mutation { deleteProfile(userId: "a-suppressed", suppress: true) { events } }`);
       expect((await b.query(`{ suppressedProfiles { userId } }`)).suppressedProfiles).toEqual([]);
     },
+    workspaceSettings: async (b) => {
+      await itinera.graphql.query(`mutation { updateWorkspaceSettings(input: { timeZone: "Europe/Berlin" }) { timeZone } }`);
+      // B never sets a zone of its own (its quiet hours may be set by the mutation's case).
+      expect((await b.query(`{ workspaceSettings { timeZone } }`)).workspaceSettings).toEqual({ timeZone: null });
+    },
     viewer: async (b) => {
       const { viewer } = await b.query(`{ viewer { workspaceId scope } }`);
       expect(viewer.workspaceId).not.toBe(itinera.workspace.workspaceId);
@@ -242,6 +247,12 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       await itinera.graphql.query(`mutation { deleteProfile(userId: "a-suppressed-2", suppress: true) { events } }`);
       expect(await b.query(`mutation { unsuppressProfile(userId: "a-suppressed-2") }`)).toEqual({ unsuppressProfile: false });
       expect((await itinera.graphql.query(`{ suppressedProfiles { userId } }`)).suppressedProfiles.map((p: { userId: string }) => p.userId)).toContain('a-suppressed-2');
+    },
+    updateWorkspaceSettings: async (b) => {
+      await itinera.graphql.query(`mutation { updateWorkspaceSettings(input: { timeZone: "Asia/Tokyo" }) { timeZone } }`);
+      const { updateWorkspaceSettings } = await b.query(`mutation { updateWorkspaceSettings(input: { quietHours: { start: "21:00", end: "08:00", mode: SKIP } }) { timeZone quietHours { mode } } }`);
+      expect(updateWorkspaceSettings).toEqual({ timeZone: null, quietHours: { mode: 'SKIP' } });
+      expect((await itinera.graphql.query(`{ workspaceSettings { timeZone quietHours { mode } } }`)).workspaceSettings).toEqual({ timeZone: 'Asia/Tokyo', quietHours: null });
     },
     createWorkspace: async (b) => expect((await b.error(`mutation { createWorkspace(name: "by B") { workspaceId } }`)).extensions?.code).toBe('UNAUTHENTICATED'),
   };

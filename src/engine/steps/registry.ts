@@ -8,11 +8,13 @@ import type { Nullable } from '../input-normalizing';
 import type { StepModule } from './step-module';
 import { waitForConditionStep, type WaitForConditionStep } from './wait-for-condition';
 import { waitStep, type WaitStep } from './wait';
+import { waitUntilStep, type WaitUntilStep } from './wait-until';
 
 /** A step of a validated definition: exactly the configuration its type needs. */
 export type JourneyStep =
   | HoldUntilStep
   | WaitStep
+  | WaitUntilStep
   | WaitForConditionStep
   | SplitStep
   | MultiBranchStep
@@ -27,6 +29,7 @@ export type JourneyStep =
 export const STEP_MODULES = [
   holdUntilStep,
   waitStep,
+  waitUntilStep,
   waitForConditionStep,
   splitStep,
   multiBranchStep,

@@ -1,6 +1,8 @@
 import { cloneJson, compact, isPlainObject, orUndefined, type Nullable } from '../input-normalizing';
 import { joinPath, quote, type Report } from '../problem';
-import type { DestinationActionFields, StepModule } from './step-module';
+import { QUIET_HOURS_REASON, quietHoursDecision } from '../time-settings';
+import { recordActivity, scheduleTimerAt, type Transition } from '../transition';
+import type { DestinationActionFields, StepModule, StepOutcome } from './step-module';
 
 export interface SendConfig {
   destinationId: string;
@@ -11,7 +13,10 @@ export interface SendConfig {
   enabled: boolean;
 }
 
-/** Hands a payload to a destination (delivered on its own, with retries) and moves on at once. */
+/**
+ * Hands a payload to a destination (delivered on its own, with retries) and moves on at once; inside the
+ * quiet hours in force it waits for their end (DEFER) or moves on without sending (SKIP).
+ */
 export interface SendStep {
   key: string;
   name: string;
@@ -80,29 +85,73 @@ export const sendStep: StepModule<SendStep, SendConfig, SendInputShape> = {
   destinations: (step) => [step.send.destinationId],
   events: () => [],
 
-  /** Delivery runs on its own with retries, so a send never blocks the instance. */
+  /**
+   * Delivery runs on its own with retries, so a send blocks the instance only while quiet hours defer it.
+   * The deferral and the skip are decided here, where the send comes due, in the same transaction as the step.
+   */
   enter(t, step, entered) {
-    const send = step.send;
-    if (!send.enabled) {
+    if (!step.send.enabled) {
       entered.detail = { ...entered.detail, skipped: 'disabled' };
       return { kind: 'next', next: step.next };
     }
-    const visit = t.state.visits[step.key];
-    const idempotencyKey = `${t.state.id}:${step.key}:${visit}`;
-    t.deliveries.push({
-      stepKey: step.key,
-      visit,
-      idempotencyKey,
-      destinationId: send.destinationId,
-      action: send.action,
-      eventName: send.eventName ?? null,
-      mapping: structuredClone(send.mapping),
-      context: structuredClone(t.state.context),
-    });
-    entered.detail = { ...entered.detail, destinationId: send.destinationId, idempotencyKey };
+    const held = holdBackInQuietHours(t, step);
+    if (held) return held;
+    entered.detail = { ...entered.detail, ...queueDelivery(t, step) };
+    return { kind: 'next', next: step.next };
+  },
+
+  /**
+   * The deferred send goes out once: the timer is a pg-boss job, and a redelivered one is stale (its
+   * `stepSeq` no longer matches) once this call has moved the instance on. It reads the profile as it
+   * is now, and a timer that fired late, inside the next night's window, waits again.
+   */
+  onTimer(t, step, timer) {
+    if (timer.kind !== 'QUIET_HOURS_ENDED') return null;
+    t.state.context.traits = structuredClone(t.facts.traits);
+    if (!step.send.enabled) {
+      recordActivity(t, 'SEND_SKIPPED', step.key, { reason: 'DISABLED', destinationId: step.send.destinationId });
+      return { kind: 'next', next: step.next };
+    }
+    // A new stepSeq makes a redelivered copy of this timer stale if the send waits again.
+    t.state.stepSeq += 1;
+    const held = holdBackInQuietHours(t, step);
+    if (held) return held;
+    queueDelivery(t, step);
     return { kind: 'next', next: step.next };
   },
 };
+
+/** Inside the quiet hours in force: records the deferral (and schedules its end) or the skip; null when the send may go. */
+function holdBackInQuietHours(t: Transition, step: SendStep): StepOutcome | null {
+  const quiet = quietHoursDecision(t, step.key);
+  if (!quiet) return null;
+  const { destinationId } = step.send;
+  if (quiet.mode === 'SKIP') {
+    recordActivity(t, 'SEND_SKIPPED', step.key, { reason: QUIET_HOURS_REASON, destinationId, quietUntil: quiet.until, timeZone: quiet.timeZone });
+    return { kind: 'next', next: step.next };
+  }
+  recordActivity(t, 'SEND_DEFERRED', step.key, { reason: QUIET_HOURS_REASON, destinationId, until: quiet.until, timeZone: quiet.timeZone });
+  scheduleTimerAt(t, 'QUIET_HOURS_ENDED', step.key, quiet.until);
+  return { kind: 'stop' };
+}
+
+/** The delivery of this visit: the same send of the same visit always carries the same idempotency key. */
+function queueDelivery(t: Transition, step: SendStep): { destinationId: string; idempotencyKey: string } {
+  const send = step.send;
+  const visit = t.state.visits[step.key];
+  const idempotencyKey = `${t.state.id}:${step.key}:${visit}`;
+  t.deliveries.push({
+    stepKey: step.key,
+    visit,
+    idempotencyKey,
+    destinationId: send.destinationId,
+    action: send.action,
+    eventName: send.eventName ?? null,
+    mapping: structuredClone(send.mapping),
+    context: structuredClone(t.state.context),
+  });
+  return { destinationId: send.destinationId, idempotencyKey };
+}
 
 /** What the plugin kit would refuse on every single delivery, so publishing refuses it first. */
 function checkMappedFields(mapping: Record<string, unknown>, action: DestinationActionFields, path: string, what: string, report: Report): void {
