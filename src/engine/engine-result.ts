@@ -10,11 +10,15 @@ export const ACTIVITY_TYPES = [
   'BRANCH_TAKEN',
   'SENT',
   'SEND_FAILED',
+  'SEND_SKIPPED',
   'GOAL_MET',
   'EXITED',
   'COMPLETED',
 ] as const;
-/** `SENT` and `SEND_FAILED` are written by the delivery worker, never by the engine. */
+/**
+ * `SENT` and `SEND_FAILED` are written by the delivery worker, never by the engine; `SEND_SKIPPED` (with
+ * its `reason`, e.g. `FREQUENCY_CAP`) by the runtime when a frequency cap refuses a send step's delivery.
+ */
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
 export interface ActivityDraft {

@@ -9,6 +9,7 @@ export interface JourneyStats {
   conversionPercent: number | null;
   atStep: { stepKey: string; active: number }[];
   branches: { stepKey: string; branch: string; taken: number }[];
+  skippedSends: { stepKey: string; reason: string; skipped: number }[];
 }
 
 /**
@@ -25,7 +26,7 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
         GROUP BY status, current_step, converted`,
       [workspaceId, journeyId],
     );
-  const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [], branches: [] };
+  const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [], branches: [], skippedSends: [] };
   const atStep = new Map<string, number>();
   for (const { status, step, converted, n } of groups) {
     stats.entered += n;
@@ -46,14 +47,22 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
   stats.atStep = [...atStep]
     .map(([stepKey, active]) => ({ stepKey, active }))
     .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
-  const taken: { step_key: string; branch: string; n: number }[] = await manager.query(
-    `SELECT step_key, detail->>'branch' AS branch, count(*)::int AS n
-       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type = 'BRANCH_TAKEN'
-      GROUP BY step_key, detail->>'branch'`,
+  // Branches taken and sends skipped, counted from their activity records in one statement.
+  const counted: { type: 'BRANCH_TAKEN' | 'SEND_SKIPPED'; step_key: string; label: string; n: number }[] = await manager.query(
+    `SELECT type, step_key, COALESCE(CASE type WHEN 'BRANCH_TAKEN' THEN detail->>'branch' ELSE detail->>'reason' END, '') AS label, count(*)::int AS n
+       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type IN ('BRANCH_TAKEN', 'SEND_SKIPPED')
+      GROUP BY type, step_key, 3`,
     [workspaceId, journeyId],
   );
-  stats.branches = taken
-    .map((row) => ({ stepKey: row.step_key, branch: row.branch, taken: row.n }))
-    .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || a.branch.localeCompare(b.branch));
+  const inOrder = <T extends { stepKey: string }>(rows: T[], label: (row: T) => string) =>
+    rows.sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || label(a).localeCompare(label(b)));
+  stats.branches = inOrder(
+    counted.filter((row) => row.type === 'BRANCH_TAKEN').map((row) => ({ stepKey: row.step_key, branch: row.label, taken: row.n })),
+    (row) => row.branch,
+  );
+  stats.skippedSends = inOrder(
+    counted.filter((row) => row.type === 'SEND_SKIPPED').map((row) => ({ stepKey: row.step_key, reason: row.label, skipped: row.n })),
+    (row) => row.reason,
+  );
   return stats;
 }

@@ -5,6 +5,7 @@ import {
   Condition,
   ConditionBranch,
   ConditionMatch,
+  EntryLimit,
   EntryMode,
   EntryRules,
   EventMatch,
@@ -89,10 +90,18 @@ export class TriggerObjectType implements Trigger {
   @Field() useHistoricalData: boolean;
 }
 
+@ObjectType('EntryLimit')
+export class EntryLimitType implements EntryLimit {
+  @Field(() => Int) max: number;
+  @Field(() => DurationScalar, { nullable: true, description: 'The rolling window; null = in total.' }) within?: string;
+}
+
 @ObjectType('EntryRules')
 export class EntryRulesType implements EntryRules {
   @Field(() => EntryModeEnum) mode: EntryMode;
   @Field(() => String, { nullable: true }) uniqueIdentifier?: string;
+  @Field(() => DurationScalar, { nullable: true }) cooldown?: string;
+  @Field(() => EntryLimitType, { nullable: true }) limit?: EntryLimit;
 }
 
 @ObjectType('Goal')
@@ -216,6 +225,13 @@ export class BranchCountType {
   @Field(() => Int, { description: 'Times an instance took it, all versions.' }) taken: number;
 }
 
+@ObjectType('SkippedSendCount')
+export class SkippedSendCountType {
+  @Field() stepKey: string;
+  @Field({ description: 'Why the sends were skipped, e.g. FREQUENCY_CAP.' }) reason: string;
+  @Field(() => Int, { description: 'Sends of this step skipped for this reason, all versions.' }) skipped: number;
+}
+
 @ObjectType('JourneyStats')
 export class JourneyStatsType {
   @Field(() => Int, { description: 'Instances ever started, all versions.' }) entered: number;
@@ -228,6 +244,8 @@ export class JourneyStatsType {
   @Field(() => [StepCountType], { description: 'Active instances by the step they are at.' }) atStep: StepCountType[];
   @Field(() => [BranchCountType], { description: 'How often each branch of each branching step was taken: the realised split of a RANDOM_SPLIT.' })
   branches: BranchCountType[];
+  @Field(() => [SkippedSendCountType], { description: 'Send steps whose delivery was skipped (SEND_SKIPPED), by step and reason.' })
+  skippedSends: SkippedSendCountType[];
 }
 
 @ObjectType('Journey')
@@ -239,6 +257,7 @@ export class JourneyType {
   @Field(() => Int) version: number;
   @Field(() => TriggerObjectType) trigger: Trigger;
   @Field(() => EntryRulesType) entry: EntryRules;
+  @Field({ description: 'Its sends bypass the frequency caps and do not count toward them.' }) transactional: boolean;
   @Field(() => [EventMatchType]) exit: EventMatch[];
   @Field(() => GoalType, { nullable: true }) goal?: Goal;
   @Field(() => [JourneyStepType]) steps: JourneyStepType[];
