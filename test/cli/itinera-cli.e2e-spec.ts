@@ -65,7 +65,7 @@ describe('itinera CLI', () => {
     expect(first.code).toBe(0);
     expect(first.out).toContain('Applied.');
     const applied = await counts();
-    expect(applied).toMatchObject({ journeys: 16, destinations: 7, audiences: 6 });
+    expect(applied).toMatchObject({ journeys: 18, destinations: 7, audiences: 6 });
 
     const second = await cli(['apply', EXAMPLES], { answer: true });
     expect(second.out.filter((line) => !line.startsWith('= '))).toEqual(['No changes.']);
