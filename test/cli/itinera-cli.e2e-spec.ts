@@ -190,7 +190,7 @@ steps:
     expect(second.err.join('\n')).toMatch(/journey "Broken journey"\.steps\[0\]\.next: .*nowhere/);
     expect(second.err.join('\n')).toMatch(/journey "Broken journey"\.steps\[1\]/);
 
-    expect((await cli(['validate', EXAMPLES])).out).toEqual(['ok: 16 journeys, 7 destinations, 6 audiences']);
+    expect((await cli(['validate', EXAMPLES])).out).toEqual(['ok: 18 journeys, 7 destinations, 6 audiences']);
   });
 
   it('exports the workspace to files that apply takes back with no changes', async () => {
@@ -221,6 +221,6 @@ steps:
 
   it('runs as `npx itinera` from the repository', async () => {
     const { stdout } = await promisify(execFile)('npx', ['--no-install', 'itinera', 'validate', 'examples'], { cwd: REPOSITORY });
-    expect(stdout.trim()).toBe('ok: 16 journeys, 7 destinations, 6 audiences');
+    expect(stdout.trim()).toBe('ok: 18 journeys, 7 destinations, 6 audiences');
   });
 });

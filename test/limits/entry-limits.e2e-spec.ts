@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { applicationEvent } from '../harness/seed-messages';
 import { ItineraProcess, spawnItinera } from '../harness/itinera-process';
-import { createWebhookDestination, instancesOf, publishJourney } from '../harness/journeys';
+import { createWebhookDestination, InstanceRow, instancesOf, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 import { startRecordingServer, type RecordingServer } from '../../src/plugin-kit/testing';
@@ -77,7 +77,7 @@ describe('entry limits', () => {
     await itinera.ingestion.batch([started(userId), started(userId)]);
     await applied([userId]);
     expect(await instancesOf(itinera.db, journey.id, userId)).toHaveLength(1);
-    const [first] = await instancesOf(itinera.db, journey.id, userId);
+    const [first] = (await instancesOf(itinera.db, journey.id, userId)) as (InstanceRow & { entered_at: Date })[];
     await waitFor(async () => Date.now() > new Date(first.entered_at).getTime() + 3_200, { timeoutMs: 10_000, intervalMs: 100, what: 'the cool-down to pass' });
     await itinera.ingestion.batch([started(userId)]);
     await applied([userId]);
