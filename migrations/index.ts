@@ -9,6 +9,7 @@ import { AuditLog1764500100000 } from './1764500100000-AuditLog';
 import { IngestionDrops1764500200000 } from './1764500200000-IngestionDrops';
 import { EventReconciler1764500300000 } from './1764500300000-EventReconciler';
 import { WorkspaceTimeSettings1764600100000 } from './1764600100000-WorkspaceTimeSettings';
+import { SendLimits1764600200000 } from './1764600200000-SendLimits';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const allMigrations = [
@@ -23,4 +24,5 @@ export const allMigrations = [
   IngestionDrops1764500200000,
   EventReconciler1764500300000,
   WorkspaceTimeSettings1764600100000,
+  SendLimits1764600200000,
 ];

@@ -46,8 +46,8 @@ function planDestination(resource: Resource, spec: DestinationSpec, state: Works
   // Secret settings are never returned, so they cannot be compared: they are sent when something else changes.
   const schema = state.plugins.find((p) => p.name === spec.plugin)?.settingsSchema ?? {};
   const compared = Object.keys(spec.settings).filter((key) => !schema[key]?.secret);
-  const before = { enabled: stored.enabled, settings: Object.fromEntries(compared.map((key) => [key, stored.settings[key]])) };
-  const after = { enabled: spec.enabled ?? true, settings: Object.fromEntries(compared.map((key) => [key, spec.settings[key]])) };
+  const before = { enabled: stored.enabled, rateLimit: stored.rateLimit ?? null, settings: Object.fromEntries(compared.map((key) => [key, stored.settings[key]])) };
+  const after = { enabled: spec.enabled ?? true, rateLimit: spec.rateLimit ?? null, settings: Object.fromEntries(compared.map((key) => [key, spec.settings[key]])) };
   if (sameContent(before, after)) return { action: 'unchanged', resource, id: stored.id };
   return { action: 'update', resource, id: stored.id, diff: lineDiff(stringify(before), stringify(after)) };
 }
@@ -132,7 +132,8 @@ export async function executePlan(api: ItineraApi, plan: PlannedChange[], state:
     const what = `${resource.kind} "${resource.name}"`;
     try {
       if (resource.kind === 'destination' && (change.action === 'create' || change.action === 'update')) {
-        const input = { name: resource.spec.name, plugin: resource.spec.plugin, settings: resource.spec.settings, enabled: resource.spec.enabled ?? true };
+        const { name, plugin, settings, enabled, rateLimit } = resource.spec;
+        const input = { name, plugin, settings, enabled: enabled ?? true, rateLimit: rateLimit ?? null };
         const result = change.id
           ? await api.request(`mutation ($id: ID!, $input: DestinationInput!) { updateDestination(id: $id, input: $input) { id } }`, { id: change.id, input })
           : await api.request(`mutation ($input: DestinationInput!) { createDestination(input: $input) { id } }`, { input });

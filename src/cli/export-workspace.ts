@@ -26,7 +26,7 @@ export function exportWorkspace(state: WorkspaceState, folder: string, format: F
     written.push(
       write('workspace', {
         destinations: state.destinations.map((d) =>
-          canonical({ name: d.name, plugin: d.plugin, enabled: d.enabled, settings: { ...d.settings, ...requiredSecrets(state, d.name, d.plugin) } }),
+          canonical({ name: d.name, plugin: d.plugin, enabled: d.enabled, rateLimit: d.rateLimit, settings: { ...d.settings, ...requiredSecrets(state, d.name, d.plugin) } }),
         ),
         audiences: state.audiences.map((a) => canonical({ name: a.name, condition: a.condition })),
       }),

@@ -14,6 +14,7 @@ export interface DestinationSpec {
   plugin: string;
   settings: Record<string, unknown>;
   enabled?: boolean;
+  rateLimit?: { max: number; per: 'SECOND' | 'MINUTE' } | null;
 }
 export interface AudienceSpec {
   name: string;

@@ -6,9 +6,9 @@ import { isObject } from './resource-files';
 const FILTER = 'path operator values';
 const CONDITION = `match filters { ${FILTER} } performed { event filters { ${FILTER} } atLeast atMost within }`;
 const MATCH = `event filters { ${FILTER} }`;
-export const JOURNEY_FIELDS = `id name description status version startStep
+export const JOURNEY_FIELDS = `id name description status version startStep transactional
   trigger { type event { ${MATCH} } audienceId audienceFilterId useHistoricalData }
-  entry { mode uniqueIdentifier }
+  entry { mode uniqueIdentifier cooldown limit { max within } }
   exit { ${MATCH} }
   goal { targetPercent match { ${MATCH} } }
   timeZone quietHours { start end mode timeZoneTrait }
@@ -37,6 +37,7 @@ export interface StoredDestination {
   plugin: string;
   enabled: boolean;
   settings: Record<string, unknown>;
+  rateLimit?: { max: number; per: string } | null;
 }
 export interface StoredAudience {
   id: string;
@@ -62,7 +63,7 @@ const JOURNEYS_PER_PAGE = 40;
 
 export async function readWorkspace(api: ItineraApi): Promise<WorkspaceState> {
   const { destinations, audiences, destinationPlugins } = await api.request(`{
-    destinations { id name plugin enabled settings }
+    destinations { id name plugin enabled settings rateLimit { max per } }
     audiences { id name condition { ${CONDITION} } }
     destinationPlugins { name settingsSchema actions { name fields { name required defaultMapping } } }
   }`);
@@ -99,7 +100,7 @@ export function canonical(value: unknown): unknown {
   return result;
 }
 
-const DEFAULTS: Record<string, unknown> = { useHistoricalData: false, enabled: true, match: 'ALL', mode: 'REENTER_EVERY_TIME', timeZoneTrait: 'traits.timezone' };
+const DEFAULTS: Record<string, unknown> = { useHistoricalData: false, transactional: false, enabled: true, match: 'ALL', mode: 'REENTER_EVERY_TIME', timeZoneTrait: 'traits.timezone' };
 const isDefault = (key: string, value: unknown) => key in DEFAULTS && DEFAULTS[key] === value;
 
 /** A stored journey as a file declares it: references by `$name`, no id or status. */

@@ -12,6 +12,8 @@ export interface DeliveryOrigin {
 export interface ScheduledSends {
   origin: DeliveryOrigin;
   requests: DeliveryRequest[];
+  /** Sent by a transactional journey: not capped, and not counted by frequency caps. */
+  transactional?: boolean;
 }
 
 /**

@@ -16,6 +16,7 @@ import { Delivery, isFinalStatus, type DeliveryStatus } from './delivery.entity'
 import { mayRetry, nextAttemptDelayMs } from './delivery-retry';
 import { ownerOf } from './delivery.service';
 import { DeliveryCapacity } from './delivery-capacity';
+import { DestinationRates } from './destination-rates';
 import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
 import { pluginLogger } from './plugin-logger';
 
@@ -45,9 +46,10 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   private readonly deliveries = new GroupedLoad((ids: string[]) => this.loadWithTargets(ids));
   private readonly capacity: DeliveryCapacity;
   /** Jobs put back for later, enqueued together. */
-  private readonly deferrals = new GroupedCall<DeliveryJob>((jobs) =>
-    this.queue.enqueue(jobs.map((data) => ({ queue: DELIVERIES_QUEUE, data, startAfter: new Date(Date.now() + DEFER_MS * (1 + Math.random())) }))),
+  private readonly deferrals = new GroupedCall<{ job: DeliveryJob; at: Date }>((deferred) =>
+    this.queue.enqueue(deferred.map(({ job, at }) => ({ queue: DELIVERIES_QUEUE, data: job, startAfter: at }))),
   );
+  private readonly rates: DestinationRates;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -58,6 +60,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     private readonly activity: ActivityLog,
   ) {
     this.capacity = new DeliveryCapacity(config.deliveryConcurrency);
+    this.rates = new DestinationRates(dataSource);
   }
 
   async onModuleInit(): Promise<void> {
@@ -89,19 +92,31 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   async attempt(job: DeliveryJob): Promise<void> {
     // Taken before anything is awaited, so the worker's next fetch already counts this job.
     let release = job.destinationId && job.workspaceId ? this.capacity.tryTake(job.workspaceId, job.destinationId) : undefined;
-    if (release === null) return this.deferrals.add(job);
+    if (release === null) return this.defer(job);
     try {
       const loaded = await this.deliveries.load(job.deliveryId);
       if (!loaded || isFinalStatus(loaded.delivery.status) || loaded.delivery.attempts !== job.attempt - 1) return;
       // A job enqueued before shares existed learns its destination only now.
       release ??= this.capacity.tryTake(loaded.delivery.workspaceId, loaded.delivery.destinationId);
-      if (!release) return this.deferrals.add(nextAttemptJob(loaded.delivery, job.attempt));
+      if (!release) return this.defer(nextAttemptJob(loaded.delivery, job.attempt));
+      const rateLimit = loaded.target.found ? loaded.target.destination.rateLimit : null;
+      const turn = rateLimit ? await this.rates.take(loaded.delivery.destinationId, rateLimit) : null;
+      if (turn) return this.defer(nextAttemptJob(loaded.delivery, job.attempt), turn);
       const outcome = await this.perform(loaded.delivery, loaded.target).finally(release);
       const plugin = loaded.target.found ? loaded.target.plugin.name : null;
       await this.outcomes.add({ delivery: loaded.delivery, plugin, attempt: job.attempt, outcome });
     } finally {
       release?.();
     }
+  }
+
+  /**
+   * Puts the job back: over a share, for a second or two; over its destination's rate limit, until its
+   * reserved turn (and this process's worker is woken then). Its slot is released meanwhile.
+   */
+  private async defer(job: DeliveryJob, turn?: Date): Promise<void> {
+    await this.deferrals.add({ job, at: turn ?? new Date(Date.now() + DEFER_MS * (1 + Math.random())) });
+    if (turn) this.queue.wakeLocallyAt(DELIVERIES_QUEUE, turn);
   }
 
   /** Deliveries by id, each with where it goes (each destination resolved once). */

@@ -62,9 +62,11 @@ export class DeliveryService extends DeliveryScheduler {
    */
   async schedule(manager: EntityManager, sends: ScheduledSends[]): Promise<void> {
     const resolve = this.targets.resolverForBatch({ manager });
-    const rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow }[] = [];
-    for (const { origin, requests } of sends) {
-      for (const request of requests) rows.push({ origin, request, row: prepare(await resolve(origin.workspaceId, request.destinationId, request.action), request) });
+    const rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow; transactional: boolean }[] = [];
+    for (const { origin, requests, transactional } of sends) {
+      for (const request of requests) {
+        rows.push({ origin, request, row: prepare(await resolve(origin.workspaceId, request.destinationId, request.action), request), transactional: !!transactional });
+      }
     }
     if (rows.length === 0) return;
     const ids = await this.insert(manager, rows);
@@ -125,22 +127,26 @@ export class DeliveryService extends DeliveryScheduler {
   }
 
   /** The new rows' ids, in the order given; none where the idempotency key was already stored. */
-  private async insert(manager: EntityManager, rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow }[]): Promise<(string | undefined)[]> {
+  private async insert(
+    manager: EntityManager,
+    rows: { origin: DeliveryOrigin; request: DeliveryRequest; row: ScheduledRow; transactional: boolean }[],
+  ): Promise<(string | undefined)[]> {
     const inserted: { id: string; idempotency_key: string }[] = await manager.query(
       `INSERT INTO deliveries (workspace_id, journey_id, instance_id, user_id, step_key, destination_id, action, event_name,
-                               idempotency_key, status, attempts, last_error, payload, unmapped)
+                               idempotency_key, status, attempts, last_error, payload, unmapped, transactional)
        SELECT d.workspace_id, d.journey_id, d.instance_id, d.user_id, d.step_key, d.destination_id, d.action, d.event_name,
-              d.idempotency_key, d.status, 0, d.last_error, d.payload, d.unmapped
+              d.idempotency_key, d.status, 0, d.last_error, d.payload, d.unmapped, d.transactional
        FROM jsonb_to_recordset($1::jsonb) AS d(workspace_id uuid, journey_id uuid, instance_id uuid, user_id text, step_key text,
               destination_id uuid, action text, event_name text, idempotency_key text, status text, last_error text, payload jsonb,
-              unmapped jsonb, ord bigint)
+              unmapped jsonb, transactional boolean, ord bigint)
        ORDER BY d.ord
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
        RETURNING id, idempotency_key`,
       [
         JSON.stringify(
-          rows.map(({ origin, request, row }, ord) => ({
+          rows.map(({ origin, request, row, transactional }, ord) => ({
             ord,
+            transactional,
             workspace_id: origin.workspaceId,
             journey_id: origin.journeyId,
             instance_id: origin.instanceId,

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { RateLimit } from './rate-limit';
 
 /**
  * A configured connection: a plugin plus its settings. `settings` holds the defaults applied and every
@@ -24,6 +25,10 @@ export class Destination {
 
   @Column({ type: 'boolean' })
   enabled: boolean;
+
+  /** Deliveries over it wait their turn (DestinationRates); null: as fast as the workers go. */
+  @Column({ name: 'rate_limit', type: 'jsonb', nullable: true })
+  rateLimit: RateLimit | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,5 +1,21 @@
-import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { JSONScalar } from '../common/graphql-scalars';
+import type { RateLimit, RateLimitPeriod } from './rate-limit';
+
+export const RateLimitPeriodEnum = { SECOND: 'SECOND', MINUTE: 'MINUTE' } as const satisfies { [K in RateLimitPeriod]: K };
+registerEnumType(RateLimitPeriodEnum, { name: 'RateLimitPeriod' });
+
+@ObjectType('RateLimit', { description: 'At most `max` deliveries per second or minute, by all workers together; deliveries over it wait their turn.' })
+export class RateLimitType implements RateLimit {
+  @Field(() => Int) max: number;
+  @Field(() => RateLimitPeriodEnum) per: RateLimitPeriod;
+}
+
+@InputType('RateLimitInput')
+export class RateLimitInput implements RateLimit {
+  @Field(() => Int, { description: 'From 1 to 100,000.' }) max: number;
+  @Field(() => RateLimitPeriodEnum) per: RateLimitPeriod;
+}
 
 @ObjectType('ActionField')
 export class ActionFieldType {
@@ -41,6 +57,7 @@ export class DestinationType {
   @Field() enabled: boolean;
   @Field(() => JSONScalar, { description: 'The settings, defaults applied, without the secret ones: secrets are never returned.' })
   settings: Record<string, unknown>;
+  @Field(() => RateLimitType, { nullable: true }) rateLimit: RateLimit | null;
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
 }
@@ -54,4 +71,5 @@ export class DestinationInputType {
   })
   settings: unknown;
   @Field(() => Boolean, { nullable: true, defaultValue: true }) enabled: boolean | null;
+  @Field(() => RateLimitInput, { nullable: true, description: 'Left out or null: no limit (an update replaces it).' }) rateLimit?: RateLimitInput | null;
 }

@@ -48,6 +48,7 @@ export class DestinationResolver {
       plugin: destination.plugin,
       enabled: destination.enabled,
       settings: this.destinationService.shownSettings(destination),
+      rateLimit: destination.rateLimit,
       createdAt: destination.createdAt,
       updatedAt: destination.updatedAt,
     };

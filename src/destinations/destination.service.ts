@@ -10,6 +10,7 @@ import { destinationAddressProblems } from './destination-address-check';
 import { Destination } from './destination.entity';
 import { PluginRegistry } from './plugin-registry';
 import { isSealed, SettingsCipher, SettingsUnreadableError } from './settings-cipher';
+import { rateLimitProblems, type RateLimit } from './rate-limit';
 import { redactUrl } from './url-redaction';
 
 /** What createDestination and updateDestination take. */
@@ -18,6 +19,8 @@ export interface DestinationInput {
   plugin: string;
   settings: unknown;
   enabled?: boolean | null;
+  /** Left out or null: no limit. */
+  rateLimit?: RateLimit | null;
 }
 
 const MAX_NAME_LENGTH = 100;
@@ -49,7 +52,11 @@ export class DestinationService {
 
   async create(workspaceId: string, input: DestinationInput): Promise<Destination> {
     const plugin = this.plugins.get(input.plugin);
-    const problems = [...nameProblems(input.name), ...(plugin ? settingsProblems(plugin, input.settings) : [unknownPlugin(input.plugin, this.plugins)])];
+    const problems = [
+      ...nameProblems(input.name),
+      ...(plugin ? settingsProblems(plugin, input.settings) : [unknownPlugin(input.plugin, this.plugins)]),
+      ...rateLimitProblems(input.rateLimit),
+    ];
     if (plugin) problems.push(...(await this.addressProblems(plugin, input.settings)));
     if (problems.length > 0 || !plugin) throw badUserInput(problems);
 
@@ -61,6 +68,7 @@ export class DestinationService {
       plugin: plugin.name,
       settings: this.settingsToStore(plugin, input.settings as Record<string, unknown>, id),
       enabled: input.enabled ?? true,
+      rateLimit: input.rateLimit ? { max: input.rateLimit.max, per: input.rateLimit.per } : null,
     });
     await this.destinations.save(destination);
     return (await this.find(workspaceId, id)) as Destination;
@@ -80,7 +88,7 @@ export class DestinationService {
       throw badUserInput([{ path: 'plugin', message: `plugin "${destination.plugin}" is not loaded in this process, so its settings cannot be checked` }]);
     }
 
-    const problems = nameProblems(input.name);
+    const problems = [...nameProblems(input.name), ...rateLimitProblems(input.rateLimit)];
     if (input.plugin !== destination.plugin) {
       // Journeys' send steps name this plugin's actions; another plugin would break them silently.
       // The settings are meant for that other plugin: checking them against this one would only add noise.
@@ -95,6 +103,7 @@ export class DestinationService {
     destination.name = input.name.trim();
     destination.settings = this.settingsToStore(plugin, settings as Record<string, unknown>, destination.id);
     destination.enabled = input.enabled ?? true;
+    destination.rateLimit = input.rateLimit ? { max: input.rateLimit.max, per: input.rateLimit.per } : null;
     await this.destinations.save(destination);
     return (await this.find(workspaceId, id)) as Destination;
   }

@@ -16,6 +16,8 @@ export interface UserEntryFacts {
   memberships: ReadonlySet<string>;
   /** The entry time the caller last gave one of the user's instances in this transaction, or null. */
   lastEnteredAt: string | null;
+  /** Of the journeys with a re-entry cool-down, when the user last entered each (any version). */
+  lastEntries?: ReadonlyMap<string, string>;
 }
 
 export type EntryAdmission = { admitted: true; result: EngineResult } | { admitted: false; reason: EntryRefusal | 'not_in_audience' };
@@ -33,7 +35,12 @@ export function admitEntry(
   facts: EngineFacts,
 ): EntryAdmission {
   const mine = user.instances.filter((instance) => instance.journeyId === journey.id && instance.status === 'ACTIVE');
-  const decision = decideEntry(definition, event, { activeUniqueIds: mine.map((instance) => instance.uniqueId), everEntered: user.enteredJourneys.has(journey.id) });
+  const decision = decideEntry(definition, event, {
+    activeUniqueIds: mine.map((instance) => instance.uniqueId),
+    everEntered: user.enteredJourneys.has(journey.id),
+    lastEnteredAt: user.lastEntries?.get(journey.id) ?? null,
+    now: facts.now,
+  });
   if (!decision.enter) return { admitted: false, reason: decision.reason };
   const audienceFilter = definition.trigger.audienceFilterId;
   if (audienceFilter && !user.memberships.has(audienceFilter)) return { admitted: false, reason: 'not_in_audience' };

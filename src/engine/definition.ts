@@ -76,10 +76,21 @@ export interface Trigger {
   useHistoricalData: boolean;
 }
 
+/** At most `max` entries into the journey, by all users together: in total, or within any span of `within`. */
+export interface EntryLimit {
+  max: number;
+  /** ISO-8601 duration of the rolling window; absent = in total. */
+  within?: string;
+}
+
 export interface EntryRules {
   mode: EntryMode;
   /** Path into the entry event, e.g. `properties.Application_id`: one parallel instance per value. */
   uniqueIdentifier?: string;
+  /** ISO-8601 duration: a user who entered less than this long ago (any version) does not enter again. */
+  cooldown?: string;
+  /** Checked by the runtime, which alone sees every user's entries. */
+  limit?: EntryLimit;
 }
 
 export interface Goal {
@@ -98,6 +109,8 @@ export type DraftStep = {
 export interface JourneyDraft extends TimeSettings {
   trigger: Trigger;
   entry: EntryRules;
+  /** Its sends bypass the workspace's frequency caps and do not count toward them (order confirmations). */
+  transactional?: boolean;
   exit: EventMatch[];
   goal?: Goal;
   steps: DraftStep[];
@@ -108,6 +121,7 @@ export interface JourneyDraft extends TimeSettings {
 export interface JourneyDefinition extends TimeSettings {
   trigger: Trigger;
   entry: EntryRules;
+  transactional?: boolean;
   exit: EventMatch[];
   goal?: Goal;
   steps: JourneyStep[];

@@ -1,7 +1,7 @@
 import type { DraftStep, JourneyDefinition, JourneyDraft, JourneyStep } from './definition';
 import { checkEventMatch } from './filter-validation';
 import { cloneJson, compact, isPlainObject, list } from './input-normalizing';
-import { checkEntry, checkGoal, checkTrigger } from './journey-rules-validation';
+import { checkEntry, checkGoal, checkTransactional, checkTrigger } from './journey-rules-validation';
 import { quote, type Problem, type Report } from './problem';
 import { checkLoopsWithoutPause, checkReachability } from './step-graph';
 import { checkStep, type StepLimits } from './step-validation';
@@ -30,6 +30,7 @@ export function validateDraftDefinition(draft: JourneyDraft, ctx: DraftValidatio
   const report: Report = (path, message) => problems.push({ path, message });
   checkTrigger(draft.trigger, ctx.audienceIds, report);
   checkEntry(draft.entry, report);
+  checkTransactional(draft.transactional, report);
   list(draft.exit).forEach((match, i) => checkEventMatch(match, `exit[${i}]`, `exit ${i + 1}`, report));
   if (draft.goal) checkGoal(draft.goal, report);
   checkTimeSettings(draft, '', report);
@@ -75,6 +76,7 @@ function toDefinition(draft: JourneyDraft, startStep: string): JourneyDefinition
   return compact({
     trigger: copy.trigger,
     entry: copy.entry,
+    transactional: copy.transactional,
     exit: copy.exit,
     goal: copy.goal,
     timeZone: copy.timeZone,

@@ -19,7 +19,10 @@ export const ACTIVITY_TYPES = [
   'EXITED',
   'COMPLETED',
 ] as const;
-/** `SENT` and `SEND_FAILED` are written by the delivery worker, never by the engine. */
+/**
+ * `SENT` and `SEND_FAILED` are written by the delivery worker, never by the engine; `SEND_SKIPPED` carries
+ * its `reason`: `QUIET_HOURS` from the engine, `FREQUENCY_CAP` from the runtime when a cap refuses a send.
+ */
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
 export interface ActivityDraft {

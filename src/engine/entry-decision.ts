@@ -1,5 +1,6 @@
 import type { JourneyDefinition } from './definition';
 import { AUDIENCE_ENTERED } from './audience-events';
+import { requireDurationMs } from './duration';
 import { matchesEvent } from './property-filter';
 import type { TrackedEvent } from './tracked-event';
 import { uniqueIdOf } from './unique-identifier';
@@ -10,9 +11,13 @@ export interface EntryHistory {
   activeUniqueIds: (string | null)[];
   /** Whether the user ever entered the journey, in any version. */
   everEntered: boolean;
+  /** When the user last entered the journey (any version), if the journey has a cool-down; else null. */
+  lastEnteredAt?: string | null;
+  /** Now, for the cool-down. */
+  now?: string;
 }
 
-export type EntryRefusal = 'not_triggered' | 'already_entered_once' | 'missing_unique_identifier' | 'already_active';
+export type EntryRefusal = 'not_triggered' | 'already_entered_once' | 'missing_unique_identifier' | 'already_active' | 'cooling_down';
 
 export type EntryDecision = { enter: true; uniqueId: string | null } | { enter: false; reason: EntryRefusal };
 
@@ -35,6 +40,10 @@ export function decideEntry(definition: JourneyDefinition, event: TrackedEvent, 
   if (definition.entry.mode === 'ONCE') {
     // The identifier, if any, is kept only to scope exits and holds; it does not allow a second entry.
     return history.everEntered ? { enter: false, reason: 'already_entered_once' } : { enter: true, uniqueId };
+  }
+  const cooldown = definition.entry.cooldown;
+  if (cooldown && history.lastEnteredAt && history.now && Date.parse(history.now) < Date.parse(history.lastEnteredAt) + requireDurationMs(cooldown)) {
+    return { enter: false, reason: 'cooling_down' };
   }
   if (path) {
     if (uniqueId === null) return { enter: false, reason: 'missing_unique_identifier' };

@@ -64,6 +64,20 @@ export const InstanceStore = {
     return byUser;
   },
 
+  /** Per user (`userKeyOf`), when they last entered each of these journeys, in any version. */
+  async lastEntriesOfUsers(manager: EntityManager, users: UserKey[], journeyIds: string[]): Promise<Map<string, Map<string, string>>> {
+    const byUser = new Map<string, Map<string, string>>(users.map((user) => [userKeyOf(user), new Map()]));
+    if (journeyIds.length === 0) return byUser;
+    const rows: { workspace_id: string; user_id: string; journey_id: string; entered_at: Date }[] = await manager.query(
+      `SELECT i.workspace_id, i.user_id, i.journey_id, max(i.entered_at) AS entered_at FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
+       JOIN journey_instances i ON i.workspace_id = u.workspace_id AND i.user_id = u.user_id AND i.journey_id = ANY($3::uuid[])
+       GROUP BY i.workspace_id, i.user_id, i.journey_id`,
+      [users.map((u) => u.workspaceId), users.map((u) => u.userId), journeyIds],
+    );
+    for (const row of rows) byUser.get(userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }))?.set(row.journey_id, new Date(row.entered_at).toISOString());
+    return byUser;
+  },
+
   /** Inserts several new instances, each with its workspace, in one statement. */
   async insertMany(manager: EntityManager, instances: { workspaceId: string; state: InstanceState }[]): Promise<void> {
     if (instances.length === 0) return;

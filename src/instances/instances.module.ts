@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ActivityModule } from '../activity/activity.module';
 import { AudiencesModule } from '../audiences/audiences.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
+import { FrequencyCapsModule } from '../frequency-caps/frequency-caps.module';
 import { JourneyLifecycleListener } from '../journeys/journey-lifecycle';
 import { PublishedJourneys } from '../journeys/published-journeys';
 import { InstanceWorkers } from './instance-workers';
@@ -15,7 +16,7 @@ import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
  * journeys module's JourneyLifecycleListener port; the journeys and profiles modules import it.
  */
 @Module({
-  imports: [ActivityModule, DeliveriesModule, AudiencesModule],
+  imports: [ActivityModule, DeliveriesModule, AudiencesModule, FrequencyCapsModule],
   providers: [
     PublishedJourneys,
     JourneyRuntime,

@@ -21,10 +21,12 @@ import {
   type TrackedEvent,
 } from '../engine';
 import { workspaceTimeSettings } from '../workspaces/workspace-time-settings';
+import { FrequencyCaps } from '../frequency-caps/frequency-caps.service';
 import { USER_EVENTS_QUEUE, userEventsJobKey, type UserEventsJob } from '../ingestion/user-events-queue';
 import { PublishedJourneys, RunnableJourney } from '../journeys/published-journeys';
 import { QueueService } from '../queue/queue.service';
 import { AudienceMembership } from './audience-membership';
+import { EntryLimits, mayTrigger } from './entry-limits';
 import { InstanceStore } from './instance-store';
 import { AUDIENCE_ENTRIES_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
 import { runtimeTransaction } from './runtime-transaction';
@@ -51,6 +53,7 @@ interface UserState extends UserFacts {
   /** The entry time of the last instance entered in this transaction. */
   lastEnteredAt: string | null;
   writes: RuntimeWrites;
+  entryLimits: EntryLimits;
 }
 
 /**
@@ -73,8 +76,9 @@ export class JourneyRuntime {
     activity: ActivityLog,
     deliveries: DeliveryScheduler,
     private readonly membership: AudienceMembership,
+    caps: FrequencyCaps,
   ) {
-    this.writers = { activity, queue, deliveries };
+    this.writers = { activity, queue, deliveries, caps };
   }
 
   /**
@@ -91,7 +95,14 @@ export class JourneyRuntime {
       const withAudiences = await this.membership.workspacesWithAudiences(manager, workspaceIds);
       const admitting = new Map<string, RunnableJourney[]>();
       for (const workspaceId of workspaceIds) admitting.set(workspaceId, await this.journeys.admitting(manager, workspaceId));
-      const states = await this.userStates(manager, users, writes, (workspaceId) => admitting.get(workspaceId)!);
+      const entryLimits = await EntryLimits.lock(
+        manager,
+        workspaceIds.flatMap((workspaceId) => {
+          const tracked = users.filter((user) => user.workspaceId === workspaceId).flatMap(({ userId }) => trackedEventsOf(userId, events.get(userKeyOf({ workspaceId, userId }))!));
+          return admitting.get(workspaceId)!.map((journey) => ({ ...journey, mayTrigger: mayTrigger(journey.definition, tracked, withAudiences.has(workspaceId)) }));
+        }),
+      );
+      const states = await this.userStates(manager, users, writes, (workspaceId) => admitting.get(workspaceId)!, entryLimits);
 
       for (const { workspaceId, userId } of users) {
         const key = userKeyOf({ workspaceId, userId });
@@ -116,6 +127,7 @@ export class JourneyRuntime {
     users: UserKey[],
     writes: RuntimeWrites,
     admitting: (workspaceId: string) => RunnableJourney[],
+    entryLimits: EntryLimits,
   ): Promise<Map<string, UserState>> {
     const active = await InstanceStore.lockActiveOfUsers(manager, users);
     const traits = await InstanceStore.traitsOfUsers(manager, users);
@@ -136,6 +148,7 @@ export class JourneyRuntime {
           ...facts.get(key)!,
           lastEnteredAt: null,
           writes,
+          entryLimits,
         });
       }
     }
@@ -169,7 +182,8 @@ export class JourneyRuntime {
       const journey = (await this.journeys.admitting(manager, workspaceId)).find((j) => j.id === journeyId);
       const audienceId = journey?.definition.trigger.audienceId;
       if (!journey || !audienceId) return;
-      const user = (await this.userStates(manager, [{ workspaceId, userId }], writes, () => [journey])).get(userKeyOf({ workspaceId, userId }))!;
+      const entryLimits = await EntryLimits.lock(manager, [{ ...journey, mayTrigger: true }]);
+      const user = (await this.userStates(manager, [{ workspaceId, userId }], writes, () => [journey], entryLimits)).get(userKeyOf({ workspaceId, userId }))!;
       if (!user.memberships.has(audienceId)) return;
       const audienceName = await this.membership.audienceName(manager, audienceId);
       await this.admitIntoJourneys(manager, user, membershipEvent(userId, { audienceId, audienceName, entered: true, at: new Date().toISOString() }));
@@ -265,9 +279,12 @@ export class JourneyRuntime {
       const admission = admitEntry(journey.definition, journey, { instanceId: randomUUID() }, event, { ...user, instances: user.active }, facts);
       if (!admission.admitted) continue;
       const { result } = admission;
+      const limit = journey.definition.entry.limit;
+      if (limit && !(await user.entryLimits.take(journey.id, limit, result.state.enteredAt))) continue;
       this.persist(user.writes, user.workspaceId, journey.definition, result, facts, true);
       user.enteredJourneys.add(journey.id);
       user.lastEnteredAt = result.state.enteredAt;
+      user.lastEntries.set(journey.id, result.state.enteredAt);
       if (result.state.status === 'ACTIVE') user.active.push(result.state);
     }
   }
@@ -314,7 +331,7 @@ export class JourneyRuntime {
   }
 
   private persist(writes: RuntimeWrites, workspaceId: string, definition: JourneyDefinition, result: EngineResult, facts: EngineFacts, isNew: boolean): void {
-    writes.record(workspaceId, result, isNew);
+    writes.record(workspaceId, result, isNew, definition.transactional ?? false);
     this.wakeWhenWindowsSlide(writes, workspaceId, definition, result.state, facts);
   }
 
@@ -350,6 +367,10 @@ function byWorkspace(users: UserKey[]): Map<string, UserKey[]> {
     groups.set(user.workspaceId, group);
   }
   return groups;
+}
+
+function trackedEventsOf(userId: string, rows: EventRow[]): TrackedEvent[] {
+  return rows.filter((row) => row.type !== 'identify').map((row) => toTrackedEvent(userId, row));
 }
 
 function toTrackedEvent(userId: string, row: EventRow): TrackedEvent {

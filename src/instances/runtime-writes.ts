@@ -1,7 +1,8 @@
 import { EntityManager } from 'typeorm';
 import type { ActivityEntry, ActivityLog } from '../activity/activity-log';
 import type { DeliveryScheduler, ScheduledSends } from '../deliveries/delivery-scheduler';
-import type { EngineResult, InstanceState } from '../engine';
+import type { ActivityDraft, EngineResult, InstanceState } from '../engine';
+import type { FrequencyCaps } from '../frequency-caps/frequency-caps.service';
 import type { JobRequest, QueueService } from '../queue/queue.service';
 import { InstanceStore } from './instance-store';
 import { INSTANCE_TIMERS_QUEUE, type InstanceTimerJob } from './runtime-queues';
@@ -10,6 +11,7 @@ export interface RuntimeWriters {
   activity: ActivityLog;
   queue: QueueService;
   deliveries: DeliveryScheduler;
+  caps: FrequencyCaps;
 }
 
 /**
@@ -24,8 +26,11 @@ export class RuntimeWrites {
   private readonly jobs: JobRequest[] = [];
   private readonly sends: ScheduledSends[] = [];
 
-  /** An instance's advance; `isNew` when it created the instance. The last state of each instance is the one written. */
-  record(workspaceId: string, result: EngineResult, isNew: boolean): void {
+  /**
+   * An instance's advance; `isNew` when it created the instance; `transactional` when its journey's sends
+   * bypass the frequency caps. The last state of each instance is the one written.
+   */
+  record(workspaceId: string, result: EngineResult, isNew: boolean, transactional = false): void {
     const { state } = result;
     const earlier = this.instances.get(state.id);
     this.instances.set(state.id, { workspaceId, state, isNew: isNew || (earlier?.isNew ?? false) });
@@ -38,20 +43,34 @@ export class RuntimeWrites {
         startAfter: new Date(timer.dueAt),
       });
     }
-    if (result.deliveries.length > 0) this.sends.push({ origin: owner, requests: result.deliveries });
+    if (result.deliveries.length > 0) this.sends.push({ origin: owner, requests: result.deliveries, transactional });
   }
 
   enqueue(job: JobRequest): void {
     this.jobs.push(job);
   }
 
-  /** Instances first: activity records and deliveries refer to them. */
-  async flush(manager: EntityManager, { activity, queue, deliveries }: RuntimeWriters): Promise<void> {
+  /**
+   * Instances first: activity records and deliveries refer to them. The frequency caps decide the sends
+   * here, under the users' locks, in the order the steps ran; a refused send's SEND_SKIPPED record
+   * follows its step's.
+   */
+  async flush(manager: EntityManager, { activity, queue, deliveries, caps }: RuntimeWriters): Promise<void> {
     const instances = [...this.instances.values()];
     await InstanceStore.insertMany(manager, instances.filter((instance) => instance.isNew));
     await InstanceStore.updateMany(manager, instances.filter((instance) => !instance.isNew).map((instance) => instance.state));
-    await activity.appendMany(manager, this.activities);
+    const { sends, skipped } = this.sends.length > 0 ? await caps.apply(manager, this.sends) : { sends: [], skipped: new Map<string, ActivityDraft>() };
+    await activity.appendMany(manager, skipped.size > 0 ? this.activities.map((entry) => ({ ...entry, drafts: withSkips(entry.drafts, skipped) })) : this.activities);
     await queue.enqueue(this.jobs, manager);
-    if (this.sends.length > 0) await deliveries.schedule(manager, this.sends);
+    if (sends.length > 0) await deliveries.schedule(manager, sends);
   }
+}
+
+/** Each skipped send's record placed right after the record of the step that asked for it. */
+function withSkips(drafts: ActivityDraft[], skipped: ReadonlyMap<string, ActivityDraft>): ActivityDraft[] {
+  return drafts.flatMap((draft) => {
+    const key = draft.type === 'STEP_ENTERED' ? draft.detail?.idempotencyKey : undefined;
+    const skip = typeof key === 'string' ? skipped.get(key) : undefined;
+    return skip ? [draft, skip] : [draft];
+  });
 }

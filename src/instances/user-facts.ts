@@ -14,6 +14,8 @@ export interface UserFacts {
   enteredJourneys: Set<string>;
   /** Of the audiences that admitting journeys filter on (or that trigger them), those the user is in. */
   memberships: Set<string>;
+  /** Of the admitting journeys with a re-entry cool-down, when the user last entered each. */
+  lastEntries: Map<string, string>;
 }
 
 /**
@@ -35,6 +37,8 @@ export async function loadUserFacts(
   const times = clauses.length ? await performedEventTimes(manager, workspaceId, userIds, clauses, now) : new Map<string, PerformedEventTimes>();
   const onceJourneys = admitting.filter((journey) => journey.definition.entry.mode === 'ONCE').map((journey) => journey.id);
   const entered = await InstanceStore.enteredJourneysOfUsers(manager, users, onceJourneys);
+  const coolingJourneys = admitting.filter((journey) => journey.definition.entry.cooldown).map((journey) => journey.id);
+  const lastEntries = await InstanceStore.lastEntriesOfUsers(manager, users, coolingJourneys);
   const audiences = [
     ...new Set(admitting.flatMap(({ definition: { trigger } }) => [trigger.audienceFilterId, trigger.type === 'AUDIENCE' ? trigger.audienceId : undefined])),
   ].filter((id): id is string => !!id);
@@ -46,6 +50,7 @@ export async function loadUserFacts(
         performedTimes: times.get(user.userId) ?? {},
         enteredJourneys: entered.get(userKeyOf(user)) ?? new Set(),
         memberships: memberships.get(user.userId) ?? new Set(),
+        lastEntries: lastEntries.get(userKeyOf(user)) ?? new Map(),
       },
     ]),
   );

@@ -19,7 +19,7 @@ function loadExample(file: string): JourneyInputShape {
 }
 
 describe('examples/', () => {
-  it('holds the seven use cases of the use-case guide, the abandoned cart of the trigger-based guide, the A/B test and the time-of-day examples', () => {
+  it('holds the seven use cases of the use-case guide, the abandoned cart of the trigger-based guide, the A/B test, the time-of-day examples and the send limits', () => {
     expect(exampleFiles).toEqual([
       '01-order-confirmation-forwarding.json',
       '02-application-abandonment.json',
@@ -32,6 +32,8 @@ describe('examples/', () => {
       '09-trial-nudge-ab-test.json',
       '10-trial-ending-morning-reminder.json',
       '11-cart-reminder-quiet-hours.json',
+      '12-order-receipt-transactional.json',
+      '13-flash-sale-entry-limits.json',
     ]);
   });
 
@@ -50,6 +52,12 @@ describe('examples/', () => {
   it('lists every example in examples/README.md', () => {
     const readme = readFileSync(path.join(EXAMPLES_DIR, 'README.md'), 'utf8');
     for (const file of exampleFiles) expect(readme).toContain(`[${file}](${file})`);
+  });
+
+  it('shows each send limit of a journey: a transactional receipt, a cool-down and a daily entry limit', () => {
+    expect(loadExample('12-order-receipt-transactional.json').transactional).toBe(true);
+    const { definition } = validateJourneyInput(loadExample('13-flash-sale-entry-limits.json'), { limits: DEFAULT_JOURNEY_LIMITS, destinations });
+    expect(definition?.entry).toEqual({ mode: 'REENTER_EVERY_TIME', cooldown: 'PT5M', limit: { max: 500, within: 'P1D' } });
   });
 
   it('keeps the trigger condition of the abandoned cart: total greater than 50', () => {

@@ -28,7 +28,13 @@ export interface JourneyInputShape {
   name: string;
   description?: Nullable<string>;
   trigger: TriggerInputShape;
-  entry?: Nullable<{ mode?: Nullable<EntryMode>; uniqueIdentifier?: Nullable<string> }>;
+  entry?: Nullable<{
+    mode?: Nullable<EntryMode>;
+    uniqueIdentifier?: Nullable<string>;
+    cooldown?: Nullable<string>;
+    limit?: Nullable<{ max: number; within?: Nullable<string> }>;
+  }>;
+  transactional?: Nullable<boolean>;
   exit?: Nullable<readonly EventMatchInputShape[]>;
   goal?: Nullable<{ match: EventMatchInputShape; targetPercent?: Nullable<number> }>;
   timeZone?: Nullable<string>;

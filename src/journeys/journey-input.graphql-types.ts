@@ -64,11 +64,22 @@ export class TriggerInput implements TriggerInputShape {
   @Field(() => Boolean, { nullable: true, defaultValue: false }) useHistoricalData?: boolean | null;
 }
 
+@InputType('EntryLimitInput')
+export class EntryLimitInput {
+  @Field(() => Int) max: number;
+  @Field(() => DurationScalar, { nullable: true, description: 'A rolling window (e.g. P1D: within any 24 hours); left out, in total.' })
+  within?: string | null;
+}
+
 @InputType('EntryRulesInput')
 export class EntryRulesInput {
   @Field(() => EntryModeEnum, { nullable: true, defaultValue: 'REENTER_EVERY_TIME' }) mode?: EntryMode | null;
   @Field(() => String, { nullable: true, description: 'A path into the entry event, e.g. properties.Application_id.' })
   uniqueIdentifier?: string | null;
+  @Field(() => DurationScalar, { nullable: true, description: 'A user who entered less than this long ago (e.g. PT5M) does not enter again.' })
+  cooldown?: string | null;
+  @Field(() => EntryLimitInput, { nullable: true, description: 'At most this many entries, by all users together.' })
+  limit?: EntryLimitInput | null;
 }
 
 @InputType('GoalInput')
@@ -201,6 +212,11 @@ export class JourneyInput implements JourneyInputShape {
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => TriggerInput) trigger: TriggerInput;
   @Field(() => EntryRulesInput, { nullable: true }) entry?: EntryRulesInput | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Its sends bypass the frequency caps and do not count toward them (order confirmations, password resets).',
+  })
+  transactional?: boolean | null;
   @Field(() => [EventMatchInput], { nullable: true }) exit?: EventMatchInput[] | null;
   @Field(() => GoalInput, { nullable: true }) goal?: GoalInput | null;
   @Field(() => String, { nullable: true, description: 'IANA zone for profiles without a valid one; left out, the workspace’s default.' })
@@ -219,6 +235,11 @@ export class JourneyPatchInput {
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => TriggerInput, { nullable: true }) trigger?: TriggerInput | null;
   @Field(() => EntryRulesInput, { nullable: true }) entry?: EntryRulesInput | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Its sends bypass the frequency caps and do not count toward them (order confirmations, password resets).',
+  })
+  transactional?: boolean | null;
   @Field(() => [EventMatchInput], { nullable: true }) exit?: EventMatchInput[] | null;
   @Field(() => GoalInput, { nullable: true }) goal?: GoalInput | null;
   @Field(() => String, { nullable: true }) timeZone?: string | null;

@@ -23,7 +23,10 @@ export function normalizeJourneyInput(input: JourneyInputShape, options: Normali
     entry: compact({
       mode: input.entry?.mode ?? 'REENTER_EVERY_TIME',
       uniqueIdentifier: orUndefined(input.entry?.uniqueIdentifier),
+      cooldown: orUndefined(input.entry?.cooldown),
+      limit: input.entry?.limit ? compact({ max: input.entry.limit.max, within: orUndefined(input.entry.limit.within) }) : undefined,
     }) as EntryRules,
+    transactional: input.transactional ? true : undefined,
     exit: list(input.exit).map(normalizeEventMatch),
     goal: input.goal
       ? (compact({ match: normalizeEventMatch(input.goal.match), targetPercent: orUndefined(input.goal.targetPercent) }) as Goal)

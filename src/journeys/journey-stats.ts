@@ -66,24 +66,25 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
   stats.atStep = [...atStep]
     .map(([stepKey, active]) => ({ stepKey, active }))
     .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey));
-  const taken: { step_key: string; branch: string; n: number }[] = await manager.query(
-    `SELECT step_key, detail->>'branch' AS branch, count(*)::int AS n
-       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type = 'BRANCH_TAKEN'
-      GROUP BY step_key, detail->>'branch'`,
+  // Branches taken and sends held back, counted from their activity records in one statement.
+  const counted: { type: 'BRANCH_TAKEN' | 'SEND_DEFERRED' | 'SEND_SKIPPED'; step_key: string; label: string; n: number }[] = await manager.query(
+    `SELECT type, step_key, COALESCE(CASE type WHEN 'BRANCH_TAKEN' THEN detail->>'branch' ELSE detail->>'reason' END, '') AS label, count(*)::int AS n
+       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type IN ('BRANCH_TAKEN', 'SEND_DEFERRED', 'SEND_SKIPPED')
+      GROUP BY type, step_key, 3`,
     [workspaceId, journeyId],
   );
-  stats.branches = taken
-    .map((row) => ({ stepKey: row.step_key, branch: row.branch, taken: row.n }))
-    .sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || a.branch.localeCompare(b.branch));
-  const heldBack: { type: 'SEND_DEFERRED' | 'SEND_SKIPPED'; step_key: string; reason: string; n: number }[] = await manager.query(
-    `SELECT type, step_key, detail->>'reason' AS reason, count(*)::int AS n
-       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type IN ('SEND_DEFERRED', 'SEND_SKIPPED')
-      GROUP BY type, step_key, detail->>'reason'`,
-    [workspaceId, journeyId],
+  const inOrder = <T extends { stepKey: string }>(rows: T[], label: (row: T) => string) =>
+    rows.sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || label(a).localeCompare(label(b)));
+  stats.branches = inOrder(
+    counted.filter((row) => row.type === 'BRANCH_TAKEN').map((row) => ({ stepKey: row.step_key, branch: row.label, taken: row.n })),
+    (row) => row.branch,
   );
-  const byStep = (a: SendReasonCount, b: SendReasonCount) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || a.reason.localeCompare(b.reason);
-  const countsOf = (type: string) => heldBack.filter((row) => row.type === type).map((row) => ({ stepKey: row.step_key, reason: row.reason ?? 'UNKNOWN', count: row.n })).sort(byStep);
-  stats.sendsDeferred = countsOf('SEND_DEFERRED');
-  stats.sendsSkipped = countsOf('SEND_SKIPPED');
+  const heldBack = (type: 'SEND_DEFERRED' | 'SEND_SKIPPED') =>
+    inOrder(
+      counted.filter((row) => row.type === type).map((row) => ({ stepKey: row.step_key, reason: row.label || 'UNKNOWN', count: row.n })),
+      (row) => row.reason,
+    );
+  stats.sendsDeferred = heldBack('SEND_DEFERRED');
+  stats.sendsSkipped = heldBack('SEND_SKIPPED');
   return stats;
 }

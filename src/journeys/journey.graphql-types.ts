@@ -5,6 +5,7 @@ import {
   Condition,
   ConditionBranch,
   ConditionMatch,
+  EntryLimit,
   EntryMode,
   EntryRules,
   EventMatch,
@@ -95,10 +96,18 @@ export class TriggerObjectType implements Trigger {
   @Field() useHistoricalData: boolean;
 }
 
+@ObjectType('EntryLimit')
+export class EntryLimitType implements EntryLimit {
+  @Field(() => Int) max: number;
+  @Field(() => DurationScalar, { nullable: true, description: 'The rolling window; null = in total.' }) within?: string;
+}
+
 @ObjectType('EntryRules')
 export class EntryRulesType implements EntryRules {
   @Field(() => EntryModeEnum) mode: EntryMode;
   @Field(() => String, { nullable: true }) uniqueIdentifier?: string;
+  @Field(() => DurationScalar, { nullable: true }) cooldown?: string;
+  @Field(() => EntryLimitType, { nullable: true }) limit?: EntryLimit;
 }
 
 @ObjectType('Goal')
@@ -268,6 +277,7 @@ export class JourneyType {
   @Field(() => Int) version: number;
   @Field(() => TriggerObjectType) trigger: Trigger;
   @Field(() => EntryRulesType) entry: EntryRules;
+  @Field({ description: 'Its sends bypass the frequency caps and do not count toward them.' }) transactional: boolean;
   @Field(() => [EventMatchType]) exit: EventMatch[];
   @Field(() => GoalType, { nullable: true }) goal?: Goal;
   @Field(() => String, { nullable: true, description: 'IANA zone for profiles without a valid one; null uses the workspace’s default.' })

@@ -19,6 +19,7 @@ export function toJourneyType(journey: Journey): JourneyType {
     version: journey.version,
     trigger: draft.trigger,
     entry: draft.entry,
+    transactional: draft.transactional ?? false,
     exit: draft.exit ?? [],
     goal: draft.goal,
     timeZone: draft.timeZone ?? null,

@@ -253,11 +253,12 @@ export class JourneyService {
    * and in its stored JSON form, so comparing it with the stored draft finds only real changes.
    */
   private mergeDraft(draft: JourneyDraft, patch: JourneyPatch): JourneyDraft {
-    const pick = <K extends 'entry' | 'exit' | 'goal' | 'timeZone' | 'quietHours' | 'startStep'>(key: K) => (patch[key] === undefined ? draft[key] : patch[key]);
+    const pick = <K extends 'entry' | 'transactional' | 'exit' | 'goal' | 'timeZone' | 'quietHours' | 'startStep'>(key: K) => (patch[key] === undefined ? draft[key] : patch[key]);
     const input: JourneyInputShape = {
       name: '',
       trigger: patch.trigger ?? draft.trigger,
       entry: pick('entry'),
+      transactional: pick('transactional'),
       exit: pick('exit'),
       goal: pick('goal'),
       timeZone: pick('timeZone'),

@@ -12,7 +12,7 @@ export function checkLiveEdit(journey: Journey, proposed: JourneyDraft): boolean
   const current = journey.draft;
   const refuse = (field: string) =>
     invalidState(`${field} cannot change on ${article(journey.status)} ${journey.status.toLowerCase()} journey: duplicate it to make a new draft`);
-  for (const part of ['trigger', 'entry', 'exit', 'goal', 'timeZone', 'quietHours'] as const) {
+  for (const part of ['trigger', 'entry', 'transactional', 'exit', 'goal', 'timeZone', 'quietHours'] as const) {
     if (!isDeepStrictEqual(proposed[part], current[part])) throw refuse(part);
   }
   // Compared as they take effect: naming the first step explicitly is no change.

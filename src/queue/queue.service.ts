@@ -240,6 +240,17 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
     if (committed) this.wake(queues);
   }
 
+  /**
+   * Wakes this process's workers of `queue` when jobs it put back until `at` come due, which they would
+   * otherwise find at their next idle poll only (a rate-limited destination's turns are closer than that).
+   */
+  wakeLocallyAt(queue: string, at: Date): void {
+    const timer = setTimeout(() => {
+      for (const worker of this.workers) if (worker.queue === queue) worker.wake();
+    }, Math.max(0, at.getTime() - Date.now()) + 2);
+    timer.unref();
+  }
+
   /** Wakes this process's workers of `queues` directly and the other processes' through NOTIFY. */
   private wake(queues: Iterable<string>): void {
     const names = new Set(queues);

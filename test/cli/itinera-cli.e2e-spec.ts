@@ -65,7 +65,7 @@ describe('itinera CLI', () => {
     expect(first.code).toBe(0);
     expect(first.out).toContain('Applied.');
     const applied = await counts();
-    expect(applied).toMatchObject({ journeys: 18, destinations: 12, audiences: 6 });
+    expect(applied).toMatchObject({ journeys: 20, destinations: 12, audiences: 6 });
 
     const second = await cli(['apply', EXAMPLES], { answer: true });
     expect(second.out.filter((line) => !line.startsWith('= '))).toEqual(['No changes.']);
@@ -190,7 +190,7 @@ steps:
     expect(second.err.join('\n')).toMatch(/journey "Broken journey"\.steps\[0\]\.next: .*nowhere/);
     expect(second.err.join('\n')).toMatch(/journey "Broken journey"\.steps\[1\]/);
 
-    expect((await cli(['validate', EXAMPLES])).out).toEqual(['ok: 18 journeys, 12 destinations, 6 audiences']);
+    expect((await cli(['validate', EXAMPLES])).out).toEqual(['ok: 20 journeys, 12 destinations, 6 audiences']);
   });
 
   it('exports the workspace to files that apply takes back with no changes', async () => {
@@ -225,6 +225,6 @@ steps:
 
   it('runs as `npx itinera` from the repository', async () => {
     const { stdout } = await promisify(execFile)('npx', ['--no-install', 'itinera', 'validate', 'examples'], { cwd: REPOSITORY });
-    expect(stdout.trim()).toBe('ok: 18 journeys, 12 destinations, 6 audiences');
+    expect(stdout.trim()).toBe('ok: 20 journeys, 12 destinations, 6 audiences');
   });
 });

@@ -135,6 +135,11 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       expect((await itinera.graphql.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([{ dropped: 7 }]);
       expect((await b.query(`{ droppedEvents { dropped } }`)).droppedEvents).toEqual([]);
     },
+    frequencyCaps: async (b) => {
+      // A cap so high it changes nothing in A's other cases.
+      await itinera.graphql.query(`mutation { setFrequencyCaps(caps: [{ max: 10000, within: "P1D" }]) { max } }`);
+      expect((await b.query(`{ frequencyCaps { max } }`)).frequencyCaps).toEqual([]);
+    },
     ingestionAllowedOrigins: async (b) => {
       await itinera.graphql.query(`mutation { setIngestionAllowedOrigins(origins: ["https://a.example"]) }`);
       expect((await b.query(`{ ingestionAllowedOrigins }`)).ingestionAllowedOrigins ?? []).not.toContain('https://a.example');
@@ -237,6 +242,14 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       // B has no such user: nothing is erased, in B or in A (the snapshot of A's profile is checked after every case).
       const { deleteProfile } = await b.query(`mutation ($u: String!) { deleteProfile(userId: $u) { events instances } }`, { u: a.userId });
       expect(deleteProfile).toEqual({ events: 0, instances: 0 });
+    },
+    setFrequencyCaps: async (b, a) => {
+      await itinera.graphql.query(`mutation { setFrequencyCaps(caps: [{ max: 10000, within: "P1D" }]) { max } }`);
+      // A's destination is unknown to B: a cap on it is refused, and B's own caps leave A's alone.
+      const refused = await b.error(`mutation ($d: ID!) { setFrequencyCaps(caps: [{ max: 1, within: "P1D", destinationId: $d }]) { max } }`, { d: a.destinationId });
+      expect(refused.extensions?.problems).toEqual([{ path: 'caps[0].destinationId', message: `unknown destination "${a.destinationId}"` }]);
+      await b.query(`mutation { setFrequencyCaps(caps: [{ max: 1, within: "PT1H" }]) { max } }`);
+      expect((await itinera.graphql.query(`{ frequencyCaps { max within } }`)).frequencyCaps).toEqual([{ max: 10000, within: 'P1D' }]);
     },
     setIngestionAllowedOrigins: async (b) => {
       await itinera.graphql.query(`mutation { setIngestionAllowedOrigins(origins: ["https://a.example"]) }`);
