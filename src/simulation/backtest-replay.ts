@@ -5,16 +5,14 @@ import { BacktestTally } from './backtest-tally';
 import type { BacktestResultType } from './simulation.graphql-types';
 import { identityOf } from './simulation.service';
 
-/** Events read per page: what the replay holds in memory at once, besides one user's simulation. */
-export const BACKTEST_PAGE_SIZE = 2_000;
-
 export interface ReplayProgress {
   eventsReplayed: number;
   usersReplayed: number;
 }
 
 export interface ReplayOptions {
-  pageSize?: number;
+  /** Events read per page: what the replay holds in memory at once, besides one user's simulation. */
+  pageSize: number;
   /** After each page; answering false stops the replay there (a cancelled backtest). */
   afterPage?: (progress: ReplayProgress) => Promise<boolean>;
 }
@@ -46,9 +44,9 @@ export async function replayStoredEvents(
   workspaceId: string,
   runnable: RunnableDefinition,
   period: { from: Date; to: Date },
-  options: ReplayOptions = {},
+  options: ReplayOptions,
 ): Promise<ReplayOutcome> {
-  const pageSize = options.pageSize ?? BACKTEST_PAGE_SIZE;
+  const { pageSize } = options;
   const tally = new BacktestTally(runnable.definition);
   const progress: ReplayProgress = { eventsReplayed: 0, usersReplayed: 0 };
   const end = period.to.getTime() - 1;

@@ -36,11 +36,11 @@ export class BacktestTally {
     for (const send of simulation.sends) this.sends.set(send.request.stepKey, (this.sends.get(send.request.stepKey) ?? 0) + 1);
   }
 
-  /** Steps in the journey's order, then by count. */
+  /** Steps in the journey's order (ended instances, at no step, last), then by count. */
   result(): BacktestResultType {
     const order = new Map(this.definition.steps.map((step, index) => [step.key, index]));
     const byStep = (a: { stepKey: string | null; count: number }, b: { stepKey: string | null; count: number }) =>
-      (order.get(a.stepKey ?? '') ?? -1) - (order.get(b.stepKey ?? '') ?? -1) || b.count - a.count;
+      (order.get(a.stepKey ?? '') ?? order.size) - (order.get(b.stepKey ?? '') ?? order.size) || b.count - a.count;
     const decisionsAt = new Map<string, number>();
     for (const branch of this.branches.values()) decisionsAt.set(branch.stepKey, (decisionsAt.get(branch.stepKey) ?? 0) + branch.count);
     return {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/cursor';
-import { badUserInput, invalidState, notFound, type Problem } from '../common/errors';
+import { badUserInput, DomainError, invalidState, notFound, type Problem } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { JourneyDefinition } from '../engine';
 import type { JourneyInputShape } from '../journeys/journey-input-shapes';
@@ -57,8 +57,13 @@ export class BacktestService {
   ): Promise<BacktestType> {
     const problems: Problem[] = [];
     if (!(request.from.getTime() < request.to.getTime())) problems.push({ path: 'to', message: 'must be after from (the period is [from, to))' });
-    const runnable = await this.simulations.runnable(workspaceId, request);
-    if (problems.length > 0) throw badUserInput(problems);
+    // The journey's problems and the period's are listed together.
+    const runnable = await this.simulations.runnable(workspaceId, request).catch((error: unknown) => {
+      if (!(error instanceof DomainError) || error.code !== 'BAD_USER_INPUT' || !error.problems) throw error;
+      problems.push(...error.problems);
+      return null;
+    });
+    if (!runnable || problems.length > 0) throw badUserInput(problems);
 
     const [{ n }]: { n: string }[] = await this.dataSource.query(
       `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE workspace_id = $1 AND received_at >= $2 AND received_at < $3 LIMIT $4) e`,
@@ -96,8 +101,11 @@ export class BacktestService {
     return (await this.find(workspaceId, id))!;
   }
 
-  /** Runs a backtest to its end, or until it is cancelled. A retried job starts over: counts are kept only at the end. */
-  async run(id: string): Promise<void> {
+  /**
+   * Runs a backtest to its end, or until it is cancelled. A retried job starts over: counts are kept only at
+   * the end. `observe` sees each page's progress before it is recorded (tests use it to cancel mid-run).
+   */
+  async run(id: string, observe?: (progress: ReplayProgress) => Promise<void>): Promise<void> {
     // An UPDATE answers [rows, count] through TypeORM, even with RETURNING.
     const [[row]]: [BacktestRow[], number] = await this.dataSource.query(
       `UPDATE backtests SET status = 'RUNNING', events_replayed = 0, users_replayed = 0, updated_at = now()
@@ -115,7 +123,11 @@ export class BacktestService {
       }
       const runnable = { journeyId: row.journey_id, name: row.journey_name, version: 0, definition: row.definition };
       const outcome: ReplayOutcome = await replayStoredEvents(this.dataSource.manager, row.workspace_id, runnable, { from: row.from_at, to: row.to_at }, {
-        afterPage: (progress) => this.recordProgress(id, progress),
+        pageSize: this.config.backtestPageEvents,
+        afterPage: async (progress) => {
+          await observe?.(progress);
+          return this.recordProgress(id, progress);
+        },
       });
       if (!outcome.finished) return;
       await this.dataSource.query(
