@@ -60,13 +60,13 @@ export async function replayStoredEvents(
   };
 
   for (;;) {
-    const rows: StoredEvent[] = await manager.query(
-      `SELECT user_id, seq, type, event, properties, traits, context, timestamp, received_at, message_id FROM events
-       WHERE workspace_id = $1 AND received_at >= $2 AND received_at < $3
-         ${after ? 'AND (workspace_id, user_id, seq) > ($1, $5, $6::bigint)' : ''}
-       ORDER BY workspace_id, user_id, seq LIMIT $4`,
-      [workspaceId, period.from, period.to, pageSize, ...(after ? [after.userId, after.seq] : [])],
-    );
+    const rows: StoredEvent[] = await manager.query(storedEventsPage(after !== null), [
+      workspaceId,
+      period.from,
+      period.to,
+      pageSize,
+      ...(after ? [after.userId, after.seq] : []),
+    ]);
     const traits = await profileTraits(manager, workspaceId, [...new Set(rows.map((row) => row.user_id))].filter((id) => id !== current?.userId));
     for (const row of rows) {
       if (current?.userId !== row.user_id) {
@@ -96,6 +96,17 @@ export async function replayStoredEvents(
   }
   finishUser(current);
   return { finished: true, result: tally.result(), progress };
+}
+
+/**
+ * One page of the period's events in (user, seq) order, through the index on (workspace, user, seq):
+ * `$1` workspace, `$2`..`$3` the period, `$4` the page size, and after the first page `$5`, `$6` the last
+ * (user, seq) read.
+ */
+export function storedEventsPage(afterCursor: boolean): string {
+  return `SELECT user_id, seq, type, event, properties, traits, context, timestamp, received_at, message_id FROM events
+    WHERE workspace_id = $1 AND received_at >= $2 AND received_at < $3 ${afterCursor ? 'AND (workspace_id, user_id, seq) > ($1, $5, $6::bigint)' : ''}
+    ORDER BY workspace_id, user_id, seq LIMIT $4`;
 }
 
 async function profileTraits(manager: EntityManager, workspaceId: string, userIds: string[]): Promise<Map<string, Record<string, unknown>>> {
