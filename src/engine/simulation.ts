@@ -96,6 +96,14 @@ export class JourneySimulation {
     for (const clause of this.clauses) this.performedTimes[performedClauseKey(clause)] = [];
   }
 
+  /**
+   * Hands over the records and sends gathered so far and forgets them: a long replay of one user counts
+   * them as it goes instead of holding them all.
+   */
+  drain(): { timeline: SimulatedRecord[]; sends: SimulatedSend[] } {
+    return { timeline: this.timeline.splice(0), sends: this.sends.splice(0) };
+  }
+
   get instances(): InstanceState[] {
     return [...this.states.values()];
   }

@@ -37,7 +37,8 @@ interface StoredEvent {
  * (user, seq) order by keyset, one `JourneySimulation` per user on a clock that reads each event's
  * acceptance time, run on to `to` once the user's last event is in, then counted and dropped. Each user
  * starts with the traits their profile has now (identify calls of the period merge on top) and
- * entered nothing before. Never holds more than one page and one user's state.
+ * entered nothing before. Never holds more than one page and one user's instances: records are counted
+ * page by page.
  */
 export async function replayStoredEvents(
   manager: EntityManager,
@@ -55,7 +56,7 @@ export async function replayStoredEvents(
   const finishUser = (user: { simulation: JourneySimulation } | null) => {
     if (!user) return;
     user.simulation.advanceTo(end);
-    tally.add(user.simulation);
+    tally.addUser(user.simulation);
     progress.usersReplayed += 1;
   };
 
@@ -90,6 +91,7 @@ export async function replayStoredEvents(
       }
     }
     progress.eventsReplayed += rows.length;
+    if (current) tally.addRecords(current.simulation);
     if (rows.length < pageSize) break;
     after = { userId: rows[rows.length - 1].user_id, seq: rows[rows.length - 1].seq };
     if (options.afterPage && !(await options.afterPage({ ...progress }))) return { finished: false, progress };

@@ -15,7 +15,9 @@ export class BacktestTally {
 
   constructor(private readonly definition: JourneyDefinition) {}
 
-  add(simulation: JourneySimulation): void {
+  /** A user's instances, once their replay is over. */
+  addUser(simulation: JourneySimulation): void {
+    this.addRecords(simulation);
     const instances = simulation.instances;
     if (instances.length > 0) this.usersEntered += 1;
     this.instancesEntered += instances.length;
@@ -27,13 +29,18 @@ export class BacktestTally {
       known.count += 1;
       this.positions.set(key, known);
     }
-    for (const decision of decisionsOf(this.definition, simulation.timeline)) {
+  }
+
+  /** The decisions and sends a user's replay made so far, which the simulation then forgets. */
+  addRecords(simulation: JourneySimulation): void {
+    const { timeline, sends } = simulation.drain();
+    for (const decision of decisionsOf(this.definition, timeline)) {
       const key = `${decision.stepKey}\u0000${decision.branch}`;
       const known = this.branches.get(key) ?? { stepKey: decision.stepKey, branch: decision.branch, count: 0 };
       known.count += 1;
       this.branches.set(key, known);
     }
-    for (const send of simulation.sends) this.sends.set(send.request.stepKey, (this.sends.get(send.request.stepKey) ?? 0) + 1);
+    for (const send of sends) this.sends.set(send.request.stepKey, (this.sends.get(send.request.stepKey) ?? 0) + 1);
   }
 
   /** Steps in the journey's order (ended instances, at no step, last), then by count. */

@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { QueueService } from '../queue/queue.service';
-import { BACKTESTS_QUEUE, BacktestService, type BacktestJob } from './backtest.service';
+import { BACKTEST_MAX_SECONDS, BACKTESTS_QUEUE, BacktestService, type BacktestJob } from './backtest.service';
 
-/** A long backtest reads the period page by page: an hour before a dead worker's job is tried again. */
-const BACKTEST_JOB_EXPIRE_SECONDS = 3_600;
+/** Longer than a backtest may run: only a dead worker's job is tried again (from the start). */
+const BACKTEST_JOB_EXPIRE_SECONDS = BACKTEST_MAX_SECONDS + 15 * 60;
 
 /** Runs long backtests in worker processes, one at a time per process: they are bulk reads, not latency-bound. */
 @Injectable()

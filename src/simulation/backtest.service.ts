@@ -13,6 +13,9 @@ import { SimulationService } from './simulation.service';
 
 export const BACKTESTS_QUEUE = 'backtests';
 
+/** A backtest job stops, FAILED with the reason, after this long: a period that needs more is better cut in parts. */
+export const BACKTEST_MAX_SECONDS = 45 * 60;
+
 export interface BacktestJob {
   backtestId: string;
 }
@@ -113,6 +116,7 @@ export class BacktestService {
       [id],
     );
     if (!row) return;
+    const started = Date.now();
     try {
       if (row.events_total === null) {
         const [{ n }]: { n: string }[] = await this.dataSource.query(
@@ -126,6 +130,7 @@ export class BacktestService {
         pageSize: this.config.backtestPageEvents,
         afterPage: async (progress) => {
           await observe?.(progress);
+          if (Date.now() - started > BACKTEST_MAX_SECONDS * 1000) throw new Error(`stopped after ${BACKTEST_MAX_SECONDS / 60} minutes; backtest a shorter period`);
           return this.recordProgress(id, progress);
         },
       });
