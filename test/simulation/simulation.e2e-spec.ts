@@ -180,7 +180,7 @@ describe('simulateJourney', () => {
       ]);
     });
 
-    it('09 A/B/n trial nudge: the random split’s draw is the one the runtime would make for the instance', async () => {
+    it('09 A/B/n trial nudge: the random split draws from the instance id, the same branch on every run, and the sends follow it', async () => {
       const result = await simulate('09-trial-nudge-ab-test.json', [track('PT0S', 'Trial_Started'), { advanceTo: 'P2D' }]);
       const [decision] = result.decisions;
       expect(decision).toMatchObject({ stepKey: 'nudge_channel_test', stepType: 'RANDOM_SPLIT', reason: expect.stringContaining('instance id') });
