@@ -62,6 +62,8 @@ export interface RawReference {
   commitP99Ms?: number;
   rowTransactionsPerSecond?: number;
   matchTransactionP99Ms?: number;
+  /** Scenario 7: the backtest's keyset page query alone over the events it replays. */
+  keysetReadEventsPerSecond?: number;
 }
 
 export interface Measure {
@@ -83,6 +85,7 @@ const RAW_LABELS: Record<keyof RawReference, string> = {
   commitP99Ms: 'one-row commit p99',
   rowTransactionsPerSecond: 'one-row UPDATE tx/s',
   matchTransactionP99Ms: 'matching tx p99',
+  keysetReadEventsPerSecond: 'keyset read of the same events',
 };
 
 const RAW_UNITS: Record<keyof RawReference, string> = {
@@ -92,6 +95,7 @@ const RAW_UNITS: Record<keyof RawReference, string> = {
   commitP99Ms: 'ms',
   rowTransactionsPerSecond: 'tx/s',
   matchTransactionP99Ms: 'ms',
+  keysetReadEventsPerSecond: 'events/s',
 };
 
 export function formatValue(value: number, unit: string): string {

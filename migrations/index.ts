@@ -10,6 +10,7 @@ import { IngestionDrops1764500200000 } from './1764500200000-IngestionDrops';
 import { EventReconciler1764500300000 } from './1764500300000-EventReconciler';
 import { WorkspaceTimeSettings1764600100000 } from './1764600100000-WorkspaceTimeSettings';
 import { SendLimits1764600200000 } from './1764600200000-SendLimits';
+import { Backtests1764600400000 } from './1764600400000-Backtests';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const allMigrations = [
@@ -25,4 +26,5 @@ export const allMigrations = [
   EventReconciler1764500300000,
   WorkspaceTimeSettings1764600100000,
   SendLimits1764600200000,
+  Backtests1764600400000,
 ];

@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { IngestionLimitsModule } from './ingestion-limits/ingestion-limits.module';
 import { InstancesModule } from './instances/instances.module';
+import { SimulationModule } from './simulation/simulation.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
@@ -41,6 +42,7 @@ export class AppModule {
         JourneysModule,
         InstancesModule,
         AudiencesModule,
+        SimulationModule,
         OperationsModule,
         MetricsModule,
         ...(serves ? [GraphqlApiModule] : []),

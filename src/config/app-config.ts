@@ -56,6 +56,10 @@ export interface AppConfig {
    */
   reconcileSeconds: number;
   reconcileGraceSeconds: number;
+  /** A backtest over at most this many stored events answers at once; a longer one runs as a job with progress. */
+  backtestInlineEvents: number;
+  /** Events a backtest reads per page: its memory bound, and how often a job records progress and looks for cancellation. */
+  backtestPageEvents: number;
   /**
    * Encrypts destinations' secret settings. Unset: in laptop mode main.ts keeps a random one in the data
    * directory; in production the process refuses to start unless `allowDerivedSecretKey`.
@@ -124,6 +128,8 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string): 
     deliveryJobExpireSeconds: int('ITINERA_DELIVERY_JOB_EXPIRE_SECONDS', 90),
     reconcileSeconds: int('ITINERA_RECONCILE_SECONDS', 60),
     reconcileGraceSeconds: int('ITINERA_RECONCILE_GRACE_SECONDS', 60),
+    backtestInlineEvents: int('ITINERA_BACKTEST_INLINE_EVENTS', 20_000),
+    backtestPageEvents: Math.max(1, int('ITINERA_BACKTEST_PAGE_EVENTS', 2_000)),
     secretKey: env.ITINERA_SECRET_KEY || undefined,
     previousSecretKey: env.ITINERA_SECRET_KEY_PREVIOUS || undefined,
     allowDerivedSecretKey: env.ITINERA_ALLOW_DERIVED_SECRET_KEY === 'true',

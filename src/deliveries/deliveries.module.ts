@@ -27,6 +27,6 @@ import { TestEventSender } from './test-event-sender';
     TestEventSender,
     DeliveryResolver,
   ],
-  exports: [DeliveryScheduler, DeliveryService],
+  exports: [DeliveryScheduler, DeliveryService, DeliveryTargets],
 })
 export class DeliveriesModule {}

@@ -36,3 +36,5 @@ export { STEP_MODULES, STEP_TYPES, stepModuleOf } from './steps/registry';
 export type { StepModule, StepOutcome, DestinationSummary, DestinationActionFields } from './steps/step-module';
 export { validateDraftDefinition, countedSteps, type DraftValidationContext } from './draft-validation';
 export type { Problem } from './problem';
+export { JourneySimulation, simulationProblems, simulatedInstanceId, type SimulatedRecord, type SimulatedSend, type SimulatedTrack, type SimulationOptions } from './simulation';
+export { readScript, runScript, decisionsOf, type Decision, type ScriptEntryShape, type ScriptStep } from './simulation-script';

@@ -282,7 +282,8 @@ export class JourneyService {
     if (own.length > 0) throw badUserInput(own);
   }
 
-  private async validationContext(workspaceId: string): Promise<ValidationContext> {
+  /** What validating a draft of the workspace checks against: its destinations and audiences, and the limits. */
+  async validationContext(workspaceId: string): Promise<ValidationContext> {
     const [destinations, audienceIds] = await Promise.all([
       this.destinationCatalog.forValidation(workspaceId),
       this.audienceCatalog.audienceIds(workspaceId),

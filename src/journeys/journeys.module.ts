@@ -8,6 +8,7 @@ import { JourneyVersion } from './journey-version.entity';
 import { Journey } from './journey.entity';
 import { JourneyResolver } from './journey.resolver';
 import { JourneyService } from './journey.service';
+import { RunnableDefinitions } from './runnable-definitions';
 
 /**
  * Journey definitions, their versions and the admin API over them. Its ports (DestinationCatalog,
@@ -16,7 +17,7 @@ import { JourneyService } from './journey.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Journey, JourneyVersion]), DestinationsModule, AudiencesModule, InstancesModule],
-  providers: [JourneyService, JourneyResolver, JourneyFlowResolver],
-  exports: [JourneyService, TypeOrmModule],
+  providers: [JourneyService, RunnableDefinitions, JourneyResolver, JourneyFlowResolver],
+  exports: [JourneyService, RunnableDefinitions, TypeOrmModule],
 })
 export class JourneysModule {}

@@ -106,6 +106,20 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       }
     },
     previewPayload: (b, a) => expectNotFound(b, `query ($j: ID!, $s: String!) { previewPayload(journeyId: $j, stepKey: $s) }`, { j: a.journeyId, s: a.sendStepKey }),
+    simulateJourney: async (b, a) => {
+      await expectNotFound(b, `query ($j: ID!) { simulateJourney(journeyId: $j, script: []) { instances { id } } }`, { j: a.journeyId });
+      // A journey input naming A's destination: B's simulation shows no payload of it, only that it does not exist for B.
+      const input = { ...loadExample('02-application-abandonment.json', { destinationId: a.destinationId }), name: 'B simulates with A’s destination' };
+      const error = await b.error(`query ($input: JourneyInput!) { simulateJourney(journey: $input, script: []) { instances { id } } }`, { input });
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    },
+    backtest: async (b, a) => {
+      const { backtestJourney } = await itinera.graphql.query(
+        `mutation ($input: JourneyInput!) { backtestJourney(journey: $input, from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { id } }`,
+        { input: { ...loadExample('02-application-abandonment.json', { destinationId: a.destinationId }), name: 'A backtest' } },
+      );
+      expect(await b.query(`query ($id: ID!) { backtest(id: $id) { id } }`, { id: backtestJourney.id })).toEqual({ backtest: null });
+    },
     destinationPlugins: async (b) => {
       // The server's plugin catalogue, the same for everyone: no workspace's data in it.
       const { destinationPlugins } = await b.query(`{ destinationPlugins { name } }`);
@@ -185,6 +199,22 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
     resumeJourney: journeyMutation('resumeJourney'),
     archiveJourney: journeyMutation('archiveJourney'),
     deleteJourney: (b, a) => expectNotFound(b, `mutation ($id: ID!) { deleteJourney(id: $id) }`, { id: a.journeyId }),
+    backtestJourney: async (b, a) => {
+      await expectNotFound(b, `mutation ($j: ID!) { backtestJourney(journeyId: $j, from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { id } }`, { j: a.journeyId });
+      // B's backtest of the same journey as an input replays B's events only: A's user never enters it.
+      const input = { ...loadExample('02-application-abandonment.json', { destinationId: a.destinationId }), name: 'B backtests' };
+      const error = await b.error(`mutation ($input: JourneyInput!) { backtestJourney(journey: $input, from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { id } }`, { input });
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    },
+    cancelBacktest: async (b, a) => {
+      const { backtestJourney } = await itinera.graphql.query(
+        `mutation ($input: JourneyInput!) { backtestJourney(journey: $input, from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { id status } }`,
+        { input: { ...loadExample('02-application-abandonment.json', { destinationId: a.destinationId }), name: 'A backtest to keep' } },
+      );
+      await expectNotFound(b, `mutation ($id: ID!) { cancelBacktest(id: $id) { id } }`, { id: backtestJourney.id });
+      const { backtest } = await itinera.graphql.query(`query ($id: ID!) { backtest(id: $id) { status result { usersEntered } } }`, { id: backtestJourney.id });
+      expect(backtest).toEqual({ status: 'DONE', result: { usersEntered: 1 } });
+    },
     sendTestEvent: async (b, a) => {
       const before = receiver.requests.length;
       await expectNotFound(b, `mutation ($d: ID!) { sendTestEvent(destinationId: $d, action: "send", payload: { data: { x: 1 } }) { ok } }`, { d: a.destinationId });
