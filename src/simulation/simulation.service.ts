@@ -4,7 +4,7 @@ import { DeliveryTargets, type DeliveryTarget } from '../deliveries/delivery-tar
 import { decisionsOf, JourneySimulation, readScript, runScript, simulationProblems, type ScriptEntryShape, type SimulatedSend } from '../engine';
 import type { JourneyInputShape } from '../journeys/journey-input-shapes';
 import { RunnableDefinitions, type RunnableDefinition } from '../journeys/runnable-definitions';
-import { buildPayload } from '../plugin-kit';
+import { buildPayload } from '@itinera/plugin-kit';
 import type { JourneySimulationType, SimulatedSendType } from './simulation.graphql-types';
 
 /** A script has at most this many entries: a simulation answers in one request. */

@@ -1,5 +1,5 @@
 import { BacktestService } from '../../src/simulation/backtest.service';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import type { GraphqlClient, IngestionClient } from '../harness/clients';
 import { createWebhookDestination, loadExample } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

@@ -1,5 +1,5 @@
 import { DEFAULT_JOURNEY_LIMITS } from '../../src/journeys/journey-limits';
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { createWebhookDestination, instancesOf, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
