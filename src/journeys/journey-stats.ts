@@ -12,18 +12,20 @@ export interface JourneyStats {
 }
 
 /**
- * Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
+ * Counts over all versions, or over the instances that run `version` when given; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
  * One grouped statement, hence one snapshot: under concurrent writes the parts still add up
  * (entered = active + completed + exited, and `atStep` sums to active). It reads the
  * (journey, status, current_step) index.
  */
-export async function journeyStats(manager: EntityManager, workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
+export async function journeyStats(manager: EntityManager, workspaceId: string, journeyId: string, stepOrder: string[], version?: number): Promise<JourneyStats> {
+  const ofVersion = version === undefined ? '' : 'AND journey_version = $3';
+  const versionParam = version === undefined ? [] : [version];
   const groups: { status: 'ACTIVE' | 'COMPLETED' | 'EXITED'; step: string | null; converted: boolean; n: number }[] =
     await manager.query(
       `SELECT status, current_step AS step, converted, count(*)::int AS n
-         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2
+         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2 ${ofVersion}
         GROUP BY status, current_step, converted`,
-      [workspaceId, journeyId],
+      [workspaceId, journeyId, ...versionParam],
     );
   const stats: JourneyStats = { entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [], branches: [] };
   const atStep = new Map<string, number>();
@@ -49,8 +51,9 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
   const taken: { step_key: string; branch: string; n: number }[] = await manager.query(
     `SELECT step_key, detail->>'branch' AS branch, count(*)::int AS n
        FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type = 'BRANCH_TAKEN'
+        ${version === undefined ? '' : 'AND instance_id IN (SELECT id FROM journey_instances WHERE journey_id = $2 AND journey_version = $3)'}
       GROUP BY step_key, detail->>'branch'`,
-    [workspaceId, journeyId],
+    [workspaceId, journeyId, ...versionParam],
   );
   stats.branches = taken
     .map((row) => ({ stepKey: row.step_key, branch: row.branch, taken: row.n }))
