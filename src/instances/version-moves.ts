@@ -74,9 +74,11 @@ export class VersionMoves {
       async (manager) => {
         // Read again under the locks: the runtime may have moved these instances on (or ended them) meanwhile.
         const rows: { id: string; user_id: string; current_step: string }[] = await manager.query(
-          `UPDATE journey_instances SET journey_version = $4, updated_at = now()
-            WHERE journey_id = $1 AND status = 'ACTIVE' AND journey_version = $2 AND current_step = ANY($3::text[]) AND user_id = ANY($5::text[])
-           RETURNING id, user_id, current_step`,
+          `WITH moved AS (
+             UPDATE journey_instances SET journey_version = $4, updated_at = now()
+              WHERE journey_id = $1 AND status = 'ACTIVE' AND journey_version = $2 AND current_step = ANY($3::text[]) AND user_id = ANY($5::text[])
+             RETURNING id, user_id, current_step)
+           SELECT id, user_id, current_step FROM moved`,
           [journeyId, from, movable, to, userIds],
         );
         const at = new Date().toISOString();

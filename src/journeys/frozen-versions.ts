@@ -58,9 +58,11 @@ export async function frozenDefinition(manager: EntityManager, journeyId: string
 
 /**
  * A frozen definition in the stored form of a draft (as an input with the same parts would be
- * normalized), so that sending it back unchanged is no change.
+ * normalized), so that sending it back unchanged is no change. A start step that is the first step
+ * is left implicit, as authors leave it: new steps given without one then start at the first.
  */
 export function draftOf(definition: JourneyDefinition, limits: Pick<JourneyLimits, 'maxStepKeyLength'>): JourneyDraft {
   const input = { name: '', ...JSON.parse(JSON.stringify(definition)) } as JourneyInputShape;
+  if (input.startStep === input.steps[0]?.key) delete input.startStep;
   return JSON.parse(JSON.stringify(normalizeJourneyInput(input, { limits }))) as JourneyDraft;
 }
