@@ -10,6 +10,7 @@ import { JourneyVersionService } from './journey-versions.service';
 
 const MIGRATION_ARG = {
   type: () => VersionMigrationEnum,
+  nullable: true,
   defaultValue: 'STAY' as const,
   description: 'What in-flight instances do: STAY on their version (default), or MOVE_BY_STEP_KEY.',
 };
@@ -35,9 +36,9 @@ export class JourneyVersionResolver {
     @CurrentWorkspace() workspace: Workspace,
     @Context() context: RequestContext,
     @Args('id', { type: () => ID }) id: string,
-    @Args('migration', MIGRATION_ARG) migration: VersionMigration,
+    @Args('migration', MIGRATION_ARG) migration: VersionMigration | null,
   ): Promise<JourneyType> {
-    return toJourneyType(await this.versionService.publish(workspace.id, id, migration, publisherOf(context)));
+    return toJourneyType(await this.versionService.publish(workspace.id, id, migration ?? 'STAY', publisherOf(context)));
   }
 
   @Mutation(() => JourneyType, { description: 'Publishes an earlier version\'s definition again, as a new newest version.' })
@@ -46,9 +47,9 @@ export class JourneyVersionResolver {
     @Context() context: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('version', { type: () => Int }) version: number,
-    @Args('migration', MIGRATION_ARG) migration: VersionMigration,
+    @Args('migration', MIGRATION_ARG) migration: VersionMigration | null,
   ): Promise<JourneyType> {
-    return toJourneyType(await this.versionService.rollback(workspace.id, id, version, migration, publisherOf(context)));
+    return toJourneyType(await this.versionService.rollback(workspace.id, id, version, migration ?? 'STAY', publisherOf(context)));
   }
 
   @ResolveField(() => [JourneyVersionType], { description: 'Published versions, newest first (none for a draft).' })
