@@ -66,3 +66,12 @@ export function draftOf(definition: JourneyDefinition, limits: Pick<JourneyLimit
   if (input.startStep === input.steps[0]?.key) delete input.startStep;
   return JSON.parse(JSON.stringify(normalizeJourneyInput(input, { limits }))) as JourneyDraft;
 }
+
+/** The journey with its open draft version dropped: the draft is the published version again. */
+export async function withoutOpenVersion(manager: EntityManager, journey: Journey, limits: Pick<JourneyLimits, 'maxStepKeyLength'>): Promise<Journey> {
+  const published = await frozenDefinition(manager, journey.id, journey.version);
+  if (!published) throw new Error(`journey ${journey.id} has no version ${journey.version}`);
+  journey.draftVersion = null;
+  journey.draft = draftOf(published, limits);
+  return journey;
+}

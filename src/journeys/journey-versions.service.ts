@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { badUserInput, invalidState, notFound } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { JourneyDefinition, JourneyDraft } from '../engine/definition';
-import { draftOf, freezeVersion, frozenDefinition, type Publisher } from './frozen-versions';
+import { draftOf, freezeVersion, frozenDefinition, withoutOpenVersion, type Publisher } from './frozen-versions';
 import { JourneyLifecycleListener } from './journey-lifecycle';
 import { journeyStats, type JourneyStats } from './journey-stats';
 import { validateJourneyDraft } from './journey-validation';
@@ -50,9 +50,7 @@ export class JourneyVersionService {
   async discard(workspaceId: string, id: string): Promise<Journey> {
     return this.journeys.inTransaction(async (manager) => {
       const journey = await this.openDraft(manager, workspaceId, id);
-      journey.draftVersion = null;
-      journey.draft = draftOf(await this.definitionOf(manager, journey, journey.version), this.config.journeyLimits);
-      return this.journeys.save(manager, journey);
+      return this.journeys.save(manager, await withoutOpenVersion(manager, journey, this.config.journeyLimits));
     });
   }
 

@@ -8,7 +8,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { checkMappingPaths } from '../plugin-kit';
 import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
 import type { JourneyDraft, JourneyStatus } from '../engine/definition';
-import { draftOf, freezeVersion, frozenDefinition, type Publisher } from './frozen-versions';
+import { freezeVersion, withoutOpenVersion, type Publisher } from './frozen-versions';
 import { duplicateDraft } from './journey-duplication';
 import { JourneyLifecycleListener } from './journey-lifecycle';
 import { journeyStats, type JourneyStats } from './journey-stats';
@@ -218,11 +218,7 @@ export class JourneyService {
       'ARCHIVED',
       'only a PUBLISHED or PAUSED journey can be archived (a draft can be deleted)',
       async (manager, journey) => {
-        if (journey.draftVersion !== null) {
-          journey.draftVersion = null;
-          journey.draft = draftOf((await frozenDefinition(manager, journey.id, journey.version))!, this.config.journeyLimits);
-          await manager.save(Journey, journey);
-        }
+        if (journey.draftVersion !== null) await manager.save(Journey, await withoutOpenVersion(manager, journey, this.config.journeyLimits));
         await this.lifecycle.journeyArchived(manager, workspaceId, id);
       },
     );
