@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ActivityLog } from '../activity/activity-log';
 import { PublishedJourneys } from '../journeys/published-journeys';
+import { QueueService } from '../queue/queue.service';
 import { runtimeTransaction } from './runtime-transaction';
+import { userWakeUp } from './user-wake-ups';
 
 /** Moves of in-flight instances to a newly published version (MOVE_BY_STEP_KEY): durable jobs, retried until done. */
 export const VERSION_MOVES_QUEUE = 'journey-version-moves';
@@ -26,7 +28,11 @@ const USERS_PER_MOVE = 200;
  * those users is being applied meanwhile, so every event is applied by exactly one version's rules. The
  * instance keeps its step, step sequence, visits, context and `waitingUntil`: a pending hold, wait or
  * condition timer keeps its due time, and when it fires the new version's rules for that step apply
- * (the timer names the step key and sequence, which the move leaves as they were).
+ * (the timer names the step key and sequence, which the move leaves as they were). A user waiting for a
+ * condition is woken at once, so the new version's condition is checked (and its windows watched) without
+ * waiting for their next event.
+ *
+ * A move goes to the version it was asked for, even when a later one was published before it ran.
  */
 @Injectable()
 export class VersionMoves {
@@ -36,6 +42,7 @@ export class VersionMoves {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly journeys: PublishedJourneys,
     private readonly activity: ActivityLog,
+    private readonly queue: QueueService,
   ) {}
 
   /** Safe to run twice (a redelivered job): it only moves what is still on an older version. */
@@ -43,6 +50,7 @@ export class VersionMoves {
     const manager = this.dataSource.manager;
     const target = await this.journeys.definition(manager, journeyId, version);
     const typeInTarget = new Map(target.steps.map((step) => [step.key, step.type]));
+    const waitsForCondition = new Set(target.steps.filter((step) => step.type === 'WAIT_FOR_CONDITION').map((step) => step.key));
     const older: { version: number }[] = await manager.query(
       `SELECT DISTINCT journey_version AS version FROM journey_instances
         WHERE workspace_id = $1 AND journey_id = $2 AND status = 'ACTIVE' AND journey_version < $3`,
@@ -60,14 +68,20 @@ export class VersionMoves {
           [journeyId, from, movable],
         );
         if (users.length === 0) break;
-        moved += await this.moveUsers(workspaceId, journeyId, from, version, movable, users.map((user) => user.user_id));
+        moved += await this.moveUsers({ workspaceId, journeyId, version }, from, movable, waitsForCondition, users.map((user) => user.user_id));
       }
     }
     if (moved > 0) this.logger.log({ msg: 'instances moved to a new version', journeyId, version, moved });
     return moved;
   }
 
-  private moveUsers(workspaceId: string, journeyId: string, from: number, to: number, movable: string[], userIds: string[]): Promise<number> {
+  private moveUsers(
+    { workspaceId, journeyId, version: to }: VersionMoveJob,
+    from: number,
+    movable: string[],
+    waitsForCondition: Set<string>,
+    userIds: string[],
+  ): Promise<number> {
     return runtimeTransaction(
       this.dataSource,
       userIds.map((userId) => ({ workspaceId, userId })),
@@ -89,6 +103,9 @@ export class VersionMoves {
             drafts: [{ type: 'VERSION_MOVED' as const, stepKey: row.current_step, detail: { from, to }, at }],
           })),
         );
+        const now = new Date();
+        const wakeUps = rows.filter((row) => waitsForCondition.has(row.current_step)).map((row) => userWakeUp(workspaceId, row.user_id, now, `moved:${row.id}`));
+        await this.queue.enqueue(wakeUps, manager);
         return rows.length;
       },
     );

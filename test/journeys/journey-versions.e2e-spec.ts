@@ -169,6 +169,31 @@ describe('versions of a live journey', () => {
     expect((await instance(v1.id, 'move-first')).journey_version).toBe(1);
   });
 
+  it('MOVE_BY_STEP_KEY checks a moved condition under the new version at once, without waiting for an event', async () => {
+    const waitFor_ = (plan: string) => ({
+      key: 'wait_for_plan',
+      name: 'Wait for the plan',
+      type: 'WAIT_FOR_CONDITION',
+      next: 'on_plan',
+      waitForCondition: { condition: { filters: [{ path: 'traits.plan', operator: 'EQUALS', values: [plan] }] }, maxDuration: 'PT10M', timeoutNext: 'on_plan' },
+    });
+    const v1 = await publishedJourney('Condition', [waitFor_('paid'), { key: 'on_plan', name: 'On plan', type: 'END' }]);
+    expect((await itinera.ingestion.identify({ userId: 'on-trial', traits: { plan: 'trial' } })).status).toBe(200);
+    expect((await itinera.ingestion.batch([track('on-trial', 'Condition started')])).status).toBe(200);
+    await waitFor(async () => (await instance(v1.id, 'on-trial'))?.current_step === 'wait_for_plan', { what: 'a user waiting for a paid plan' });
+
+    await createVersion(v1.id);
+    await update(v1.id, { steps: [waitFor_('trial'), { key: 'on_plan', name: 'On plan', type: 'END' }] });
+    await publishVersion(v1.id, 'MOVE_BY_STEP_KEY');
+    const done = await waitFor(async () => {
+      const row = await instance(v1.id, 'on-trial');
+      return row.status === 'COMPLETED' && row;
+    }, { what: 'the moved instance meeting the new condition' });
+    expect(done.journey_version).toBe(2);
+    const branches = await itinera.db.query(`SELECT detail->>'branch' AS branch FROM activities WHERE instance_id = $1 AND type = 'BRANCH_TAKEN'`, [done.id]);
+    expect(branches.rows).toEqual([{ branch: 'met' }]);
+  });
+
   it('rolls back: an earlier version published again as the newest, after checks against the journey\'s state', async () => {
     const v1 = await publishedJourney('Rollback', [hold('wait_done', 'Done', 'thanks_a', 'PT1M'), send('thanks_a')]);
     await createVersion(v1.id);
