@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { JourneyDefinition, JourneyStep } from '../engine';
 import { ActivityLog } from '../activity/activity-log';
 import { PublishedJourneys } from '../journeys/published-journeys';
 import { QueueService } from '../queue/queue.service';
@@ -49,7 +50,6 @@ export class VersionMoves {
   async move({ workspaceId, journeyId, version }: VersionMoveJob): Promise<number> {
     const manager = this.dataSource.manager;
     const target = await this.journeys.definition(manager, journeyId, version);
-    const typeInTarget = new Map(target.steps.map((step) => [step.key, step.type]));
     const waitsForCondition = new Set(target.steps.filter((step) => step.type === 'WAIT_FOR_CONDITION').map((step) => step.key));
     const older: { version: number }[] = await manager.query(
       `SELECT DISTINCT journey_version AS version FROM journey_instances
@@ -59,7 +59,7 @@ export class VersionMoves {
     let moved = 0;
     for (const { version: from } of older) {
       const definition = await this.journeys.definition(manager, journeyId, from);
-      const movable = definition.steps.filter((step) => typeInTarget.get(step.key) === step.type).map((step) => step.key);
+      const movable = movableStepKeys(definition, target);
       if (movable.length === 0) continue;
       for (;;) {
         const users: { user_id: string }[] = await manager.query(
@@ -110,4 +110,22 @@ export class VersionMoves {
       },
     );
   }
+}
+
+/**
+ * The steps of `from` whose instances can move to `to`: the same key with the same type, so the instance's
+ * state and pending timer mean the same there. Except a condition wait whose deadline the new version
+ * drops: the old deadline's timer would still fire and take the new step's (absent) timeout path, so
+ * its instances stay.
+ */
+export function movableStepKeys(from: JourneyDefinition, to: JourneyDefinition): string[] {
+  const target = new Map<string, JourneyStep>(to.steps.map((step) => [step.key, step]));
+  return from.steps
+    .filter((step) => {
+      const next = target.get(step.key);
+      if (!next || next.type !== step.type) return false;
+      if (step.type === 'WAIT_FOR_CONDITION' && next.type === 'WAIT_FOR_CONDITION') return !step.waitForCondition.maxDuration || Boolean(next.waitForCondition.maxDuration);
+      return true;
+    })
+    .map((step) => step.key);
 }

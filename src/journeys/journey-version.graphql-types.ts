@@ -9,7 +9,7 @@ registerEnumType(VersionMigrationEnum, {
     STAY: { description: 'They finish on the version they entered (or were last moved to).' },
     MOVE_BY_STEP_KEY: {
       description:
-        'They move to the same step key in the new version, keeping any pending timer\'s due time; those whose step no longer exists (or changed type) stay.',
+        'They move to the same step key in the new version, keeping any pending timer\'s due time; those whose step no longer exists, changed type, or (a condition wait) lost its deadline stay.',
     },
   },
 });
