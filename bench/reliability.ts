@@ -13,6 +13,9 @@ export const HEAVY_RELIABILITY_ENV: Record<string, string> = {
   ITINERA_RELIABILITY_DUPLICATE_REQUESTS: '200',
   /** Users whose events two worker processes race on. */
   ITINERA_RELIABILITY_RACE_USERS: '2000',
+  /** Users finishing, and users entering, while a version is published with MOVE_BY_STEP_KEY. */
+  ITINERA_RELIABILITY_VERSION_RACE_WAITING_USERS: '1000',
+  ITINERA_RELIABILITY_VERSION_RACE_ENTERING_USERS: '1000',
   /** fast-check runs per property. */
   ITINERA_RELIABILITY_PROPERTY_RUNS: '1000',
   /** Seconds PostgreSQL stays down in the outage test. */

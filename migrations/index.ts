@@ -11,6 +11,7 @@ import { EventReconciler1764500300000 } from './1764500300000-EventReconciler';
 import { WorkspaceTimeSettings1764600100000 } from './1764600100000-WorkspaceTimeSettings';
 import { SendLimits1764600200000 } from './1764600200000-SendLimits';
 import { Backtests1764600400000 } from './1764600400000-Backtests';
+import { JourneyVersionHistory1764600300000 } from './1764600300000-JourneyVersionHistory';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const allMigrations = [
@@ -27,4 +28,5 @@ export const allMigrations = [
   WorkspaceTimeSettings1764600100000,
   SendLimits1764600200000,
   Backtests1764600400000,
+  JourneyVersionHistory1764600300000,
 ];

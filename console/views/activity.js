@@ -1,7 +1,7 @@
 import { followActivity, gql } from '../api.js';
 import { formatDetail, formatTime, h } from '../dom.js';
 
-const TYPES = ['ENTERED', 'STEP_ENTERED', 'HOLD_MATCHED', 'HOLD_UPDATED', 'HOLD_TIMED_OUT', 'WAIT_ELAPSED', 'BRANCH_TAKEN', 'SENT', 'SEND_FAILED', 'GOAL_MET', 'COMPLETED', 'EXITED'];
+const TYPES = ['ENTERED', 'STEP_ENTERED', 'HOLD_MATCHED', 'HOLD_UPDATED', 'HOLD_TIMED_OUT', 'WAIT_ELAPSED', 'BRANCH_TAKEN', 'SENT', 'SEND_FAILED', 'GOAL_MET', 'COMPLETED', 'EXITED', 'VERSION_MOVED'];
 const SHOWN = 200;
 const HISTORY = `query ($filter: ActivityFilter!) { activity(filter: $filter, first: 500) { nodes { id at type journeyId instanceId userId stepKey detail } pageInfo { hasNextPage } } }`;
 

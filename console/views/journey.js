@@ -13,7 +13,8 @@ const STEP_FIELDS = `key name type next
 
 const JOURNEY = `query ($id: ID!) {
   journey(id: $id) {
-    id name description status version startStep lastActivityAt lastActivityId
+    id name description status version draftVersion startStep lastActivityAt lastActivityId
+    versions { version publishedAt publishedByTokenName current activeInstances changes { summary } }
     trigger { type event { event } }
     goal { targetPercent match { event } }
     steps { ${STEP_FIELDS} }
@@ -25,7 +26,8 @@ const JOURNEY = `query ($id: ID!) {
 
 const LIVE = `query ($id: ID!) {
   journey(id: $id) {
-    status version
+    status version draftVersion
+    versions { version publishedAt publishedByTokenName current activeInstances changes { summary } }
     stats { entered active completed exited converted conversionPercent atStep { stepKey active } }
     edgeTotals { stepKey branch taken }
   }
@@ -49,6 +51,7 @@ export async function journeyView(viewer, id) {
   const graphHolder = h('div', { class: 'graph-holder', id: 'journey-graph' });
   const summary = h('div', { class: 'summary' });
   const instances = h('div', { id: 'instances' });
+  const versions = h('div', { id: 'journey-versions' });
   const actions = h('div', { class: 'actions', id: 'journey-actions' });
   const message = h('p', { class: 'message', id: 'action-message' });
   const liveBadge = h('span', { class: 'live', id: 'live-status' }, 'connecting…');
@@ -59,6 +62,7 @@ export async function journeyView(viewer, id) {
     summary.replaceChildren(
       h('span', { class: `status status-${journey.status.toLowerCase()}`, id: 'journey-status' }, journey.status),
       h('span', {}, `version ${journey.version}`),
+      journey.draftVersion ? h('span', { class: 'muted', id: 'draft-version' }, `version ${journey.draftVersion} open as a draft (shown)`) : null,
       h('span', { id: 'stat-entered' }, `${s.entered} entered`),
       h('span', { id: 'stat-active' }, `${s.active} active`),
       h('span', { id: 'stat-completed' }, `${s.completed} completed`),
@@ -89,6 +93,31 @@ export async function journeyView(viewer, id) {
             ),
           )
         : h('p', { class: 'muted' }, 'No active instances.'),
+    );
+    versions.replaceChildren(
+      h('h2', {}, 'Versions'),
+      journey.versions.length
+        ? h(
+            'table',
+            { id: 'versions' },
+            h('thead', {}, h('tr', {}, ['Version', 'Published', 'By', 'Changes', 'Active'].map((t) => h('th', {}, t)))),
+            h(
+              'tbody',
+              {},
+              journey.versions.map((v) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', { class: 'num' }, `v${v.version}${v.current ? ' (current)' : ''}`),
+                  h('td', {}, formatTime(v.publishedAt)),
+                  h('td', {}, v.publishedByTokenName ?? '—'),
+                  h('td', {}, v.changes?.summary ?? '—'),
+                  h('td', { class: 'num' }, v.activeInstances),
+                ),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'Not published yet.'),
     );
     actions.replaceChildren(...(viewer.canChange ? actionButtons() : [h('span', { class: 'muted', id: 'read-only-note' }, 'Read-only token: no actions.')]));
   };
@@ -151,6 +180,7 @@ export async function journeyView(viewer, id) {
       graphHolder,
       h('p', {}, h('a', { href: `#/deliveries?journeyId=${id}` }, 'Deliveries of this journey'), ' · ', h('a', { href: `#/activity?journeyId=${id}` }, 'Activity of this journey')),
       instances,
+      versions,
     ),
     leave: stop,
   };

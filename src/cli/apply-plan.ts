@@ -5,7 +5,8 @@ import { isObject } from './resource-files';
 import { lineDiff } from './text-diff';
 import { canonical, journeyAsSpec, journeySpecForComparison, WorkspaceState } from './workspace-state';
 
-export type ChangeAction = 'create' | 'update' | 'publish' | 'unchanged' | 'refused';
+/** `version`: a live journey whose file changes more than it may change in place gets a new published version. */
+export type ChangeAction = 'create' | 'update' | 'publish' | 'version' | 'unchanged' | 'refused';
 
 export interface PlannedChange {
   action: ChangeAction;
@@ -83,14 +84,13 @@ function planJourney(
   if (sameContent(before, after)) return { action: publishes ? 'publish' : 'unchanged', resource, id: stored.id, publish: publishes };
   const diff = lineDiff(stringify(before), stringify(after));
   if (stored.status === 'ARCHIVED') return { action: 'refused', resource, id: stored.id, diff, reason: 'the journey is archived: give the file a new name' };
+  if (stored.status !== 'DRAFT' && stored.draftVersion != null) {
+    const reason = `version ${stored.draftVersion} is open as a draft in the workspace: publish or discard it first`;
+    return { action: 'refused', resource, id: stored.id, diff, reason };
+  }
   if (stored.status !== 'DRAFT' && !sameContent(frozenParts(before), frozenParts(after))) {
-    return {
-      action: 'refused',
-      resource,
-      id: stored.id,
-      diff,
-      reason: `the journey is ${stored.status.toLowerCase()}: only its description and send steps can change (duplicate it, or give the file a new name)`,
-    };
+    // In-flight instances finish on the version they entered; new entries go to the new one.
+    return { action: 'version', resource, id: stored.id, diff, reason: `publishes version ${stored.version + 1}; running instances finish on theirs` };
   }
   return { action: 'update', resource, id: stored.id, diff, publish: publishes };
 }
@@ -116,9 +116,17 @@ export function describePlan(plan: PlannedChange[]): string[] {
   return lines;
 }
 
-const SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', publish: '^', unchanged: '=', refused: '!' };
+const PAST: Record<ChangeAction, string> = {
+  create: 'created',
+  update: 'updated',
+  publish: 'published',
+  version: 'published a new version of',
+  unchanged: 'unchanged',
+  refused: 'refused',
+};
+const SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', publish: '^', version: '>', unchanged: '=', refused: '!' };
 
-export const changesIn = (plan: PlannedChange[]) => plan.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'publish');
+export const changesIn = (plan: PlannedChange[]) => plan.filter((c) => c.action !== 'unchanged' && c.action !== 'refused');
 
 /**
  * Makes the planned changes in order (destinations, audiences, journeys), resolving `$name` references
@@ -150,12 +158,14 @@ export async function executePlan(api: ItineraApi, plan: PlannedChange[], state:
           id = (await api.request(`mutation ($input: JourneyInput!) { createJourney(input: $input) { id } }`, { input })).createJourney.id;
         } else if (change.action === 'update') {
           await api.request(`mutation ($id: ID!, $input: JourneyPatchInput!) { updateJourney(id: $id, input: $input) { id } }`, { id, input });
+        } else if (change.action === 'version') {
+          await publishNewVersion(api, id!, input);
         }
         if (change.publish) await api.request(`mutation ($id: ID!) { publishJourney(id: $id) { id } }`, { id });
       } else {
         continue;
       }
-      log(`${SYMBOL[change.action]} ${change.action === 'publish' ? 'published' : `${change.action}d`}${change.publish && change.action !== 'publish' ? ' and published' : ''} ${what}`);
+      log(`${SYMBOL[change.action]} ${PAST[change.action]}${change.publish && change.action !== 'publish' ? ' and published' : ''} ${what}`);
     } catch (error) {
       throw new Error(`${what} (${resource.file}) was refused:\n  ${(error as Error).message}`);
     }
@@ -176,4 +186,16 @@ export function resolveReferences(spec: JourneySpec, destinations: Map<string, s
   }
   for (const step of input.steps) if (isObject(step) && isObject(step.send)) step.send.destinationId = resolve(destinations, 'destination', step.send.destinationId);
   return input;
+}
+
+/** Opens a draft version, sets it to the file's journey and publishes it; a refused one is discarded, leaving the journey as it was. */
+async function publishNewVersion(api: ItineraApi, id: string, input: unknown): Promise<void> {
+  await api.request(`mutation ($id: ID!) { createJourneyVersion(id: $id) { id } }`, { id });
+  try {
+    await api.request(`mutation ($id: ID!, $input: JourneyPatchInput!) { updateJourney(id: $id, input: $input) { id } }`, { id, input });
+    await api.request(`mutation ($id: ID!) { publishJourneyVersion(id: $id) { id } }`, { id });
+  } catch (error) {
+    await api.request(`mutation ($id: ID!) { discardJourneyVersion(id: $id) { id } }`, { id }).catch(() => undefined);
+    throw error;
+  }
 }

@@ -32,7 +32,9 @@ Options:
 
 Files are JSON or YAML; \${NAME} and \${NAME:-default} are replaced from the environment. A send step's
 destinationId "$<name>" and a trigger's audienceId "$<name>" name a destination or audience by its name.
-A journey with "publish: true" is published once applied (if it is a draft).`;
+A journey with "publish: true" is published once applied (if it is a draft). A live journey whose file
+changes more than its description and send steps gets a new version, published at once (running
+instances finish on the version they entered).`;
 
 /** `npx itinera …`: returns the exit code (0 done, 1 problems or refusals, 2 bad usage). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -133,7 +135,7 @@ async function apply(paths: string[], api: ItineraApi, io: CliIo, options: { yes
     return 0;
   }
   if (options.dryRun) return 0;
-  const publishing = plan.filter((c) => c.publish).length;
+  const publishing = plan.filter((c) => c.publish || c.action === 'version').length;
   if (!options.yes) {
     const question = `Apply ${changes.length} change${changes.length === 1 ? '' : 's'}${publishing ? ` (publishing ${publishing} journey${publishing === 1 ? '' : 's'})` : ''}? [y/N] `;
     if (!io.ask) {

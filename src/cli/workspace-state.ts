@@ -6,7 +6,7 @@ import { isObject } from './resource-files';
 const FILTER = 'path operator values';
 const CONDITION = `match filters { ${FILTER} } performed { event filters { ${FILTER} } atLeast atMost within }`;
 const MATCH = `event filters { ${FILTER} }`;
-export const JOURNEY_FIELDS = `id name description status version startStep transactional
+export const JOURNEY_FIELDS = `id name description status version draftVersion startStep transactional
   trigger { type event { ${MATCH} } audienceId audienceFilterId useHistoricalData }
   entry { mode uniqueIdentifier cooldown limit { max within } }
   exit { ${MATCH} }
@@ -29,6 +29,7 @@ export interface StoredJourney {
   name: string;
   status: 'DRAFT' | 'PUBLISHED' | 'PAUSED' | 'ARCHIVED';
   version: number;
+  draftVersion?: number | null;
   [field: string]: unknown;
 }
 export interface StoredDestination {
@@ -105,7 +106,7 @@ const isDefault = (key: string, value: unknown) => key in DEFAULTS && DEFAULTS[k
 
 /** A stored journey as a file declares it: references by `$name`, no id or status. */
 export function journeyAsSpec(journey: StoredJourney, names: { destinations: Map<string, string>; audiences: Map<string, string> }): JourneySpec {
-  const { id: _id, status: _status, version: _version, ...input } = journey;
+  const { id: _id, status: _status, version: _version, draftVersion: _draftVersion, ...input } = journey;
   const byName = (map: Map<string, string>, id: unknown) => (typeof id === 'string' && map.has(id) ? `$${map.get(id)}` : id);
   const spec = JSON.parse(JSON.stringify(input)) as JourneySpec & { trigger?: Record<string, unknown>; steps: { send?: Record<string, unknown> }[] };
   if (isObject(spec.trigger)) {

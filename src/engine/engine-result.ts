@@ -18,10 +18,12 @@ export const ACTIVITY_TYPES = [
   'GOAL_MET',
   'EXITED',
   'COMPLETED',
+  'VERSION_MOVED',
 ] as const;
 /**
- * `SENT` and `SEND_FAILED` are written by the delivery worker, never by the engine; `SEND_SKIPPED` carries
- * its `reason`: `QUIET_HOURS` from the engine, `FREQUENCY_CAP` from the runtime when a cap refuses a send.
+ * `SENT` and `SEND_FAILED` are written by the delivery worker, `VERSION_MOVED` (an in-flight instance moved to a
+ * newly published version of its journey) by the runtime's version moves; never by the engine. `SEND_SKIPPED`
+ * carries its `reason`: `QUIET_HOURS` from the engine, `FREQUENCY_CAP` from the runtime when a cap refuses a send.
  */
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 

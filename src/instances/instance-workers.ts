@@ -4,6 +4,7 @@ import { USER_EVENTS_QUEUE, type UserEventsJob } from '../ingestion/user-events-
 import { QueueService } from '../queue/queue.service';
 import { AUDIENCE_ENTRIES_QUEUE, INSTANCE_TIMERS_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
 import { JourneyRuntime } from './journey-runtime.service';
+import { VERSION_MOVES_QUEUE, VersionMoves, type VersionMoveJob } from './version-moves';
 
 /**
  * Transactions run at once per process; each holds one database connection while it runs. Few, on
@@ -29,12 +30,13 @@ export class InstanceWorkers implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly queue: QueueService,
     private readonly runtime: JourneyRuntime,
+    private readonly versionMoves: VersionMoves,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     // Defined by every role: API processes enqueue timers too (the ingestion module defines the user-events queue).
-    for (const name of [INSTANCE_TIMERS_QUEUE, AUDIENCE_ENTRIES_QUEUE]) {
+    for (const name of [INSTANCE_TIMERS_QUEUE, AUDIENCE_ENTRIES_QUEUE, VERSION_MOVES_QUEUE]) {
       await this.queue.defineQueue({ name, retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: this.config.jobExpireSeconds });
     }
   }
@@ -59,5 +61,8 @@ export class InstanceWorkers implements OnModuleInit, OnApplicationBootstrap {
     await this.queue.work<AudienceEntryJob>(AUDIENCE_ENTRIES_QUEUE, { ...runtime, concurrency: USER_EVENTS_CONCURRENCY }, (job) =>
       this.runtime.admitAudienceMember(job.data),
     );
+    await this.queue.work<VersionMoveJob>(VERSION_MOVES_QUEUE, { ...runtime, concurrency: 1 }, async (job) => {
+      await this.versionMoves.move(job.data);
+    });
   }
 }

@@ -10,6 +10,7 @@ import { JourneyInstanceResolver } from './journey-instance.resolver';
 import { JourneyInstanceService } from './journey-instance.service';
 import { JourneyRuntime } from './journey-runtime.service';
 import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
+import { VersionMoves } from './version-moves';
 
 /**
  * Runs published journeys: applies events and timers to instances through the pure engine. Binds the
@@ -21,6 +22,7 @@ import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
     PublishedJourneys,
     JourneyRuntime,
     InstanceWorkers,
+    VersionMoves,
     JourneyInstanceService,
     JourneyInstanceResolver,
     { provide: JourneyLifecycleListener, useClass: RuntimeLifecycleListener },

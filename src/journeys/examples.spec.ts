@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_JOURNEY_LIMITS } from './journey-limits';
 import { DestinationSummary, JourneyInputShape, validateJourneyInput } from './journey-validation';
+import { describeChanges } from './version-changes';
 
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
 const WEBHOOK_ID = 'c0ffee00-0000-4000-8000-000000000001';
@@ -69,6 +70,19 @@ describe('examples/', () => {
 
   it('runs one application-abandonment instance per Application_id', () => {
     expect(loadExample('02-application-abandonment.json').entry?.uniqueIdentifier).toBe('properties.Application_id');
+  });
+
+  it('versions/02-application-abandonment-v2.json is a valid version 2 of 02 that keeps its step keys, so its send keys', () => {
+    const v1 = loadExample('02-application-abandonment.json');
+    const v2 = { ...v1, ...loadExample('versions/02-application-abandonment-v2.json') };
+    const [before, after] = [v1, v2].map((input) => validateJourneyInput(input, { limits: DEFAULT_JOURNEY_LIMITS, destinations }));
+    expect(after.problems).toEqual([]);
+    expect(describeChanges(before.definition!, after.definition!)).toMatchObject({
+      stepsAdded: ['wait_after_nudge', 'last_nudge'],
+      stepsRemoved: [],
+      stepsChanged: ['application_nudge'],
+      partsChanged: ['goal'],
+    });
   });
 
   it('resets the cart timer on Cart_Modified', () => {

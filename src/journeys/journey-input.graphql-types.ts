@@ -228,7 +228,7 @@ export class JourneyInput implements JourneyInputShape {
 }
 
 @InputType('JourneyPatchInput', {
-  description: 'All optional: a published journey accepts name, description and send-step changes only.',
+  description: 'All optional: a published journey accepts name, description and send-step changes only, and any change while a draft version is open (createJourneyVersion).',
 })
 export class JourneyPatchInput {
   @Field(() => String, { nullable: true }) name?: string | null;

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { VersionMigration } from './journey-version.entity';
 
 /**
  * What other modules learn of a journey's life cycle. Called inside the transaction that changes the
@@ -9,4 +10,6 @@ export abstract class JourneyLifecycleListener {
   /** The journey's first version is frozen (e.g. to admit an audience's current members). */
   abstract journeyPublished(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void>;
   abstract journeyArchived(manager: EntityManager, workspaceId: string, journeyId: string): Promise<void>;
+  /** A later version (a published draft version or a rollback) is now the one new instances enter. */
+  abstract versionPublished(manager: EntityManager, workspaceId: string, journeyId: string, version: number, migration: VersionMigration): Promise<void>;
 }

@@ -21,18 +21,20 @@ export interface SendReasonCount {
 }
 
 /**
- * Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
+ * Counts over all versions, or over the instances that run `version` when given; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
  * One grouped statement, hence one snapshot: under concurrent writes the parts still add up
  * (entered = active + completed + exited, and `atStep` sums to active). It reads the
  * (journey, status, current_step) index.
  */
-export async function journeyStats(manager: EntityManager, workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
+export async function journeyStats(manager: EntityManager, workspaceId: string, journeyId: string, stepOrder: string[], version?: number): Promise<JourneyStats> {
+  const ofVersion = version === undefined ? '' : 'AND journey_version = $3';
+  const versionParam = version === undefined ? [] : [version];
   const groups: { status: 'ACTIVE' | 'COMPLETED' | 'EXITED'; step: string | null; converted: boolean; n: number }[] =
     await manager.query(
       `SELECT status, current_step AS step, converted, count(*)::int AS n
-         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2
+         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2 ${ofVersion}
         GROUP BY status, current_step, converted`,
-      [workspaceId, journeyId],
+      [workspaceId, journeyId, ...versionParam],
     );
   const stats: JourneyStats = {
     entered: 0,
@@ -70,8 +72,9 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
   const counted: { type: 'BRANCH_TAKEN' | 'SEND_DEFERRED' | 'SEND_SKIPPED'; step_key: string; label: string; n: number }[] = await manager.query(
     `SELECT type, step_key, COALESCE(CASE type WHEN 'BRANCH_TAKEN' THEN detail->>'branch' ELSE detail->>'reason' END, '') AS label, count(*)::int AS n
        FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type IN ('BRANCH_TAKEN', 'SEND_DEFERRED', 'SEND_SKIPPED')
+        ${version === undefined ? '' : 'AND instance_id IN (SELECT id FROM journey_instances WHERE journey_id = $2 AND journey_version = $3)'}
       GROUP BY type, step_key, 3`,
-    [workspaceId, journeyId],
+    [workspaceId, journeyId, ...versionParam],
   );
   const inOrder = <T extends { stepKey: string }>(rows: T[], label: (row: T) => string) =>
     rows.sort((a, b) => position(a.stepKey) - position(b.stepKey) || a.stepKey.localeCompare(b.stepKey) || label(a).localeCompare(label(b)));

@@ -22,12 +22,19 @@ export class Journey {
   @Column({ type: 'text' })
   status: JourneyStatus;
 
-  /** The published version new instances enter; bumped by each accepted send-step edit. */
+  /** The published version new instances enter; bumped by each accepted send-step edit, published version and rollback. */
   @Column({ type: 'int' })
   version: number;
 
   @Column({ type: 'jsonb' })
   draft: JourneyDraft;
+
+  /**
+   * Set while a published or paused journey has a draft of its next version open: `draft` is that
+   * draft (edited like a new journey's), and the version it will get when published.
+   */
+  @Column({ name: 'draft_version', type: 'int', nullable: true })
+  draftVersion: number | null;
 
   @Column({ name: 'duplicated_from_id', type: 'uuid', nullable: true })
   duplicatedFromId: string | null;

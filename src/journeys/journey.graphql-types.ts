@@ -252,7 +252,7 @@ export class SendReasonCountType {
 
 @ObjectType('JourneyStats')
 export class JourneyStatsType {
-  @Field(() => Int, { description: 'Instances ever started, all versions.' }) entered: number;
+  @Field(() => Int, { description: 'Instances ever started, all versions (on JourneyVersion.stats: the instances that run that version).' }) entered: number;
   @Field(() => Int) active: number;
   @Field(() => Int) completed: number;
   @Field(() => Int) exited: number;
@@ -274,7 +274,12 @@ export class JourneyType {
   @Field() name: string;
   @Field(() => String, { nullable: true }) description: string | null;
   @Field(() => JourneyStatusEnum) status: JourneyStatus;
-  @Field(() => Int) version: number;
+  @Field(() => Int, { description: 'The published version new instances enter.' }) version: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Set while a published or paused journey has a draft version open: the number it will get. The journey\'s parts are then that draft.',
+  })
+  draftVersion: number | null;
   @Field(() => TriggerObjectType) trigger: Trigger;
   @Field(() => EntryRulesType) entry: EntryRules;
   @Field({ description: 'Its sends bypass the frequency caps and do not count toward them.' }) transactional: boolean;

@@ -1,12 +1,13 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { Problem } from '../common/errors';
-import { CurrentWorkspace } from '../workspaces/request-context';
+import { CurrentWorkspace, type RequestContext } from '../workspaces/request-context';
 import { Workspace } from '../workspaces/workspace.entity';
 import type { JourneyStatus } from '../engine/definition';
 import { JourneyInput, JourneyPatchInput } from './journey-input.graphql-types';
 import { JourneyConnectionType, JourneyStatsType, JourneyStatusEnum, JourneyType, ProblemType } from './journey.graphql-types';
 import { Journey } from './journey.entity';
 import { JourneyService } from './journey.service';
+import { publisherOf } from './frozen-versions';
 
 /** A stored journey as the API shows it: its draft's parts as fields of its own. */
 export function toJourneyType(journey: Journey): JourneyType {
@@ -17,6 +18,7 @@ export function toJourneyType(journey: Journey): JourneyType {
     description: journey.description,
     status: journey.status,
     version: journey.version,
+    draftVersion: journey.draftVersion,
     trigger: draft.trigger,
     entry: draft.entry,
     transactional: draft.transactional ?? false,
@@ -71,10 +73,11 @@ export class JourneyResolver {
   @Mutation(() => JourneyType)
   async updateJourney(
     @CurrentWorkspace() workspace: Workspace,
+    @Context() context: RequestContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: JourneyPatchInput,
   ): Promise<JourneyType> {
-    return toJourneyType(await this.journeyService.update(workspace.id, id, input));
+    return toJourneyType(await this.journeyService.update(workspace.id, id, input, publisherOf(context)));
   }
 
   @Mutation(() => JourneyType, { description: 'A new DRAFT copy; its send steps get new keys and are all enabled.' })
@@ -87,8 +90,12 @@ export class JourneyResolver {
   }
 
   @Mutation(() => JourneyType)
-  async publishJourney(@CurrentWorkspace() workspace: Workspace, @Args('id', { type: () => ID }) id: string): Promise<JourneyType> {
-    return toJourneyType(await this.journeyService.publish(workspace.id, id));
+  async publishJourney(
+    @CurrentWorkspace() workspace: Workspace,
+    @Context() context: RequestContext,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<JourneyType> {
+    return toJourneyType(await this.journeyService.publish(workspace.id, id, publisherOf(context)));
   }
 
   @Mutation(() => JourneyType)

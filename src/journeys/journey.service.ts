@@ -7,7 +7,8 @@ import { badUserInput, conflict, invalidState, limitExceeded, notFound, Problem 
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { checkMappingPaths } from '@itinera/plugin-kit';
 import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
-import type { JourneyDefinition, JourneyDraft, JourneyStatus } from '../engine/definition';
+import type { JourneyDraft, JourneyStatus } from '../engine/definition';
+import { freezeVersion, withoutOpenVersion, type Publisher } from './frozen-versions';
 import { duplicateDraft } from './journey-duplication';
 import { JourneyLifecycleListener } from './journey-lifecycle';
 import { journeyStats, type JourneyStats } from './journey-stats';
@@ -112,6 +113,7 @@ export class JourneyService {
       status: 'DRAFT',
       version: 1,
       draft,
+      draftVersion: null,
       duplicatedFromId: null,
       publishedAt: null,
     });
@@ -122,14 +124,15 @@ export class JourneyService {
    * steps' destination, action, event name, mapping and enabled flag: a send change freezes a new
    * version (running instances keep theirs). An archived journey takes name and description.
    * Parts sent back unchanged are accepted in every status, so a client may send the whole journey.
+   * A journey with an open draft version takes any change, to that draft (see JourneyVersionService).
    */
-  async update(workspaceId: string, id: string, patch: JourneyPatch): Promise<Journey> {
+  async update(workspaceId: string, id: string, patch: JourneyPatch, publisher: Publisher | null = null): Promise<Journey> {
     this.checkNameAndDescription(patch);
     return this.inTransaction(async (manager) => {
       const journey = await this.lock(manager, workspaceId, id);
       const proposed = this.mergeDraft(journey.draft, patch);
       refuseOversizedMappings(proposed.steps);
-      if (journey.status === 'DRAFT') {
+      if (journey.status === 'DRAFT' || journey.draftVersion !== null) {
         journey.draft = proposed;
       } else {
         const sendStepsChanged = checkLiveEdit(journey, proposed);
@@ -138,7 +141,7 @@ export class JourneyService {
           if (!definition) throw badUserInput(problems);
           journey.draft = proposed;
           journey.version += 1;
-          await freezeVersion(manager, journey, definition);
+          await freezeVersion(manager, journey, definition, { publisher });
         }
       }
       if (patch.name != null) journey.name = patch.name;
@@ -162,13 +165,14 @@ export class JourneyService {
       status: 'DRAFT',
       version: 1,
       draft,
+      draftVersion: null,
       duplicatedFromId: source.id,
       publishedAt: null,
     });
   }
 
   /** Validates the whole definition and freezes it as the journey's first version. */
-  async publish(workspaceId: string, id: string): Promise<Journey> {
+  async publish(workspaceId: string, id: string, publisher: Publisher | null = null): Promise<Journey> {
     const context = await this.validationContext(workspaceId);
     return this.inTransaction(async (manager) => {
       // Serialises publishing per workspace, so two concurrent publishes cannot both take the last place.
@@ -186,7 +190,7 @@ export class JourneyService {
 
       journey.status = 'PUBLISHED';
       journey.publishedAt = new Date();
-      await freezeVersion(manager, journey, definition);
+      await freezeVersion(manager, journey, definition, { publisher });
       const saved = await this.save(manager, journey);
       await this.lifecycle.journeyPublished(manager, workspaceId, journey.id);
       return saved;
@@ -202,7 +206,10 @@ export class JourneyService {
     return this.transition(workspaceId, id, ['PAUSED'], 'PUBLISHED', 'only a PAUSED journey can be resumed');
   }
 
-  /** For good: no new entries, and the lifecycle listeners end the active instances in the same transaction. */
+  /**
+   * For good: no new entries, and the lifecycle listeners end the active instances in the same
+   * transaction. An open draft version is dropped: the draft shows the last published version again.
+   */
   archive(workspaceId: string, id: string): Promise<Journey> {
     return this.transition(
       workspaceId,
@@ -210,7 +217,8 @@ export class JourneyService {
       LIVE_STATUSES,
       'ARCHIVED',
       'only a PUBLISHED or PAUSED journey can be archived (a draft can be deleted)',
-      async (manager) => {
+      async (manager, journey) => {
+        if (journey.draftVersion !== null) await manager.save(Journey, await withoutOpenVersion(manager, journey, this.config.journeyLimits));
         await this.lifecycle.journeyArchived(manager, workspaceId, id);
       },
     );
@@ -236,15 +244,15 @@ export class JourneyService {
     from: JourneyStatus[],
     to: JourneyStatus,
     rule: string,
-    alsoInTransaction?: (manager: EntityManager) => Promise<void>,
+    alsoInTransaction?: (manager: EntityManager, journey: Journey) => Promise<void>,
   ): Promise<Journey> {
     return this.inTransaction(async (manager) => {
       const journey = await this.lock(manager, workspaceId, id);
       if (!from.includes(journey.status)) throw invalidState(`journey is ${journey.status}; ${rule}`);
       journey.status = to;
       const saved = await this.save(manager, journey);
-      await alsoInTransaction?.(manager);
-      return saved;
+      await alsoInTransaction?.(manager, saved);
+      return alsoInTransaction ? manager.findOneOrFail(Journey, { where: { id: saved.id } }) : saved;
     });
   }
 
@@ -282,7 +290,7 @@ export class JourneyService {
     if (own.length > 0) throw badUserInput(own);
   }
 
-  /** What validating a draft of the workspace checks against: its destinations and audiences, and the limits. */
+  /** What validating a draft of the workspace checks against: its destinations and audiences, and the limits (also the versions service's). */
   async validationContext(workspaceId: string): Promise<ValidationContext> {
     const [destinations, audienceIds] = await Promise.all([
       this.destinationCatalog.forValidation(workspaceId),
@@ -298,7 +306,7 @@ export class JourneyService {
   }
 
   /** The journey row, locked until the transaction ends, so concurrent edits apply one after the other. */
-  private async lock(manager: EntityManager, workspaceId: string, id: string): Promise<Journey> {
+  async lock(manager: EntityManager, workspaceId: string, id: string): Promise<Journey> {
     const journey = isUuid(id) ? await manager.findOne(Journey, { where: { id, workspaceId }, lock: { mode: 'pessimistic_write' } }) : null;
     if (!journey) throw notFound('journey', id);
     return journey;
@@ -309,7 +317,7 @@ export class JourneyService {
   }
 
   /** Saves and reads back, so timestamps are the database's. */
-  private async save(manager: EntityManager, journey: Journey): Promise<Journey> {
+  async save(manager: EntityManager, journey: Journey): Promise<Journey> {
     try {
       const saved = await manager.save(Journey, journey);
       return await manager.findOneOrFail(Journey, { where: { id: saved.id } });
@@ -321,17 +329,7 @@ export class JourneyService {
     }
   }
 
-  private inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.journeys.manager.transaction(work);
   }
-}
-
-/** The definition instances of `journey.version` run, frozen. */
-async function freezeVersion(manager: EntityManager, journey: Journey, definition: JourneyDefinition): Promise<void> {
-  await manager.query('INSERT INTO journey_versions (journey_id, version, workspace_id, definition) VALUES ($1, $2, $3, $4)', [
-    journey.id,
-    journey.version,
-    journey.workspaceId,
-    JSON.stringify(definition),
-  ]);
 }

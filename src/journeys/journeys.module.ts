@@ -9,6 +9,8 @@ import { Journey } from './journey.entity';
 import { JourneyResolver } from './journey.resolver';
 import { JourneyService } from './journey.service';
 import { RunnableDefinitions } from './runnable-definitions';
+import { JourneyVersionResolver, JourneyVersionStatsResolver } from './journey-version.resolver';
+import { JourneyVersionService } from './journey-versions.service';
 
 /**
  * Journey definitions, their versions and the admin API over them. Its ports (DestinationCatalog,
@@ -17,7 +19,7 @@ import { RunnableDefinitions } from './runnable-definitions';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Journey, JourneyVersion]), DestinationsModule, AudiencesModule, InstancesModule],
-  providers: [JourneyService, RunnableDefinitions, JourneyResolver, JourneyFlowResolver],
+  providers: [JourneyService, RunnableDefinitions, JourneyResolver, JourneyFlowResolver, JourneyVersionService, JourneyVersionResolver, JourneyVersionStatsResolver],
   exports: [JourneyService, RunnableDefinitions, TypeOrmModule],
 })
 export class JourneysModule {}

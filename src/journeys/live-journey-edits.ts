@@ -11,7 +11,9 @@ import type { Journey } from './journey.entity';
 export function checkLiveEdit(journey: Journey, proposed: JourneyDraft): boolean {
   const current = journey.draft;
   const refuse = (field: string) =>
-    invalidState(`${field} cannot change on ${article(journey.status)} ${journey.status.toLowerCase()} journey: duplicate it to make a new draft`);
+    invalidState(
+      `${field} cannot change on ${article(journey.status)} ${journey.status.toLowerCase()} journey: ${journey.status === 'ARCHIVED' ? 'duplicate it to make a new draft' : 'open a new version of it (createJourneyVersion), or duplicate it'}`,
+    );
   for (const part of ['trigger', 'entry', 'transactional', 'exit', 'goal', 'timeZone', 'quietHours'] as const) {
     if (!isDeepStrictEqual(proposed[part], current[part])) throw refuse(part);
   }

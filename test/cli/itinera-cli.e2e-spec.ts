@@ -137,24 +137,32 @@ steps:
     const { nodes } = await counts();
     expect(nodes.find((j: { name: string }) => j.name === 'Published from a file').status).toBe('PUBLISHED');
 
-    // Live journeys change only their description and send steps: apply says so before changing anything.
+    // A description changes in place; a changed step makes a new version, published once confirmed.
     const spec = JSON.parse(readFileSync(journeyFile, 'utf8'));
-    writeFileSync(journeyFile, JSON.stringify({ ...spec, description: 'now described', steps: [{ ...spec.steps[0], wait: { duration: 'P2D' } }] }));
-    const refused = await cli(['apply', journeyFile], { answer: true });
-    expect(refused.code).toBe(1);
-    expect(refused.out[0]).toBe(
-      `! refused journey "Published from a file": the journey is published: only its description and send steps can change (duplicate it, or give the file a new name)  (${journeyFile})`,
-    );
-    expect(refused.out).toContain('    -       duration: P1D');
-    expect(refused.asked).toEqual([]);
     writeFileSync(journeyFile, JSON.stringify({ ...spec, description: 'now described' }));
     expect((await cli(['apply', journeyFile], { answer: true })).code).toBe(0);
-    const { journeys } = await itinera.graphql.query(`{ journeys(status: PUBLISHED, first: 200) { nodes { name description steps { wait { duration } } } } }`);
-    expect(journeys.nodes.find((j: { name: string }) => j.name === 'Published from a file')).toEqual({
-      name: 'Published from a file',
-      description: 'now described',
-      steps: [{ wait: { duration: 'P1D' } }],
-    });
+    const published = async () =>
+      (await itinera.graphql.query(`{ journeys(status: PUBLISHED, first: 200) { nodes { name description version draftVersion steps { wait { duration } } } } }`)).journeys.nodes.find(
+        (j: { name: string }) => j.name === 'Published from a file',
+      );
+    expect(await published()).toEqual({ name: 'Published from a file', description: 'now described', version: 1, draftVersion: null, steps: [{ wait: { duration: 'P1D' } }] });
+
+    writeFileSync(journeyFile, JSON.stringify({ ...spec, description: 'now described', steps: [{ ...spec.steps[0], wait: { duration: 'P2D' } }] }));
+    const versioned = await cli(['apply', journeyFile], { answer: true });
+    expect(versioned.code).toBe(0);
+    expect(versioned.out[0]).toBe(
+      `> version journey "Published from a file": publishes version 2; running instances finish on theirs  (${journeyFile})`,
+    );
+    expect(versioned.out).toContain('    -       duration: P1D');
+    expect(versioned.asked).toEqual(['Apply 1 change (publishing 1 journey)? [y/N] ']);
+    expect(await published()).toEqual({ name: 'Published from a file', description: 'now described', version: 2, draftVersion: null, steps: [{ wait: { duration: 'P2D' } }] });
+
+    // A version the server refuses is discarded: the journey stays as it was.
+    writeFileSync(journeyFile, JSON.stringify({ ...spec, steps: [{ ...spec.steps[0], next: 'nowhere' }] }));
+    const refused = await cli(['apply', journeyFile], { answer: true });
+    expect(refused.code).toBe(1);
+    expect(refused.err.join('\n')).toContain('was refused');
+    expect(await published()).toMatchObject({ version: 2, draftVersion: null, steps: [{ wait: { duration: 'P2D' } }] });
   });
 
   it('validate fails on broken files and lists every problem, changing nothing', async () => {

@@ -97,6 +97,8 @@ describe('web console', () => {
     expect(await text('[data-step="wait_for_completion"]')).toContain('HOLD UNTIL');
     expect(await text('[data-edge="wait_for_completion:completed"]')).toContain('Application_Completed · 0');
     expect(await text('[data-edge="wait_for_completion:timeout"]')).toContain('timeout PT1H · 0');
+    // Its version history: one version, published when the journey was.
+    expect(await text('#versions')).toMatch(/v1 \(current\).*First version\./s);
 
     await itinera.ingestion.send(started('88', '1234'));
     await itinera.ingestion.send(started('89', '5678'));

@@ -177,7 +177,7 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
       const journey = await published();
       const error = await api().updateError(journey.id, { trigger: { type: 'EVENT', event: { event: 'Application_Submitted' } } });
       expect(error.extensions?.code).toBe('INVALID_STATE');
-      expect(error.message).toBe('trigger cannot change on a published journey: duplicate it to make a new draft');
+      expect(error.message).toBe('trigger cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it');
     });
 
     it.each([
@@ -189,7 +189,7 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
       const journey = await published();
       const error = await api().updateError(journey.id, patch);
       expect(error.extensions?.code).toBe('INVALID_STATE');
-      expect(error.message).toBe(`${field} cannot change on a published journey: duplicate it to make a new draft`);
+      expect(error.message).toBe(`${field} cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it`);
     });
 
     it('refuses a change inside a hold step, naming the field by its path', async () => {
@@ -198,7 +198,7 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
       steps[0].hold.maxDuration = 'PT3H';
       const error = await api().updateError(journey.id, { steps });
       expect(error.extensions?.code).toBe('INVALID_STATE');
-      expect(error.message).toBe('steps[0].hold.maxDuration cannot change on a published journey: duplicate it to make a new draft');
+      expect(error.message).toBe('steps[0].hold.maxDuration cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it');
     });
 
     it("refuses a send step's key, name, next and type changes, and adding or removing steps", async () => {
@@ -209,21 +209,21 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
         return api().updateError(journey.id, { steps });
       };
       expect((await changed((steps) => (steps[1].key = 'nudge'))).message).toBe(
-        'steps[1].key cannot change on a published journey: duplicate it to make a new draft',
+        'steps[1].key cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it',
       );
       expect((await changed((steps) => (steps[1].name = 'Nudge'))).message).toBe(
-        'steps[1].name cannot change on a published journey: duplicate it to make a new draft',
+        'steps[1].name cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it',
       );
       expect((await changed((steps) => (steps[1].next = 'wait_for_completion'))).message).toBe(
-        'steps[1].next cannot change on a published journey: duplicate it to make a new draft',
+        'steps[1].next cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it',
       );
       expect((await changed((steps) => Object.assign(steps[1], { type: 'END', send: null }))).message).toBe(
-        'steps[1].type cannot change on a published journey: duplicate it to make a new draft',
+        'steps[1].type cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it',
       );
       expect((await changed((steps) => steps.push({ name: 'Done', type: 'END' }))).message).toBe(
-        'the list of steps cannot change on a published journey: duplicate it to make a new draft',
+        'the list of steps cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it',
       );
-      expect((await changed((steps) => steps.pop())).message).toBe('the list of steps cannot change on a published journey: duplicate it to make a new draft');
+      expect((await changed((steps) => steps.pop())).message).toBe('the list of steps cannot change on a published journey: open a new version of it (createJourneyVersion), or duplicate it');
     });
 
     it('accepts a mapping edit: journeys.version goes to 2, version 2 is frozen beside version 1, which stays as it was', async () => {
@@ -273,7 +273,7 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
     it('applies the same rules to a paused journey', async () => {
       const journey = await paused();
       expect((await api().updateError(journey.id, { trigger: { type: 'EVENT', event: { event: 'Application_Submitted' } } })).message).toBe(
-        'trigger cannot change on a paused journey: duplicate it to make a new draft',
+        'trigger cannot change on a paused journey: open a new version of it (createJourneyVersion), or duplicate it',
       );
       const steps = structuredClone(journey.steps);
       steps[1].send.eventName = 'Application Nudge (paused edit)';

@@ -52,7 +52,7 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
     snapshotOfA = async () =>
       itinera.graphql.query(
         `query ($id: ID!, $instance: ID!) {
-           journey(id: $id) { id name status version steps { key } }
+           journey(id: $id) { id name status version draftVersion versions { version } steps { key } }
            journeyInstance(id: $instance) { id status currentStep }
            destinations { id name enabled settings }
            profile(userId: "a-user") { userId traits }
@@ -215,6 +215,11 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       const { backtest } = await itinera.graphql.query(`query ($id: ID!) { backtest(id: $id) { status result { usersEntered } } }`, { id: backtestJourney.id });
       expect(backtest).toEqual({ status: 'DONE', result: { usersEntered: 1 } });
     },
+    createJourneyVersion: journeyMutation('createJourneyVersion'),
+    discardJourneyVersion: journeyMutation('discardJourneyVersion'),
+    publishJourneyVersion: (b, a) =>
+      expectNotFound(b, `mutation ($id: ID!) { publishJourneyVersion(id: $id, migration: MOVE_BY_STEP_KEY) { id } }`, { id: a.journeyId }),
+    rollbackJourney: (b, a) => expectNotFound(b, `mutation ($id: ID!) { rollbackJourney(id: $id, version: 1) { id } }`, { id: a.journeyId }),
     sendTestEvent: async (b, a) => {
       const before = receiver.requests.length;
       await expectNotFound(b, `mutation ($d: ID!) { sendTestEvent(destinationId: $d, action: "send", payload: { data: { x: 1 } }) { ok } }`, { d: a.destinationId });
