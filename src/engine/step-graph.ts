@@ -61,7 +61,7 @@ export function checkLoopsWithoutPause(steps: readonly DraftStep[], firstIndexOf
   }
 }
 
-/** `HOLD_UNTIL, WAIT or WAIT_FOR_CONDITION`: the types that break a loop, as the registry says. */
+/** `HOLD_UNTIL, WAIT, WAIT_UNTIL or WAIT_FOR_CONDITION`: the types that break a loop, as the registry says. */
 function pausingTypesText(): string {
   const names = STEP_MODULES.filter((module) => module.pauses).map((module) => module.type);
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');

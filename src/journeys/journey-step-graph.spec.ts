@@ -83,7 +83,7 @@ describe('validateJourneyDraft: the step graph', () => {
         {
           path: 'steps[1]',
           message:
-            'steps "application_nudge", "second_nudge" form a loop with no HOLD_UNTIL, WAIT or WAIT_FOR_CONDITION step, so an instance would go round it forever',
+            'steps "application_nudge", "second_nudge" form a loop with no HOLD_UNTIL, WAIT, WAIT_UNTIL or WAIT_FOR_CONDITION step, so an instance would go round it forever',
         },
       ]);
     });
@@ -92,7 +92,7 @@ describe('validateJourneyDraft: the step graph', () => {
       expect(problemsOf(journey((input) => (input.steps[1].next = 'application_nudge')))).toEqual([
         {
           path: 'steps[1]',
-          message: 'step "application_nudge" leads back to itself with no HOLD_UNTIL, WAIT or WAIT_FOR_CONDITION step, so an instance would go round it forever',
+          message: 'step "application_nudge" leads back to itself with no HOLD_UNTIL, WAIT, WAIT_UNTIL or WAIT_FOR_CONDITION step, so an instance would go round it forever',
         },
       ]);
     });

@@ -185,6 +185,8 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
       ['exit', { exit: [{ event: 'Application_Withdrawn' }] }],
       ['goal', { goal: { match: { event: 'Application_Completed' } } }],
       ['startStep', { startStep: 'application_nudge' }],
+      ['timeZone', { timeZone: 'Europe/Berlin' }],
+      ['quietHours', { quietHours: { start: '21:00', end: '08:00' } }],
     ])('refuses a change of %s, naming it', async (field, patch) => {
       const journey = await published();
       const error = await api().updateError(journey.id, patch);

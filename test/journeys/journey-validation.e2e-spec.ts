@@ -315,7 +315,7 @@ describe('journey validation (validateJourney and publishJourney)', () => {
       expected: [
         {
           path: 'steps[1]',
-          message: 'steps "check_tier", "application_nudge" form a loop with no HOLD_UNTIL, WAIT or WAIT_FOR_CONDITION step, so an instance would go round it forever',
+          message: 'steps "check_tier", "application_nudge" form a loop with no HOLD_UNTIL, WAIT, WAIT_UNTIL or WAIT_FOR_CONDITION step, so an instance would go round it forever',
         },
       ],
     },
@@ -325,7 +325,7 @@ describe('journey validation (validateJourney and publishJourney)', () => {
       expected: [
         {
           path: 'steps[1]',
-          message: 'step "application_nudge" leads back to itself with no HOLD_UNTIL, WAIT or WAIT_FOR_CONDITION step, so an instance would go round it forever',
+          message: 'step "application_nudge" leads back to itself with no HOLD_UNTIL, WAIT, WAIT_UNTIL or WAIT_FOR_CONDITION step, so an instance would go round it forever',
         },
       ],
     },

@@ -17,7 +17,7 @@ describe('the step registry', () => {
   });
 
   it('says which types pause: only a hold or a wait breaks a loop', () => {
-    expect(STEP_MODULES.filter((module) => module.pauses).map((module) => module.type)).toEqual(['HOLD_UNTIL', 'WAIT', 'WAIT_FOR_CONDITION']);
+    expect(STEP_MODULES.filter((module) => module.pauses).map((module) => module.type)).toEqual(['HOLD_UNTIL', 'WAIT', 'WAIT_UNTIL', 'WAIT_FOR_CONDITION']);
   });
 
   it('reads references from the step type only, not from configuration of other types a draft carries', () => {

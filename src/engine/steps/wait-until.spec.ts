@@ -66,6 +66,18 @@ describe('WAIT_UNTIL a time of day', () => {
     expect(enter(trialJourney({ timeOfDay: '01:30' }), '2026-11-01T04:00:00.000Z', newYork).timers[0].dueAt).toBe('2026-11-01T05:30:00.000Z');
   });
 
+  it('a daily loop (wait until 09:00, send, back) is publishable and waits for the next morning after each send', () => {
+    const loop = journey('Trial_Started', [waitStep({ timeOfDay: '09:00' }), sendStep('trial_nudge', 'wait_for_morning')]);
+    const { problems } = validateDraftDefinition(loop, { limits: { maxCountedSteps: 20, maxStepNameLength: 170, maxStepKeyLength: 255 } });
+    expect(problems).toEqual([]);
+    const entered = enter(loop, '2026-06-10T05:00:00.000Z', { timezone: 'Europe/Berlin' });
+    // The timer fires exactly on time: the loop back must not count 09:00 today again.
+    const fired = fire(loop, entered, '2026-06-10T07:00:00.000Z')!;
+    expect(fired.deliveries).toHaveLength(1);
+    expect(fired.state.currentStep).toBe('wait_for_morning');
+    expect(fired.timers.map((timer) => timer.dueAt)).toEqual(['2026-06-11T07:00:00.000Z']);
+  });
+
   it('reads the zone from a configured trait path', () => {
     const custom = trialJourney({ timeOfDay: '09:00', timeZoneTrait: 'traits.preferences.tz' });
     expect(enter(custom, '2026-06-10T05:00:00.000Z', { preferences: { tz: 'Asia/Kolkata' } }).timers[0].dueAt).toBe('2026-06-11T03:30:00.000Z');

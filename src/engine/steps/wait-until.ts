@@ -48,8 +48,9 @@ export const waitUntilStep: StepModule<WaitUntilStep, WaitUntilConfig, WaitUntil
   type: 'WAIT_UNTIL',
   configKey: 'waitUntil',
   takesNext: true,
-  // A timestamp already past continues at once, so a loop through it could spin.
-  pauses: false,
+  // Like WAIT_FOR_CONDITION it may move on at once (a timestamp already past); a loop through it is still
+  // bounded by the engine's step limit, and a time of day always waits (see `targetOf`).
+  pauses: true,
 
   normalize: (wait) =>
     compact({
@@ -130,7 +131,8 @@ function targetOf(t: Transition, step: WaitUntilStep): { dueAt: number | null; d
   const now = Date.parse(t.facts.now);
   if (wait.timeOfDay !== undefined) {
     const timeZone = profileTimeZone(t, step.key, wait.timeZoneTrait);
-    const dueAt = nextTimeOfDay(now, wait.timeOfDay, wait.days, timeZone);
+    // Strictly after now: a loop back to this step in the same call ("every weekday at 09:00") waits for the next one.
+    const dueAt = nextTimeOfDay(now + 1, wait.timeOfDay, wait.days, timeZone);
     return { dueAt, detail: { dueAt: new Date(dueAt).toISOString(), timeZone } };
   }
   return timestampTarget(t.state.context, wait);
