@@ -4,7 +4,7 @@
  *
  *   npm run bench                         all scenarios, full sizes (~15 minutes on 2 cores)
  *   npm run bench -- --quick              small sizes, a smoke test (~2 minutes); writes to a temp file
- *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,simulation
+ *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,simulation,limits
  *   npm run bench -- --holds-1m           also scenario 3 with 1,000,000 holds
  *   npm run bench -- --holds=20000,50000  scenario 3 with these hold counts instead
  *   npm run bench -- --out=FILE           where the report goes (default BENCHMARKS.md, or a temp file with --quick)
@@ -22,13 +22,14 @@ import { FULL_SIZES, machineInfo, markdownTable, Measure, plainTable, QUICK_SIZE
 import { entryLatency } from './scenarios/entry-latency';
 import { holdLateness } from './scenarios/hold-lateness';
 import { ingestionThroughput, waitForWorker } from './scenarios/ingestion-throughput';
+import { sendLimits } from './scenarios/send-limits';
 import { waitingScale } from './scenarios/waiting-scale';
 import { workerScaling } from './scenarios/worker-scaling';
 import { simulationAndBacktest } from './scenarios/simulation-backtest';
 import { benchmarkDocument } from './benchmark-document';
 import { acceptedVsApplied, acceptedVsAppliedTable, shortfall, type AcceptedVsApplied } from './accepted-vs-applied';
 
-const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers', 'simulation'] as const;
+const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers', 'simulation', 'limits'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     if (selected('scale')) await scenario('scenario 4: scale of waiting', async () => measures.push(...(await waitingScale(env, sizes, log, raw))));
     if (selected('workers')) await scenario('scenario 6: one and two worker processes', async () => measures.push(...(await workerScaling(env, sizes, log))));
     if (selected('simulation')) await scenario('scenario 7: simulation and backtest', async () => measures.push(...(await simulationAndBacktest(env, sizes, log, raw))));
+    if (selected('limits')) await scenario('scenario 8: send limits and other workspaces', async () => measures.push(...(await sendLimits(env, sizes, log))));
 
     const table = plainTable(measures, raw);
     console.log(`\n${table}\n`);

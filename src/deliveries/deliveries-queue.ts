@@ -14,4 +14,6 @@ export interface DeliveryJob {
    */
   destinationId?: string;
   workspaceId?: string;
+  /** The turn this attempt was given by its destination's rate limit (ISO time), when it was put back for it. */
+  turnAt?: string;
 }

@@ -100,8 +100,8 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
       release ??= this.capacity.tryTake(loaded.delivery.workspaceId, loaded.delivery.destinationId);
       if (!release) return this.defer(nextAttemptJob(loaded.delivery, job.attempt));
       const rateLimit = loaded.target.found ? loaded.target.destination.rateLimit : null;
-      const turn = rateLimit ? await this.rates.take(loaded.delivery.destinationId, rateLimit) : null;
-      if (turn) return this.defer(nextAttemptJob(loaded.delivery, job.attempt), turn);
+      const rate = rateLimit ? await this.rates.take(loaded.delivery.destinationId, rateLimit, job.turnAt ? new Date(job.turnAt) : null) : null;
+      if (rate && !rate.startNow) return this.defer({ ...nextAttemptJob(loaded.delivery, job.attempt), turnAt: rate.turnAt.toISOString() }, rate.turnAt);
       const outcome = await this.perform(loaded.delivery, loaded.target).finally(release);
       const plugin = loaded.target.found ? loaded.target.plugin.name : null;
       await this.outcomes.add({ delivery: loaded.delivery, plugin, attempt: job.attempt, outcome });

@@ -2,48 +2,52 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { spacingMs, type RateLimit } from '../destinations/rate-limit';
 
-/** A turn this close is waited for in the worker rather than by deferring the job. */
-const WAIT_IN_PLACE_MS = 50;
-const MAX_WAITS_IN_PLACE = 4;
+/** How long an attempt whose turn has come waits in the worker for the previous one's spacing to pass. */
+const MAX_WAIT_IN_PLACE_MS = 1_000;
+
+/** Null: start the attempt now. A date: put the job back to run then, with that turn. */
+export type RateDecision = { startNow: true } | { startNow: false; turnAt: Date };
 
 /**
- * Destination rate limits, shared by every worker process: one row per destination holds when the next
- * attempt may start (`next_slot_at`). An attempt starts only after taking the slot, in one atomic statement
- * on PostgreSQL's clock, which moves it a spacing (period / max) further; so starts are at least a spacing
- * apart, and no span of a period holds more than `max` of them, however many workers try at once.
- *
- * An attempt refused its turn is not dropped and holds no slot of the worker: its job is put back to run
- * at a time reserved for it (`reserved_until`, also moved a spacing per reservation), so a backlog wakes one
- * job per turn, in the order they came, instead of all of them at every turn.
+ * Destination rate limits, shared by every worker process through one row per destination:
+ * - `reserved_until`: the end of the turns handed out. An attempt without a turn takes the next one, a
+ *   spacing (period / max) after the last, in one atomic statement; unless that turn is now, its job is put
+ *   back to run then (it is not dropped, and it holds no worker slot meanwhile). A backlog thus wakes one
+ *   job per turn, in the order they came, instead of all of them at every turn.
+ * - `next_slot_at`: when the next attempt may start. An attempt whose turn has come starts only after
+ *   moving it a spacing past now, atomically on PostgreSQL's clock; so starts are at least a spacing apart,
+ *   and no span of a period holds more than `max`, however many workers try at once. A job that runs a
+ *   little after its turn, behind a late one, waits in place for its start (at most a second).
  */
 export class DestinationRates {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Null when the attempt may start now (its turn is taken); else when to try again. */
-  async take(destinationId: string, limit: RateLimit): Promise<Date | null> {
+  async take(destinationId: string, limit: RateLimit, turnAt: Date | null): Promise<RateDecision> {
     const spacing = spacingMs(limit);
-    for (let waits = 0; ; waits++) {
-      const taken: unknown[] = await this.dataSource.query(
+    if (!turnAt || turnAt.getTime() > Date.now() + spacing) {
+      const [turn]: { at: Date; due: boolean }[] = await this.dataSource.query(
         `INSERT INTO destination_rate_slots AS s (destination_id, next_slot_at, reserved_until)
-         VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond', clock_timestamp())
-         ON CONFLICT (destination_id) DO UPDATE SET next_slot_at = clock_timestamp() + $2 * interval '1 millisecond'
-           WHERE s.next_slot_at <= clock_timestamp()
-         RETURNING 1`,
+         VALUES ($1, clock_timestamp(), clock_timestamp() + $2 * interval '1 millisecond')
+         ON CONFLICT (destination_id) DO UPDATE SET reserved_until = GREATEST(s.reserved_until, clock_timestamp()) + $2 * interval '1 millisecond'
+         RETURNING reserved_until - $2 * interval '1 millisecond' AS at, reserved_until - $2 * interval '1 millisecond' <= clock_timestamp() AS due`,
         [destinationId, spacing],
       );
-      if (taken.length > 0) return null;
-      const [next]: { wait_ms: number }[] = await this.dataSource.query(
-        `SELECT (extract(epoch FROM next_slot_at - clock_timestamp()) * 1000)::float8 AS wait_ms FROM destination_rate_slots WHERE destination_id = $1`,
-        [destinationId],
-      );
-      if (waits >= MAX_WAITS_IN_PLACE || (next?.wait_ms ?? 0) > WAIT_IN_PLACE_MS) break;
-      await sleep(Math.max(1, Math.ceil(next?.wait_ms ?? 0)));
+      if (!turn.due) return { startNow: false, turnAt: new Date(turn.at) };
     }
-    const [reserved]: { at: Date }[] = await this.dataSource.query(
-      `UPDATE destination_rate_slots SET reserved_until = GREATEST(reserved_until, next_slot_at, clock_timestamp()) + $2 * interval '1 millisecond'
-       WHERE destination_id = $1 RETURNING reserved_until - $2 * interval '1 millisecond' AS at`,
-      [destinationId, spacing],
-    );
-    return new Date(reserved.at);
+    const deadline = Date.now() + MAX_WAIT_IN_PLACE_MS;
+    for (;;) {
+      const [slot]: { taken: boolean; wait_ms: number }[] = await this.dataSource.query(
+        `WITH taken AS (
+           UPDATE destination_rate_slots SET next_slot_at = clock_timestamp() + $2 * interval '1 millisecond'
+           WHERE destination_id = $1 AND next_slot_at <= clock_timestamp() RETURNING 1)
+         SELECT EXISTS (SELECT 1 FROM taken) AS taken,
+                (SELECT (extract(epoch FROM next_slot_at - clock_timestamp()) * 1000)::float8 FROM destination_rate_slots WHERE destination_id = $1) AS wait_ms`,
+        [destinationId, spacing],
+      );
+      if (slot.taken) return { startNow: true };
+      const wait = Math.max(1, Math.ceil(slot.wait_ms ?? 1));
+      if (Date.now() + wait > deadline) return this.take(destinationId, limit, null);
+      await sleep(wait);
+    }
   }
 }

@@ -94,4 +94,19 @@ describe('decideEntry', () => {
       });
     });
   });
+
+  describe('re-entry cool-down', () => {
+    const cooling = (): JourneyDefinition => ({ ...applicationAbandonment(), entry: { mode: 'REENTER_EVERY_TIME', uniqueIdentifier: 'properties.Application_id', cooldown: 'PT5M' } });
+    const enteredAt = '2025-03-03T09:00:00.000Z';
+    const history = (now: string) => ({ activeUniqueIds: [], everEntered: true, lastEnteredAt: enteredAt, now });
+
+    it('refuses a user who entered less than the cool-down ago, whatever the unique identifier', () => {
+      expect(decideEntry(cooling(), started5678, history('2025-03-03T09:04:59.999Z'))).toEqual({ enter: false, reason: 'cooling_down' });
+    });
+
+    it('admits them again once the cool-down has passed, and a user who never entered at once', () => {
+      expect(decideEntry(cooling(), started5678, history('2025-03-03T09:05:00.000Z'))).toEqual({ enter: true, uniqueId: '5678' });
+      expect(decideEntry(cooling(), started5678, { ...fresh, lastEnteredAt: null, now: enteredAt })).toEqual({ enter: true, uniqueId: '5678' });
+    });
+  });
 });

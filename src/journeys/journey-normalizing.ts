@@ -26,7 +26,8 @@ export function normalizeJourneyInput(input: JourneyInputShape, options: Normali
       cooldown: orUndefined(input.entry?.cooldown),
       limit: input.entry?.limit ? compact({ max: input.entry.limit.max, within: orUndefined(input.entry.limit.within) }) : undefined,
     }) as EntryRules,
-    transactional: input.transactional ? true : undefined,
+    // false is the default and stored as nothing; anything but a boolean is kept for validation to name.
+    transactional: input.transactional == null || input.transactional === false ? undefined : input.transactional,
     exit: list(input.exit).map(normalizeEventMatch),
     goal: input.goal
       ? (compact({ match: normalizeEventMatch(input.goal.match), targetPercent: orUndefined(input.goal.targetPercent) }) as Goal)

@@ -249,6 +249,21 @@ describe('validateJourneyDraft', () => {
         { path: 'entry.uniqueIdentifier', message: 'uniqueIdentifier only applies when users re-enter (mode REENTER_EVERY_TIME)' },
       ]);
     });
+
+    it('names every problem of the cool-down and the entry limit', () => {
+      const problems = problemsOf(
+        journey((input) => {
+          input.entry = { ...input.entry!, cooldown: 'five minutes', limit: { max: 0, within: 'P2Y' } };
+          (input as { transactional?: unknown }).transactional = 'yes';
+        }),
+      );
+      expect(problems.map((problem) => problem.path)).toEqual(['entry.cooldown', 'entry.limit.max', 'entry.limit.within', 'transactional']);
+    });
+
+    it('accepts a cool-down and a limit in total or per window', () => {
+      expect(problemsOf(journey((input) => (input.entry = { ...input.entry!, cooldown: 'PT5M', limit: { max: 1000 } })))).toEqual([]);
+      expect(problemsOf(journey((input) => (input.entry = { ...input.entry!, limit: { max: 10, within: 'PT1H' } })))).toEqual([]);
+    });
   });
 
   describe('exit and goal', () => {

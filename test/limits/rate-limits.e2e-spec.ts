@@ -9,9 +9,10 @@ const RATE = 5;
 const LIMITED = 20;
 /**
  * The limit holds for attempts' starts (on PostgreSQL's clock); a request arrives some milliseconds later,
- * not always equally late on a busy machine, so arrivals are allowed this much closer together.
+ * not always equally late on a busy machine (up to ~110 ms seen on the shared 2-core machine), so arrivals
+ * are allowed this much closer together. Without the limit, the six would arrive within milliseconds.
  */
-const ARRIVAL_JITTER_MS = 100;
+const ARRIVAL_JITTER_MS = 150;
 
 /**
  * Issue 17: destination rate limits. At most N deliveries per second to a destination, however many worker

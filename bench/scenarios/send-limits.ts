@@ -1,0 +1,105 @@
+/**
+ * Scenario 7: send limits do not slow other workspaces. Workspace A (no limits) forwards orders at a steady
+ * rate; its entry-to-destination latency is measured alone, then while workspace B sends to a destination
+ * limited to RATE_LIMIT deliveries a second (a growing backlog waits its turns) and workspace C, capped at
+ * one send per user a day, sends for a few users over and over (most of its sends are skipped by the cap).
+ */
+import { randomUUID } from 'node:crypto';
+import { publishJourney } from '../../test/harness/journeys';
+import type { BenchEnvironment, BenchWorkspace } from '../bench-environment';
+import { forwardingJourney } from '../bench-journeys';
+import { openLoop, percentiles, pollUntil, round, sleep, type Percentiles } from '../load';
+import type { BenchSizes, Measure } from '../report';
+
+const RATE = 100;
+/** Each neighbour's events a second: B's backlog grows by NEIGHBOUR_RATE - RATE_LIMIT a second while A is measured. */
+const NEIGHBOUR_RATE = 50;
+const RATE_LIMIT = 20;
+const CAPPED_USERS = 20;
+
+export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void): Promise<Measure[]> {
+  const seconds = sizes.quick ? 5 : Math.min(15, sizes.latencySeconds);
+  const a = await env.createWorkspace('bench-limits-free');
+  const b = await env.createWorkspace('bench-limits-rate');
+  const c = await env.createWorkspace('bench-limits-capped');
+  const destination = async (ws: BenchWorkspace, name: string, rateLimit?: { max: number; per: 'SECOND' }) =>
+    (await ws.graphql.query(`mutation ($input: DestinationInput!) { createDestination(input: $input) { id } }`, {
+      input: { name, plugin: 'webhook', settings: { url: `${env.sink.url}/${name}` }, rateLimit: rateLimit ?? null },
+    })).createDestination.id as string;
+  const free = await publishJourney(a.graphql, forwardingJourney('forward orders', await destination(a, 'free')));
+  const limited = await publishJourney(b.graphql, forwardingJourney('forward to a slow partner', await destination(b, 'slow', { max: RATE_LIMIT, per: 'SECOND' })));
+  await publishJourney(c.graphql, forwardingJourney('order offers', await destination(c, 'capped')));
+  await c.graphql.query(`mutation { setFrequencyCaps(caps: [{ max: 1, within: "P1D" }]) { max } }`);
+
+  const received = new Map<string, number>();
+  let scanned = 0;
+  let limitedArrivals: number[] = [];
+  const collect = () => {
+    for (; scanned < env.sink.requests.length; scanned++) {
+      const request = env.sink.requests[scanned];
+      const body = request.json as { journeyId?: string; data?: { messageId?: string } } | undefined;
+      if (body?.journeyId === free.id && body.data?.messageId) received.set(body.data.messageId, request.receivedAt);
+      if (body?.journeyId === limited.id) limitedArrivals.push(request.receivedAt);
+    }
+  };
+
+  await measureFree(Math.min(RATE, 200), 'warm');
+  const alone = await measureFree(RATE * seconds, 'alone');
+  log(`A alone: p50 ${round(alone.p50)} ms, p99 ${round(alone.p99)} ms (${alone.n} deliveries)`);
+
+  limitedArrivals = [];
+  const tag = randomUUID().slice(0, 8);
+  const neighbours = Promise.all([
+    neighbourLoad(b, (i) => `${tag}-b-${i}`),
+    // Few users, each of many orders: after each user's first, the cap skips them.
+    neighbourLoad(c, (i) => `${tag}-c-${i % CAPPED_USERS}`),
+  ]);
+  const busy = await measureFree(RATE * seconds, 'busy');
+  await neighbours;
+  collect();
+  log(`A with B rate-limited and C capped: p50 ${round(busy.p50)} ms, p99 ${round(busy.p99)} ms (${busy.n} deliveries)`);
+  const limitedRate = limitedArrivals.length > 1 ? ((limitedArrivals.length - 1) * 1000) / (Math.max(...limitedArrivals) - Math.min(...limitedArrivals)) : 0;
+  const skipped = await env.count(`SELECT count(*) AS n FROM activities WHERE workspace_id = $1 AND type = 'SEND_SKIPPED'`, [c.workspaceId]);
+  log(`B: ${limitedArrivals.length} deliveries arrived during the run at ${round(limitedRate, 1)}/s (limit ${RATE_LIMIT}/s); C: ${skipped} sends skipped by its cap`);
+
+  const row = (measure: string, value: number, note: string): Measure => ({ scenario: '7 send limits', measure, value, unit: 'ms', higherIsBetter: false, note });
+  return [
+    row(`A alone: p99 at ${RATE} events/s for ${seconds} s`, alone.p99, `p50 ${round(alone.p50)} ms; ${alone.n} delivered`),
+    row(
+      `A while B is rate-limited and C capped: p99 at ${RATE} events/s`,
+      busy.p99,
+      `p50 ${round(busy.p50)} ms; ${busy.n} delivered; ${round(busy.p99 / Math.max(alone.p99, 1), 2)}× alone. B and C each ${NEIGHBOUR_RATE} events/s: B's deliveries arrived at ${round(limitedRate, 1)}/s (limit ${RATE_LIMIT}), C's cap skipped ${skipped}`,
+    ),
+    { scenario: '7 send limits', measure: `B's rate-limited deliveries, per second (limit ${RATE_LIMIT})`, value: limitedRate, unit: '/s', higherIsBetter: false, note: `${limitedArrivals.length} arrivals while A was measured` },
+  ];
+
+  /** Neighbour traffic for as long as A is measured: one order per user (B) or many per user (C). */
+  async function neighbourLoad(ws: BenchWorkspace, userOf: (i: number) => string): Promise<void> {
+    await openLoop({ rate: NEIGHBOUR_RATE, count: NEIGHBOUR_RATE * seconds, maxMs: seconds * 1000 + 2_000 }, async (i) => {
+      const response = await ws.ingestion.track({ userId: userOf(i), event: 'Order_Confirmation', messageId: randomUUID(), properties: { cart_ID: `cart-${i}` } });
+      return response.status === 200;
+    });
+  }
+
+  /** A's orders at RATE/s, each for its own user; its deliveries' latencies from acceptance to arrival. */
+  async function measureFree(count: number, label: string): Promise<Percentiles> {
+    const accepted = new Map<string, number>();
+    await openLoop({ rate: RATE, count, maxMs: (count / RATE) * 1000 + 5_000 }, async (i) => {
+      const messageId = `${label}-${randomUUID()}`;
+      const response = await a.ingestion.track({ userId: `${label}-user-${i}`, event: 'Order_Confirmation', messageId, properties: { cart_ID: `cart-${i}` } });
+      if (response.status !== 200) return false;
+      accepted.set(messageId, Date.now());
+      return true;
+    });
+    await pollUntil(
+      async () => {
+        collect();
+        return [...accepted.keys()].every((id) => received.has(id));
+      },
+      { maxMs: sizes.drainSeconds * 1000, intervalMs: 100 },
+    );
+    await sleep(200);
+    collect();
+    return percentiles([...accepted].flatMap(([id, at]) => (received.has(id) ? [received.get(id)! - at] : [])));
+  }
+}
