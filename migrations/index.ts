@@ -8,6 +8,7 @@ import { Credentials1764500000000 } from './1764500000000-Credentials';
 import { AuditLog1764500100000 } from './1764500100000-AuditLog';
 import { IngestionDrops1764500200000 } from './1764500200000-IngestionDrops';
 import { EventReconciler1764500300000 } from './1764500300000-EventReconciler';
+import { TestMode1764600500000 } from './1764600500000-TestMode';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const allMigrations = [
@@ -21,4 +22,5 @@ export const allMigrations = [
   AuditLog1764500100000,
   IngestionDrops1764500200000,
   EventReconciler1764500300000,
+  TestMode1764600500000,
 ];

@@ -43,6 +43,8 @@ export interface RunActionOptions {
   journeyId?: string;
   instanceId?: string;
   userId?: string;
+  /** As a test run's send (`PerformInput.test`). */
+  test?: boolean;
   signal?: AbortSignal;
   logger?: PluginLogger;
 }
@@ -84,6 +86,7 @@ export async function runAction<Settings>(
     journeyId: options.journeyId ?? known.journey?.id ?? 'test-journey',
     instanceId,
     userId: options.userId ?? known.userId ?? 'test-user',
+    test: options.test,
     signal: options.signal ?? new AbortController().signal,
     logger: options.logger ?? silentLogger,
   });
