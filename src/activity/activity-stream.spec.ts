@@ -10,6 +10,7 @@ const record = (id: number, overrides: Partial<ActivityRecord> = {}): ActivityRe
   userId: '88',
   stepKey: null,
   detail: null,
+  test: false,
   ...overrides,
 });
 

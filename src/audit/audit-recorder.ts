@@ -110,7 +110,7 @@ function givenSecretSettings(args: Record<string, unknown>, after: Snapshot): st
 }
 
 function targetIdOf(args: Record<string, unknown>, data: Record<string, unknown> | null | undefined): string | null {
-  const candidates = [args.id, args.destinationId, data?.id, (data?.token as { id?: unknown })?.id, (data?.writeKey as { id?: unknown })?.id, data?.workspaceId];
+  const candidates = [args.id, args.destinationId, args.userId, args.journeyId, data?.id, (data?.token as { id?: unknown })?.id, (data?.writeKey as { id?: unknown })?.id, data?.workspaceId];
   return candidates.map(stringOr).find((id) => id !== null) ?? null;
 }
 

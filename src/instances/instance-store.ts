@@ -79,13 +79,12 @@ export const InstanceStore = {
     return rows.map(toInstanceState);
   },
 
-  /** The user's test runs of the journey stop counting for its entry rules (ONCE); the number set aside. */
-  async setTestRunsAside(manager: EntityManager, workspaceId: string, journeyId: string, userId: string): Promise<number> {
-    const [, count]: [unknown, number] = await manager.query(
+  /** The user's test runs of the journey stop counting for its entry rules (ONCE). */
+  async setTestRunsAside(manager: EntityManager, workspaceId: string, journeyId: string, userId: string): Promise<void> {
+    await manager.query(
       `UPDATE journey_instances SET reset_at = now() WHERE workspace_id = $1 AND journey_id = $2 AND user_id = $3 AND test AND reset_at IS NULL`,
       [workspaceId, journeyId, userId],
     );
-    return count;
   },
 
   /** Inserts several new instances, each with its workspace, in one statement. */

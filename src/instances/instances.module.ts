@@ -9,6 +9,7 @@ import { JourneyInstanceResolver } from './journey-instance.resolver';
 import { JourneyInstanceService } from './journey-instance.service';
 import { JourneyRuntime } from './journey-runtime.service';
 import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
+import { TestRuns } from './test-runs';
 
 /**
  * Runs published journeys: applies events and timers to instances through the pure engine. Binds the
@@ -22,8 +23,9 @@ import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
     InstanceWorkers,
     JourneyInstanceService,
     JourneyInstanceResolver,
+    TestRuns,
     { provide: JourneyLifecycleListener, useClass: RuntimeLifecycleListener },
   ],
-  exports: [JourneyRuntime, JourneyInstanceService, JourneyLifecycleListener],
+  exports: [JourneyRuntime, JourneyInstanceService, JourneyLifecycleListener, TestRuns],
 })
 export class InstancesModule {}

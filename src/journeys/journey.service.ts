@@ -10,7 +10,8 @@ import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
 import type { JourneyDefinition, JourneyDraft, JourneyStatus } from '../engine/definition';
 import { duplicateDraft } from './journey-duplication';
 import { JourneyLifecycleListener } from './journey-lifecycle';
-import { journeyStats, type JourneyStats } from './journey-stats';
+import { journeyStats, type JourneyStats, type StatsShape } from './journey-stats';
+import { JourneyTests } from './journey-tests';
 import { checkLiveEdit } from './live-journey-edits';
 import {
   JourneyInputShape,
@@ -55,6 +56,7 @@ export class JourneyService {
     private readonly destinationCatalog: DestinationCatalog,
     private readonly audienceCatalog: AudienceCatalog,
     private readonly lifecycle: JourneyLifecycleListener,
+    private readonly tests: JourneyTests,
   ) {}
 
   // --- reading ---------------------------------------------------------------------------------
@@ -93,9 +95,9 @@ export class JourneyService {
     return validateJourneyInput(input, await this.validationContext(workspaceId)).problems;
   }
 
-  /** Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does. */
-  stats(workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
-    return journeyStats(this.journeys.manager, workspaceId, journeyId, stepOrder);
+  /** Counts over all versions, test runs left out (see journey-stats.ts). */
+  stats(workspaceId: string, journeyId: string, shape: StatsShape): Promise<JourneyStats> {
+    return journeyStats(this.journeys.manager, workspaceId, journeyId, shape);
   }
 
   // --- editing ---------------------------------------------------------------------------------
@@ -143,6 +145,7 @@ export class JourneyService {
       }
       if (patch.name != null) journey.name = patch.name;
       if (patch.description !== undefined) journey.description = patch.description;
+      await this.tests.afterEdit(manager, journey);
       return this.save(manager, journey);
     });
   }
@@ -186,6 +189,7 @@ export class JourneyService {
 
       journey.status = 'PUBLISHED';
       journey.publishedAt = new Date();
+      await this.tests.end(manager, journey.id);
       await freezeVersion(manager, journey, definition);
       const saved = await this.save(manager, journey);
       await this.lifecycle.journeyPublished(manager, workspaceId, journey.id);
@@ -242,6 +246,7 @@ export class JourneyService {
       const journey = await this.lock(manager, workspaceId, id);
       if (!from.includes(journey.status)) throw invalidState(`journey is ${journey.status}; ${rule}`);
       journey.status = to;
+      await this.tests.end(manager, journey.id);
       const saved = await this.save(manager, journey);
       await alsoInTransaction?.(manager);
       return saved;

@@ -8,6 +8,8 @@ import { JourneyVersion } from './journey-version.entity';
 import { Journey } from './journey.entity';
 import { JourneyResolver } from './journey.resolver';
 import { JourneyService } from './journey.service';
+import { JourneyTestResolver } from './journey-test.resolver';
+import { JourneyTests } from './journey-tests';
 
 /**
  * Journey definitions, their versions and the admin API over them. Its ports (DestinationCatalog,
@@ -16,7 +18,7 @@ import { JourneyService } from './journey.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Journey, JourneyVersion]), DestinationsModule, AudiencesModule, InstancesModule],
-  providers: [JourneyService, JourneyResolver, JourneyFlowResolver],
-  exports: [JourneyService, TypeOrmModule],
+  providers: [JourneyService, JourneyTests, JourneyResolver, JourneyFlowResolver, JourneyTestResolver],
+  exports: [JourneyService, JourneyTests, TypeOrmModule],
 })
 export class JourneysModule {}

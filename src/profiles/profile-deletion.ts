@@ -58,6 +58,7 @@ export class ProfileDeletion {
       await erase(`DELETE FROM event_cursors WHERE workspace_id = $1 AND user_id = $2`);
       await erase(`DELETE FROM audience_rechecks WHERE workspace_id = $1 AND user_id = $2`);
       await erase(`DELETE FROM audience_known_profiles WHERE workspace_id = $1 AND user_id = $2`);
+      await erase(`DELETE FROM workspace_test_profiles WHERE workspace_id = $1 AND user_id = $2`);
       return counts;
     });
   }
