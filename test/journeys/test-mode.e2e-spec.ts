@@ -1,6 +1,6 @@
 import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
 import { GraphqlClient } from '../harness/clients';
-import { createWebhookDestination, publishJourney } from '../harness/journeys';
+import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 
@@ -319,6 +319,28 @@ describe('test mode', () => {
     const metrics = await (await fetch(`${itinera.url}/metrics`)).text();
     expect(metrics).toContain('itinera_instances_total{journey_id=');
     expect(metrics).not.toContain(draftId);
+  });
+
+  it('runs examples/README.md’s test-mode steps with example 06: the tester’s reminder says test, stats stay at zero, a reset runs it again', async () => {
+    await addTestProfile('qa-ada');
+    const draftId = await createDraft(loadExample('06-trial-re-engagement.json', { destinationId: webhook, durations: { P3D: 'PT1S' } }));
+    expect((await startTest(draftId)).startJourneyTest.test).toEqual({ version: 1 });
+
+    const remindersOf = (userId: string) =>
+      receiver.requests.filter((r) => (r.json as { journeyId?: string; userId?: string }).journeyId === draftId && (r.json as { userId?: string }).userId === userId);
+    await send('qa-ada', { event: 'Trial_Started' });
+    await send('someone-trialling', { event: 'Trial_Started' });
+    const [first] = await waitFor(() => remindersOf('qa-ada').length >= 1 && remindersOf('qa-ada'), { what: 'the first reminder' });
+    expect(first.json).toMatchObject({ key: 'first_trial_reminder', event: 'Trial Reminder 1', test: true });
+    await send('qa-ada', { event: 'Trial_Ended' });
+    expect(remindersOf('someone-trialling')).toEqual([]);
+    expect((await graphql.query(STATS, { id: draftId })).journey.stats).toEqual(ZERO_STATS);
+    const { activity } = await graphql.query(`query ($j: ID!) { activity(filter: { journeyId: $j, test: true }, first: 100) { nodes { userId } } }`, { j: draftId });
+    expect(new Set(activity.nodes.map((n: { userId: string }) => n.userId))).toEqual(new Set(['qa-ada']));
+
+    await reset('qa-ada', draftId);
+    await send('qa-ada', { event: 'Trial_Started' });
+    expect((await instances(draftId, 'qa-ada')).map((r) => r.test)).toEqual([true, true]);
   });
 
   it('answers NOT_FOUND for resetTestProfile of an unknown journey', async () => {
