@@ -39,6 +39,19 @@ describe('ActivityStream', () => {
     expect((await stream.next()).value?.id).toBe('4');
   });
 
+  it('passes test runs only, live traffic only, or both, as `test` asks', async () => {
+    const ids = async (test: boolean | null) => {
+      const stream = new ActivityStream({ test }, () => undefined);
+      [record(1), record(2, { test: true }), record(3)].forEach((r) => stream.push(r));
+      const seen: string[] = [];
+      for (let i = 0; i < (test === null ? 3 : test ? 1 : 2); i++) seen.push((await stream.next()).value!.id);
+      return seen;
+    };
+    expect(await ids(true)).toEqual(['2']);
+    expect(await ids(false)).toEqual(['1', '3']);
+    expect(await ids(null)).toEqual(['1', '2', '3']);
+  });
+
   it('ends once when returned, finishing a waiting next() and telling its owner', async () => {
     const ended: string[] = [];
     const stream = new ActivityStream({}, (reason) => ended.push(reason));
