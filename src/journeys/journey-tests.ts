@@ -5,8 +5,7 @@ import { isUuid } from '../common/cursor';
 import { badUserInput, invalidState, notFound, type Problem } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { JourneyDefinition, JourneyStatus } from '../engine/definition';
-import { checkMappingPaths } from '../plugin-kit';
-import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
+import { AudienceCatalog, DestinationCatalog, loadValidationContext } from './destination-catalog';
 import { validateJourneyDraft, type ValidationContext } from './journey-validation';
 import { Journey } from './journey.entity';
 
@@ -86,12 +85,8 @@ export class JourneyTests {
     return rows[0] ? { startedAt: rows[0].started_at, version: rows[0].version, problems: rows[0].problems } : null;
   }
 
-  private async validationContext(workspaceId: string): Promise<ValidationContext> {
-    const [destinations, audienceIds] = await Promise.all([
-      this.destinationCatalog.forValidation(workspaceId),
-      this.audienceCatalog.audienceIds(workspaceId),
-    ]);
-    return { limits: this.config.journeyLimits, destinations, audienceIds, checkMappingPaths };
+  private validationContext(workspaceId: string): Promise<ValidationContext> {
+    return loadValidationContext(this.config.journeyLimits, this.destinationCatalog, this.audienceCatalog, workspaceId);
   }
 }
 

@@ -5,8 +5,7 @@ import { checkPageSize, isUuid } from '../common/cursor';
 import { decodeKeysetCursor, keysetPage } from '../common/keyset-page';
 import { badUserInput, conflict, invalidState, limitExceeded, notFound, Problem } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { checkMappingPaths } from '../plugin-kit';
-import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
+import { AudienceCatalog, DestinationCatalog, loadValidationContext } from './destination-catalog';
 import type { JourneyDefinition, JourneyDraft, JourneyStatus } from '../engine/definition';
 import { duplicateDraft } from './journey-duplication';
 import { JourneyLifecycleListener } from './journey-lifecycle';
@@ -284,12 +283,8 @@ export class JourneyService {
     if (own.length > 0) throw badUserInput(own);
   }
 
-  private async validationContext(workspaceId: string): Promise<ValidationContext> {
-    const [destinations, audienceIds] = await Promise.all([
-      this.destinationCatalog.forValidation(workspaceId),
-      this.audienceCatalog.audienceIds(workspaceId),
-    ]);
-    return { limits: this.config.journeyLimits, destinations, audienceIds, checkMappingPaths };
+  private validationContext(workspaceId: string): Promise<ValidationContext> {
+    return loadValidationContext(this.config.journeyLimits, this.destinationCatalog, this.audienceCatalog, workspaceId);
   }
 
   private async findOrThrow(workspaceId: string, id: string): Promise<Journey> {

@@ -1,5 +1,6 @@
 import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
 import { GraphqlClient } from '../harness/clients';
+import { eventsApplied } from '../audiences/audience-fixtures';
 import { createWebhookDestination, loadExample, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
@@ -67,17 +68,7 @@ describe('test mode', () => {
   const send = async (userId: string, ...events: { event: string; properties?: Record<string, unknown> }[]) => {
     const response = await itinera.ingestion.batch(events.map((e) => ({ type: 'track', userId, properties: {}, ...e })));
     expect(response.status).toBe(200);
-    await waitFor(
-      async () => {
-        const { rows } = await itinera.db.query(
-          `SELECT (SELECT max(seq) FROM events WHERE workspace_id = $1 AND user_id = $2) AS last,
-                  (SELECT applied_seq FROM event_cursors WHERE workspace_id = $1 AND user_id = $2) AS applied`,
-          [itinera.workspace.workspaceId, userId],
-        );
-        return rows[0].applied !== null && BigInt(rows[0].applied) >= BigInt(rows[0].last);
-      },
-      { what: `${userId}'s events applied` },
-    );
+    await eventsApplied(itinera, userId);
   };
   const instances = async (journeyId: string, userId: string) =>
     (
