@@ -67,6 +67,15 @@ export class JourneyTests {
     await manager.query('DELETE FROM journey_tests WHERE journey_id = $1', [journeyId]);
   }
 
+  /**
+   * A deleted draft's test runs go with it: its instances by the foreign key, its activity records and
+   * deliveries here (a draft has no others). A delivery job left behind finds no delivery and does nothing.
+   */
+  async forgetRuns(manager: EntityManager, journeyId: string): Promise<void> {
+    await manager.query('DELETE FROM activities WHERE journey_id = $1 AND test', [journeyId]);
+    await manager.query('DELETE FROM deliveries WHERE journey_id = $1 AND test', [journeyId]);
+  }
+
   /** After an accepted edit of a journey (locked by the caller), in its transaction: new test entries run the edit if it validates. */
   async afterEdit(manager: EntityManager, journey: Journey): Promise<void> {
     if (!(await this.state(journey.id, manager))) return;

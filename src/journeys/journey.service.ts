@@ -226,6 +226,7 @@ export class JourneyService {
       if (journey.status !== 'DRAFT') {
         throw invalidState(`journey is ${journey.status}; only a DRAFT journey can be deleted (archive it instead)`);
       }
+      await this.tests.forgetRuns(manager, journey.id);
       await manager.delete(Journey, { id: journey.id, workspaceId });
       return true;
     });

@@ -334,6 +334,18 @@ describe('test mode', () => {
     expect((await instances(draftId, 'qa-ada')).map((r) => r.test)).toEqual([true, true]);
   });
 
+  it('deletes a draft’s test runs with the draft: instances, activity records and deliveries', async () => {
+    await addTestProfile('qa-jo');
+    const draftId = await createDraft(welcomeJourney(webhook, 'Welcome, tested then deleted'));
+    await startTest(draftId);
+    await send('qa-jo', { event: 'Trial_Started' });
+    const count = async (table: string) => Number((await itinera.db.query(`SELECT count(*) AS n FROM ${table} WHERE journey_id = $1`, [draftId])).rows[0].n);
+    const sent = async () => Number((await itinera.db.query(`SELECT count(*) AS n FROM activities WHERE journey_id = $1 AND type = 'SENT'`, [draftId])).rows[0].n);
+    await waitFor(async () => (await sent()) === 1 && (await count('deliveries')) === 1, { what: 'the test run and its send' });
+    expect(await graphql.query(`mutation ($id: ID!) { deleteJourney(id: $id) }`, { id: draftId })).toEqual({ deleteJourney: true });
+    expect([await count('journey_instances'), await count('activities'), await count('deliveries')]).toEqual([0, 0, 0]);
+  });
+
   it('answers NOT_FOUND for resetTestProfile of an unknown journey', async () => {
     const error = await graphql.error(`mutation { resetTestProfile(userId: "qa-ada", journeyId: "00000000-0000-4000-8000-000000000000") }`);
     expect(error.extensions?.code).toBe('NOT_FOUND');
