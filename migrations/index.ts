@@ -12,6 +12,7 @@ import { WorkspaceTimeSettings1764600100000 } from './1764600100000-WorkspaceTim
 import { SendLimits1764600200000 } from './1764600200000-SendLimits';
 import { Backtests1764600400000 } from './1764600400000-Backtests';
 import { JourneyVersionHistory1764600300000 } from './1764600300000-JourneyVersionHistory';
+import { TestMode1764600500000 } from './1764600500000-TestMode';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const allMigrations = [
@@ -29,4 +30,5 @@ export const allMigrations = [
   SendLimits1764600200000,
   Backtests1764600400000,
   JourneyVersionHistory1764600300000,
+  TestMode1764600500000,
 ];

@@ -17,6 +17,7 @@ import { JourneysModule } from './journeys/journeys.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
 import { ProfilesModule } from './profiles/profiles.module';
+import { TestModeModule } from './test-mode/test-mode.module';
 import { QueueModule } from './queue/queue.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -43,6 +44,7 @@ export class AppModule {
         InstancesModule,
         AudiencesModule,
         SimulationModule,
+        TestModeModule,
         OperationsModule,
         MetricsModule,
         ...(serves ? [GraphqlApiModule] : []),

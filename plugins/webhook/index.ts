@@ -3,7 +3,8 @@ import { actionFor, defineDestination, defineSettings } from '@itinera/plugin-ki
 
 /**
  * The JSON body of every webhook request. `key` is the send step's stable key, so one endpoint can tell
- * the steps of many journeys apart; `idempotencyKey` is the same on every retry of one delivery.
+ * the steps of many journeys apart; `idempotencyKey` is the same on every retry of one delivery; `test`
+ * is present, and true, only on a test run's sends (test mode, `sendTestEvent`).
  */
 export interface WebhookBody {
   key: string;
@@ -13,6 +14,7 @@ export interface WebhookBody {
   userId: string;
   idempotencyKey: string;
   data: Record<string, unknown>;
+  test?: true;
 }
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>`, keyed by the destination's secret. */
@@ -46,8 +48,10 @@ const send = action({
       default: { '@path': '$.entry.properties' },
     },
   },
-  async perform({ payload, settings, idempotencyKey, stepKey, eventName, journeyId, instanceId, userId, request }) {
+  async perform({ payload, settings, idempotencyKey, stepKey, eventName, journeyId, instanceId, userId, test, request }) {
     const body: WebhookBody = { key: stepKey, event: eventName ?? null, journeyId, instanceId, userId, idempotencyKey, data: payload.data };
+    // Live sends keep the body they always had; receivers can drop or route test sends by this field.
+    if (test) body.test = true;
     const rawBody = JSON.stringify(body);
     // Ours are set last so a configured header cannot replace the key or forge the signature.
     const headers: Record<string, string> = { ...settings.headers, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey };

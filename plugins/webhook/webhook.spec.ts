@@ -40,6 +40,17 @@ describe('webhook destination', () => {
       });
     });
 
+    it('marks a test run’s send with test: true in the body (and signs it), and live sends not at all', async () => {
+      await runAction(webhook, 'send', { settings: { url: receiver.url, secret: 'whsec_itinera' }, stepKey: 'send_nudge_k3x9q2', test: true });
+      await runAction(webhook, 'send', { settings: { url: receiver.url }, stepKey: 'send_nudge_k3x9q2', test: false });
+
+      const [testSend, liveSend] = receiver.requests.map((request) => request.json as Record<string, unknown>);
+      expect(testSend).toMatchObject({ key: 'send_nudge_k3x9q2', test: true });
+      expect(Object.keys(liveSend)).not.toContain('test');
+      const { rawBody, headers } = receiver.requests[0];
+      expect(headers['x-itinera-signature']).toBe(`sha256=${createHmac('sha256', 'whsec_itinera').update(rawBody).digest('hex')}`);
+    });
+
     it('sends the entry event properties as data when the step maps nothing', async () => {
       await nudge();
       expect(receiver.requests[0].json).toMatchObject({ data: sampleJourneyContext.entry.properties });

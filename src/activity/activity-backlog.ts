@@ -22,7 +22,7 @@ export async function readBacklog(
   for (;;) {
     const page = await activity.list(
       workspaceId,
-      { journeyId: filter.journeyId ?? undefined, userId: filter.userId ?? undefined, types },
+      { journeyId: filter.journeyId ?? undefined, userId: filter.userId ?? undefined, types, test: filter.test },
       MAX_ACTIVITY_PAGE,
       cursor,
     );

@@ -8,6 +8,8 @@ export interface ActivityOwner {
   journeyId: string;
   instanceId: string;
   userId: string;
+  /** Records of a test run (see InstanceState.test); absent means false. */
+  test?: boolean;
 }
 
 export interface ActivityEntry {
@@ -31,14 +33,16 @@ export class ActivityLog {
    */
   async appendMany(manager: EntityManager, entries: ActivityEntry[]): Promise<void> {
     const rows = entries.flatMap(({ owner, drafts }) =>
-      drafts.map((draft) => ({ w: owner.workspaceId, j: owner.journeyId, i: owner.instanceId, u: owner.userId, ...draft })),
+      drafts.map((draft) => ({ w: owner.workspaceId, j: owner.journeyId, i: owner.instanceId, u: owner.userId, t: owner.test === true, ...draft })),
     );
     if (rows.length === 0) return;
-    countInstanceTransitions(manager, rows);
+    // The metrics count live traffic: test runs stay out of them, as out of journey statistics.
+    countInstanceTransitions(manager, rows.filter((row) => !row.t));
     await manager.query(
       `WITH inserted AS (
-         INSERT INTO activities (workspace_id, journey_id, instance_id, user_id, type, step_key, detail, at)
-         SELECT (a->>'w')::uuid, (a->>'j')::uuid, (a->>'i')::uuid, a->>'u', a->>'type', a->>'stepKey', NULLIF(a->'detail', 'null'::jsonb), (a->>'at')::timestamptz
+         INSERT INTO activities (workspace_id, journey_id, instance_id, user_id, type, step_key, detail, at, test)
+         SELECT (a->>'w')::uuid, (a->>'j')::uuid, (a->>'i')::uuid, a->>'u', a->>'type', a->>'stepKey', NULLIF(a->'detail', 'null'::jsonb), (a->>'at')::timestamptz,
+                (a->>'t')::boolean
          FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(a, ord)
          ORDER BY e.ord
          RETURNING id, workspace_id

@@ -10,6 +10,7 @@ const record = (id: number, overrides: Partial<ActivityRecord> = {}): ActivityRe
   userId: '88',
   stepKey: null,
   detail: null,
+  test: false,
   ...overrides,
 });
 
@@ -36,6 +37,19 @@ describe('ActivityStream', () => {
     stream.push(record(3, { journeyId: 'j1', type: 'COMPLETED' }));
     stream.push(record(4, { journeyId: 'j1', type: 'SEND_FAILED' }));
     expect((await stream.next()).value?.id).toBe('4');
+  });
+
+  it('passes test runs only, live traffic only, or both, as `test` asks', async () => {
+    const ids = async (test: boolean | null) => {
+      const stream = new ActivityStream({ test }, () => undefined);
+      [record(1), record(2, { test: true }), record(3)].forEach((r) => stream.push(r));
+      const seen: string[] = [];
+      for (let i = 0; i < (test === null ? 3 : test ? 1 : 2); i++) seen.push((await stream.next()).value!.id);
+      return seen;
+    };
+    expect(await ids(true)).toEqual(['2']);
+    expect(await ids(false)).toEqual(['1', '3']);
+    expect(await ids(null)).toEqual(['1', '2', '3']);
   });
 
   it('ends once when returned, finishing a waiting next() and telling its owner', async () => {

@@ -6,6 +6,8 @@ export interface ActivitySubscriptionFilter {
   journeyId?: string | null;
   userId?: string | null;
   types?: ActivityType[] | null;
+  /** true: test runs only; false: live traffic only. */
+  test?: boolean | null;
 }
 
 /**
@@ -18,7 +20,8 @@ export function matchesSubscription(record: ActivityRecord, filter: ActivitySubs
   return (
     (!filter.journeyId || record.journeyId === filter.journeyId) &&
     (!filter.userId || record.userId === filter.userId) &&
-    (!filter.types?.length || filter.types.includes(record.type))
+    (!filter.types?.length || filter.types.includes(record.type)) &&
+    (filter.test == null || record.test === filter.test)
   );
 }
 

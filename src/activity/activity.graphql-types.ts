@@ -16,6 +16,8 @@ export class ActivityRecord {
   @Field() userId: string;
   @Field(() => String, { nullable: true }) stepKey: string | null;
   @Field(() => JSONScalar, { nullable: true }) detail: Record<string, unknown> | null;
+  @Field({ description: 'A record of a test run (a test profile in a journey under test); test runs are not in journey statistics.' })
+  test: boolean;
 }
 
 @ObjectType('ActivityConnection')
@@ -33,4 +35,5 @@ export class ActivityFilter {
   @Field({ nullable: true, description: 'Records before this time (exclusive, so consecutive ranges do not overlap).' }) to?: Date;
   @Field(() => [ActivityTypeEnum], { nullable: true }) types?: ActivityType[];
   @Field({ nullable: true }) stepKey?: string;
+  @Field(() => Boolean, { nullable: true, description: 'true: test runs only; false: live traffic only; absent: both.' }) test?: boolean | null;
 }

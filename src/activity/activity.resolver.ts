@@ -37,6 +37,8 @@ export class ActivityResolver {
     @Args('journeyId', { type: () => ID, nullable: true }) journeyId?: string | null,
     @Args('userId', { type: () => String, nullable: true }) userId?: string | null,
     @Args('types', { type: () => [ActivityTypeEnum], nullable: true }) types?: ActivityType[] | null,
+    @Args('test', { type: () => Boolean, nullable: true, description: 'true: test runs only; false: live traffic only; absent: both.' })
+    test?: boolean | null,
     @Args('after', {
       type: () => ID,
       nullable: true,
@@ -45,6 +47,6 @@ export class ActivityResolver {
     after?: string | null,
   ) {
     if (!context.workspace) throw unauthenticated();
-    return this.fanout.subscribe(context.workspace.id, { journeyId, userId, types }, after);
+    return this.fanout.subscribe(context.workspace.id, { journeyId, userId, types, test }, after);
   }
 }

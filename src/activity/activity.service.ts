@@ -18,6 +18,7 @@ interface ActivityRow {
   step_key: string | null;
   detail: Record<string, unknown> | null;
   at: Date;
+  test: boolean;
 }
 
 /**
@@ -45,6 +46,7 @@ export class ActivityService {
     if (filter.userId) add('user_id = ?', filter.userId);
     if (filter.stepKey) add('step_key = ?', filter.stepKey);
     if (filter.types?.length) add('type = ANY(?)', filter.types);
+    if (filter.test != null) add('test = ?', filter.test);
     if (filter.from) add('at >= ?', filter.from);
     if (filter.to) add('at < ?', filter.to);
     if (after) add('id > ?', decodeKeysetCursor(after, ['bigint'])[0]);
@@ -81,5 +83,6 @@ function toRecord(row: ActivityRow): ActivityRecord {
     userId: row.user_id,
     stepKey: row.step_key,
     detail: row.detail,
+    test: row.test,
   };
 }

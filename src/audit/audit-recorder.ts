@@ -76,7 +76,7 @@ export class AuditRecorder {
           tokenId: context.token?.id ?? null,
           tokenName: context.token?.name ?? 'root token',
           operation: field.operation,
-          targetId: targetIdOf(field.args, data),
+          targetId: targetIdOf(field.operation, field.args, data),
           outcome: error ? String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'OK',
           changes,
         });
@@ -109,8 +109,15 @@ function givenSecretSettings(args: Record<string, unknown>, after: Snapshot): st
   return Object.keys(settings).map((key) => `settings.${key}`).filter((field) => after[field] === 'secret' || !(field in after));
 }
 
-function targetIdOf(args: Record<string, unknown>, data: Record<string, unknown> | null | undefined): string | null {
-  const candidates = [args.id, args.destinationId, data?.id, (data?.token as { id?: unknown })?.id, (data?.writeKey as { id?: unknown })?.id, data?.workspaceId];
+/**
+ * The mutations whose target is a user they name: the workspace's own test accounts. Other mutations naming a
+ * user (deleteProfile, unsuppressProfile) must leave no trace of the userId once the profile is erased.
+ */
+const TEST_PROFILE_OPERATIONS = new Set(['addTestProfile', 'removeTestProfile', 'resetTestProfile']);
+
+function targetIdOf(operation: string, args: Record<string, unknown>, data: Record<string, unknown> | null | undefined): string | null {
+  const userId = TEST_PROFILE_OPERATIONS.has(operation) ? args.userId : undefined;
+  const candidates = [args.id, args.destinationId, userId, args.journeyId, data?.id, (data?.token as { id?: unknown })?.id, (data?.writeKey as { id?: unknown })?.id, data?.workspaceId];
   return candidates.map(stringOr).find((id) => id !== null) ?? null;
 }
 

@@ -31,7 +31,7 @@ export const MAX_QUERY_COMPLEXITY = 20_000;
  * resolvers: keep this list in step with them).
  */
 export const DATABASE_FIELD_COST = 10;
-const DATABASE_BACKED_FIELDS = new Set(['Journey.stats', 'Profile.journeys', 'JourneyInstance.timeline']);
+const DATABASE_BACKED_FIELDS = new Set(['Journey.stats', 'Journey.test', 'Profile.journeys', 'JourneyInstance.timeline']);
 /** Aliases in one document: a dashboard needs a handful; thousands are only there to multiply work. */
 export const MAX_ALIASES = 200;
 /** Tokens of one document, checked while parsing (the introspection query has about 160). */

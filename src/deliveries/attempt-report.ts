@@ -18,8 +18,10 @@ export interface RecordedOutcome {
  * not (dead, or permanent) an error, each with where the send came from and went to.
  */
 export function reportAttempt(logger: Logger, { delivery, plugin, attempt, outcome, status, retryAt }: RecordedOutcome): void {
-  deliveryOutcomes.inc({ destination_id: delivery.destinationId, plugin: plugin ?? '', outcome: status.toLowerCase() });
+  // The metrics count live traffic; a test run's failures are still logged.
+  if (!delivery.test) deliveryOutcomes.inc({ destination_id: delivery.destinationId, plugin: plugin ?? '', outcome: status.toLowerCase() });
   if (outcome.result === 'delivered') {
+    if (delivery.test) return;
     deliveryLatency.observe({ plugin: plugin ?? '' }, Math.max(0, Date.now() - delivery.createdAt.getTime()) / 1000);
     return;
   }

@@ -6,6 +6,8 @@ export interface DeliveryOrigin {
   journeyId: string;
   instanceId: string;
   userId: string;
+  /** A test run's send: the delivery, the plugin's input and (webhook) the body carry `test: true`. */
+  test?: boolean;
 }
 
 /** The sends one instance's advance asked for. */

@@ -71,4 +71,8 @@ export class Delivery {
 
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;
+
+  /** Sent by a test run (a test profile in a journey under test); kept out of journey statistics and metrics. */
+  @Column({ type: 'boolean', default: false })
+  test: boolean;
 }

@@ -27,6 +27,7 @@ export class DeliveryType {
   @Field() createdAt: Date;
   @Field(() => Date, { nullable: true }) deliveredAt: Date | null;
   @Field(() => Date, { nullable: true, description: 'When the next attempt is due, while RETRYING.' }) nextAttemptAt: Date | null;
+  @Field({ description: 'Sent by a test run; the plugin was told so (`test: true` in the webhook body).' }) test: boolean;
 }
 
 @ObjectType('DeliveryConnection')

@@ -133,12 +133,12 @@ export class DeliveryService extends DeliveryScheduler {
   ): Promise<(string | undefined)[]> {
     const inserted: { id: string; idempotency_key: string }[] = await manager.query(
       `INSERT INTO deliveries (workspace_id, journey_id, instance_id, user_id, step_key, destination_id, action, event_name,
-                               idempotency_key, status, attempts, last_error, payload, unmapped, transactional)
+                               idempotency_key, status, attempts, last_error, payload, unmapped, transactional, test)
        SELECT d.workspace_id, d.journey_id, d.instance_id, d.user_id, d.step_key, d.destination_id, d.action, d.event_name,
-              d.idempotency_key, d.status, 0, d.last_error, d.payload, d.unmapped, d.transactional
+              d.idempotency_key, d.status, 0, d.last_error, d.payload, d.unmapped, d.transactional, d.test
        FROM jsonb_to_recordset($1::jsonb) AS d(workspace_id uuid, journey_id uuid, instance_id uuid, user_id text, step_key text,
               destination_id uuid, action text, event_name text, idempotency_key text, status text, last_error text, payload jsonb,
-              unmapped jsonb, transactional boolean, ord bigint)
+              unmapped jsonb, transactional boolean, test boolean, ord bigint)
        ORDER BY d.ord
        ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
        RETURNING id, idempotency_key`,
@@ -160,6 +160,7 @@ export class DeliveryService extends DeliveryScheduler {
             last_error: row.status === 'FAILED' ? row.error : null,
             payload: row.payload,
             unmapped: row.status === 'PENDING' ? (row.unmapped ?? null) : null,
+            test: origin.test === true,
           })),
         ),
       ],
@@ -181,8 +182,8 @@ function prepare(target: DeliveryTarget, request: DeliveryRequest): ScheduledRow
   return { status: 'PENDING', payload };
 }
 
-export function ownerOf(delivery: Pick<Delivery, 'workspaceId' | 'journeyId' | 'instanceId' | 'userId'>): ActivityOwner {
-  return { workspaceId: delivery.workspaceId, journeyId: delivery.journeyId, instanceId: delivery.instanceId, userId: delivery.userId };
+export function ownerOf(delivery: Pick<Delivery, 'workspaceId' | 'journeyId' | 'instanceId' | 'userId'> & { test?: boolean }): ActivityOwner {
+  return { workspaceId: delivery.workspaceId, journeyId: delivery.journeyId, instanceId: delivery.instanceId, userId: delivery.userId, test: delivery.test };
 }
 
 /** The (createdAt, id) a cursor names; checked, since a forged one must not reach the casts in the query. */

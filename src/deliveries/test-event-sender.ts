@@ -75,6 +75,7 @@ export class TestEventSender {
         instanceId,
         userId: typeof given.userId === 'string' ? given.userId : 'test-user',
         eventName: 'Itinera Test Event',
+        test: true,
         logger: pluginLogger(plugin.name, { destinationId: destination.id, testEvent: true }),
         secrets: secretValues(plugin.settings, settings),
       },

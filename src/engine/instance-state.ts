@@ -38,4 +38,6 @@ export interface InstanceState {
   endedAt: string | null;
   /** When the current hold/wait expires (ISO), for observability; null when not waiting on time. */
   waitingUntil: string | null;
+  /** A test run (a workspace test profile in a journey under test): kept out of statistics; its sends say so. */
+  test: boolean;
 }

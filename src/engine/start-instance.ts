@@ -10,6 +10,8 @@ export interface JourneyIdentity {
   id: string;
   name: string;
   version: number;
+  /** Set for a journey run in test mode: the instance is a test run. */
+  test?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export function startInstance(
     enteredAt,
     endedAt: null,
     waitingUntil: null,
+    test: journey.test === true,
   };
   // beginTransition deep-copies, so the context shares nothing with the event or the facts.
   const t = beginTransition(initial, facts, definition);

@@ -50,7 +50,7 @@ export class EntryLimits {
     const windowMs = limit.within ? durationToMs(limit.within) : null;
     const since = windowMs === null ? null : new Date(Date.parse(now) - windowMs).toISOString();
     const [row]: { n: number }[] = await this.manager.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM journey_instances WHERE journey_id = $1 AND ($2::timestamptz IS NULL OR entered_at > $2) LIMIT $3) counted`,
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM journey_instances WHERE journey_id = $1 AND NOT test AND ($2::timestamptz IS NULL OR entered_at > $2) LIMIT $3) counted`,
       [journeyId, since, limit.max],
     );
     return row.n;

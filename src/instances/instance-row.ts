@@ -17,10 +17,11 @@ export interface InstanceRow {
   entered_at: Date;
   ended_at: Date | null;
   waiting_until: Date | null;
+  test: boolean;
 }
 
 export const INSTANCE_COLUMNS = `id, journey_id, journey_version, user_id, unique_id, status, current_step, step_seq, visits, context,
-  converted, exit_reason, entered_at, ended_at, waiting_until`;
+  converted, exit_reason, entered_at, ended_at, waiting_until, test`;
 
 /** The one mapping from a row to the instance's state; the admin API shows the same state. */
 export function toInstanceState(row: InstanceRow): InstanceState {
@@ -40,6 +41,7 @@ export function toInstanceState(row: InstanceRow): InstanceState {
     enteredAt: row.entered_at.toISOString(),
     endedAt: row.ended_at?.toISOString() ?? null,
     waitingUntil: row.waiting_until?.toISOString() ?? null,
+    test: row.test,
   };
 }
 
@@ -61,5 +63,6 @@ export function toInstanceRow(s: InstanceState): Omit<InstanceRow, 'entered_at' 
     entered_at: s.enteredAt,
     ended_at: s.endedAt,
     waiting_until: s.waitingUntil,
+    test: s.test,
   };
 }

@@ -51,31 +51,54 @@ export const InstanceStore = {
     return rows.map((row) => ({ ...toInstanceState(row), workspaceId: row.workspace_id }));
   },
 
-  /** Of these journeys, those each user ever entered, in any version (for `ONCE`); keyed by `userKeyOf`. */
-  async enteredJourneysOfUsers(manager: EntityManager, users: UserKey[], journeyIds: string[]): Promise<Map<string, Set<string>>> {
+  /**
+   * Of these journeys, those each user ever entered, in any version (for `ONCE`); keyed by `userKeyOf`.
+   * Live entries count for `journeyIds`, test entries not yet reset (`resetTestProfile`) for `testJourneyIds`:
+   * a test run never stops a real entry, nor a real entry a test run.
+   */
+  async enteredJourneysOfUsers(manager: EntityManager, users: UserKey[], journeyIds: string[], testJourneyIds: string[] = []): Promise<Map<string, Set<string>>> {
     const byUser = new Map<string, Set<string>>(users.map((user) => [userKeyOf(user), new Set()]));
-    if (journeyIds.length === 0) return byUser;
+    if (journeyIds.length === 0 && testJourneyIds.length === 0) return byUser;
     const rows: { workspace_id: string; user_id: string; journey_id: string }[] = await manager.query(
       `SELECT DISTINCT i.workspace_id, i.user_id, i.journey_id FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
-       JOIN journey_instances i ON i.workspace_id = u.workspace_id AND i.user_id = u.user_id AND i.journey_id = ANY($3::uuid[])`,
-      [users.map((u) => u.workspaceId), users.map((u) => u.userId), journeyIds],
+       JOIN journey_instances i ON i.workspace_id = u.workspace_id AND i.user_id = u.user_id
+        AND ((NOT i.test AND i.journey_id = ANY($3::uuid[])) OR (i.test AND i.reset_at IS NULL AND i.journey_id = ANY($4::uuid[])))`,
+      [users.map((u) => u.workspaceId), users.map((u) => u.userId), journeyIds, testJourneyIds],
     );
     for (const row of rows) byUser.get(userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }))?.add(row.journey_id);
     return byUser;
   },
 
-  /** Per user (`userKeyOf`), when they last entered each of these journeys, in any version. */
+  /** Per user (`userKeyOf`), when they last entered each of these journeys, in any version (test runs aside). */
   async lastEntriesOfUsers(manager: EntityManager, users: UserKey[], journeyIds: string[]): Promise<Map<string, Map<string, string>>> {
     const byUser = new Map<string, Map<string, string>>(users.map((user) => [userKeyOf(user), new Map()]));
     if (journeyIds.length === 0) return byUser;
     const rows: { workspace_id: string; user_id: string; journey_id: string; entered_at: Date }[] = await manager.query(
       `SELECT i.workspace_id, i.user_id, i.journey_id, max(i.entered_at) AS entered_at FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
-       JOIN journey_instances i ON i.workspace_id = u.workspace_id AND i.user_id = u.user_id AND i.journey_id = ANY($3::uuid[])
+       JOIN journey_instances i ON i.workspace_id = u.workspace_id AND i.user_id = u.user_id AND i.journey_id = ANY($3::uuid[]) AND NOT i.test
        GROUP BY i.workspace_id, i.user_id, i.journey_id`,
       [users.map((u) => u.workspaceId), users.map((u) => u.userId), journeyIds],
     );
     for (const row of rows) byUser.get(userKeyOf({ workspaceId: row.workspace_id, userId: row.user_id }))?.set(row.journey_id, new Date(row.entered_at).toISOString());
     return byUser;
+  },
+
+  /** A user's active test instances of one journey, locked. */
+  async lockActiveTestRuns(manager: EntityManager, workspaceId: string, journeyId: string, userId: string): Promise<InstanceState[]> {
+    const rows: InstanceRow[] = await manager.query(
+      `SELECT ${COLUMNS} FROM journey_instances
+       WHERE workspace_id = $1 AND journey_id = $2 AND user_id = $3 AND test AND status = 'ACTIVE' ORDER BY entered_at, id FOR UPDATE`,
+      [workspaceId, journeyId, userId],
+    );
+    return rows.map(toInstanceState);
+  },
+
+  /** The user's test runs of the journey stop counting for its entry rules (ONCE). */
+  async setTestRunsAside(manager: EntityManager, workspaceId: string, journeyId: string, userId: string): Promise<void> {
+    await manager.query(
+      `UPDATE journey_instances SET reset_at = now() WHERE workspace_id = $1 AND journey_id = $2 AND user_id = $3 AND test AND reset_at IS NULL`,
+      [workspaceId, journeyId, userId],
+    );
   },
 
   /** Inserts several new instances, each with its workspace, in one statement. */
@@ -85,7 +108,7 @@ export const InstanceStore = {
       `INSERT INTO journey_instances (workspace_id, ${COLUMNS})
        SELECT workspace_id, ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS u(workspace_id uuid, id uuid, journey_id uuid, journey_version int,
          user_id text, unique_id text, status text, current_step text, step_seq int, visits jsonb, context jsonb, converted boolean,
-         exit_reason text, entered_at timestamptz, ended_at timestamptz, waiting_until timestamptz)`,
+         exit_reason text, entered_at timestamptz, ended_at timestamptz, waiting_until timestamptz, test boolean)`,
       [JSON.stringify(instances.map(({ workspaceId, state }) => ({ workspace_id: workspaceId, ...toInstanceRow(state) })))],
     );
   },

@@ -11,6 +11,7 @@ import { JourneyInstanceService } from './journey-instance.service';
 import { JourneyRuntime } from './journey-runtime.service';
 import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
 import { VersionMoves } from './version-moves';
+import { TestRuns } from './test-runs';
 
 /**
  * Runs published journeys: applies events and timers to instances through the pure engine. Binds the
@@ -25,8 +26,9 @@ import { VersionMoves } from './version-moves';
     VersionMoves,
     JourneyInstanceService,
     JourneyInstanceResolver,
+    TestRuns,
     { provide: JourneyLifecycleListener, useClass: RuntimeLifecycleListener },
   ],
-  exports: [JourneyRuntime, JourneyInstanceService, JourneyLifecycleListener],
+  exports: [JourneyRuntime, JourneyInstanceService, JourneyLifecycleListener, TestRuns],
 })
 export class InstancesModule {}

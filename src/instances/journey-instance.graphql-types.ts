@@ -23,6 +23,7 @@ export class JourneyInstanceType {
   waitingUntil: Date | null;
   @Field(() => Boolean, { description: 'The user performed the goal event after entering.' }) converted: boolean;
   @Field(() => JSONScalar) context: Record<string, unknown>;
+  @Field({ description: 'A test run (test mode): its journeyVersion is a test version; not counted in journey statistics.' }) test: boolean;
   @Field(() => [ActivityRecord], { description: 'Every activity record of the instance, in order.' }) timeline?: ActivityRecord[];
 }
 

@@ -25,10 +25,11 @@ export class JourneyInstanceResolver {
     @Args('journeyId', { type: () => ID }) journeyId: string,
     @Args('userId', { type: () => String, nullable: true }) userId?: string,
     @Args('status', { type: () => InstanceStatusEnum, nullable: true }) status?: InstanceStatus,
+    @Args('test', { type: () => Boolean, nullable: true, description: 'true: test runs only; false: live instances only; absent: both.' }) test?: boolean | null,
     @Args('first', { type: () => Int, nullable: true, defaultValue: DEFAULT_INSTANCE_PAGE }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ) {
-    return this.instances.list(workspace.id, { journeyId, userId, status }, first ?? DEFAULT_INSTANCE_PAGE, after);
+    return this.instances.list(workspace.id, { journeyId, userId, status, test }, first ?? DEFAULT_INSTANCE_PAGE, after);
   }
 
   @ResolveField(() => [ActivityRecord])

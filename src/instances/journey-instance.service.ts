@@ -33,7 +33,7 @@ export class JourneyInstanceService {
 
   async list(
     workspaceId: string,
-    filter: { journeyId: string; userId?: string | null; status?: InstanceStatus | null },
+    filter: { journeyId: string; userId?: string | null; status?: InstanceStatus | null; test?: boolean | null },
     first: number,
     after?: string | null,
   ): Promise<JourneyInstanceConnection> {
@@ -43,6 +43,7 @@ export class JourneyInstanceService {
     const params: unknown[] = [workspaceId, filter.journeyId];
     if (filter.userId) where.push(`user_id = $${params.push(filter.userId)}`);
     if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+    if (filter.test != null) where.push(`test = $${params.push(filter.test)}`);
     const counted = where.join(' AND ');
     const countParams = [...params];
     if (after) {

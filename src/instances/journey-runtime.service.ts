@@ -28,6 +28,7 @@ import { QueueService } from '../queue/queue.service';
 import { AudienceMembership } from './audience-membership';
 import { EntryLimits, mayTrigger } from './entry-limits';
 import { InstanceStore } from './instance-store';
+import { allJourneysOf, journeysOf, journeysToEnter, publishedOnly, type JourneysToEnter } from './journeys-to-enter';
 import { AUDIENCE_ENTRIES_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
 import { runtimeTransaction } from './runtime-transaction';
 import { RuntimeWrites, type RuntimeWriters } from './runtime-writes';
@@ -93,13 +94,15 @@ export class JourneyRuntime {
       const events = await takeUnappliedEvents(manager, users, EVENTS_PER_JOB);
       const workspaceIds = [...new Set(users.map((user) => user.workspaceId))];
       const withAudiences = await this.membership.workspacesWithAudiences(manager, workspaceIds);
-      const admitting = new Map<string, RunnableJourney[]>();
-      for (const workspaceId of workspaceIds) admitting.set(workspaceId, await this.journeys.admitting(manager, workspaceId));
+      const admitting = new Map<string, JourneysToEnter>();
+      for (const [workspaceId, members] of byWorkspace(users)) {
+        admitting.set(workspaceId, await journeysToEnter(manager, this.journeys, workspaceId, members.map((user) => user.userId)));
+      }
       const entryLimits = await EntryLimits.lock(
         manager,
         workspaceIds.flatMap((workspaceId) => {
           const tracked = users.filter((user) => user.workspaceId === workspaceId).flatMap(({ userId }) => trackedEventsOf(userId, events.get(userKeyOf({ workspaceId, userId }))!));
-          return admitting.get(workspaceId)!.map((journey) => ({ ...journey, mayTrigger: mayTrigger(journey.definition, tracked, withAudiences.has(workspaceId)) }));
+          return admitting.get(workspaceId)!.published.map((journey) => ({ ...journey, mayTrigger: mayTrigger(journey.definition, tracked, withAudiences.has(workspaceId)) }));
         }),
       );
       const states = await this.userStates(manager, users, writes, (workspaceId) => admitting.get(workspaceId)!, entryLimits);
@@ -126,7 +129,7 @@ export class JourneyRuntime {
     manager: EntityManager,
     users: UserKey[],
     writes: RuntimeWrites,
-    admitting: (workspaceId: string) => RunnableJourney[],
+    admitting: (workspaceId: string) => JourneysToEnter,
     entryLimits: EntryLimits,
   ): Promise<Map<string, UserState>> {
     const active = await InstanceStore.lockActiveOfUsers(manager, users);
@@ -134,14 +137,17 @@ export class JourneyRuntime {
     const timeSettings = await workspaceTimeSettings(manager, [...byWorkspace(users).keys()]);
     const states = new Map<string, UserState>();
     for (const [workspaceId, members] of byWorkspace(users)) {
-      const running = await runningDefinitions(members.flatMap((user) => active.get(userKeyOf(user))!), (id, version) => this.journeys.definition(manager, id, version));
-      const facts = await loadUserFacts(manager, this.membership, workspaceId, members, { admitting: admitting(workspaceId), running }, new Date());
+      const running = await runningDefinitions(members.flatMap((user) => active.get(userKeyOf(user))!), (id, version, test) =>
+        this.journeys.definition(manager, id, version, test),
+      );
+      const entries = admitting(workspaceId);
+      const facts = await loadUserFacts(manager, this.membership, workspaceId, members, { admitting: allJourneysOf(entries), running }, new Date());
       for (const { userId } of members) {
         const key = userKeyOf({ workspaceId, userId });
         states.set(key, {
           workspaceId,
           userId,
-          admitting: admitting(workspaceId),
+          admitting: journeysOf(entries, userId),
           active: active.get(key)!,
           traits: traits.get(key) ?? {},
           workspaceTime: timeSettings.get(workspaceId),
@@ -183,7 +189,7 @@ export class JourneyRuntime {
       const audienceId = journey?.definition.trigger.audienceId;
       if (!journey || !audienceId) return;
       const entryLimits = await EntryLimits.lock(manager, [{ ...journey, mayTrigger: true }]);
-      const user = (await this.userStates(manager, [{ workspaceId, userId }], writes, () => [journey], entryLimits)).get(userKeyOf({ workspaceId, userId }))!;
+      const user = (await this.userStates(manager, [{ workspaceId, userId }], writes, () => publishedOnly([journey]), entryLimits)).get(userKeyOf({ workspaceId, userId }))!;
       if (!user.memberships.has(audienceId)) return;
       const audienceName = await this.membership.audienceName(manager, audienceId);
       await this.admitIntoJourneys(manager, user, membershipEvent(userId, { audienceId, audienceName, entered: true, at: new Date().toISOString() }));
@@ -215,7 +221,7 @@ export class JourneyRuntime {
         // Kept current, so a second timer of the same instance in this batch sees the first one's advance.
         const current = locked.get(job.instanceId);
         if (!current || current.state.status !== 'ACTIVE') continue;
-        const definition = await this.journeys.definition(manager, current.state.journeyId, current.state.journeyVersion);
+        const definition = await this.journeys.definition(manager, current.state.journeyId, current.state.journeyVersion, current.state.test);
         const facts = factsAt(current.traits, known.get(userKeyOf({ workspaceId: job.workspaceId, userId: current.state.userId })), timeSettings.get(job.workspaceId));
         const result = applyTimer(definition, current.state, { kind: job.kind, stepKey: job.stepKey, stepSeq: job.stepSeq }, facts);
         if (!result) continue;
@@ -238,7 +244,7 @@ export class JourneyRuntime {
     const known = new Map<string, UserFacts>();
     for (const [workspaceId, members] of byWorkspace(instances.map(({ workspaceId, state }) => ({ workspaceId, userId: state.userId })))) {
       const states = instances.filter((instance) => instance.workspaceId === workspaceId).map((instance) => instance.state);
-      const running = await runningDefinitions(states, (id, version) => this.journeys.definition(manager, id, version));
+      const running = await runningDefinitions(states, (id, version, test) => this.journeys.definition(manager, id, version, test));
       for (const [key, facts] of await loadUserFacts(manager, this.membership, workspaceId, members, { admitting: [], running }, new Date())) known.set(key, facts);
     }
     return known;
@@ -260,7 +266,7 @@ export class JourneyRuntime {
   private async applyToActiveInstances(manager: EntityManager, user: UserState, event: TrackedEvent): Promise<void> {
     for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
-      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
+      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion, state.test);
       const facts = factsAt(user.traits, user, user.workspaceTime);
       const result = applyEvent(definition, state, event, facts);
       if (!result) {
@@ -276,11 +282,13 @@ export class JourneyRuntime {
   private async admitIntoJourneys(manager: EntityManager, user: UserState, event: TrackedEvent): Promise<void> {
     for (const journey of user.admitting) {
       const facts = factsAt(user.traits, user, user.workspaceTime);
-      const admission = admitEntry(journey.definition, journey, { instanceId: randomUUID() }, event, { ...user, instances: user.active }, facts);
+      // A test run's entry rules see only test runs, a live entry's only live instances (see enteredJourneysOfUsers).
+      const instances = user.active.filter((instance) => instance.test === (journey.test === true));
+      const admission = admitEntry(journey.definition, journey, { instanceId: randomUUID() }, event, { ...user, instances }, facts);
       if (!admission.admitted) continue;
       const { result } = admission;
       const limit = journey.definition.entry.limit;
-      if (limit && !(await user.entryLimits.take(journey.id, limit, result.state.enteredAt))) continue;
+      if (limit && !journey.test && !(await user.entryLimits.take(journey.id, limit, result.state.enteredAt))) continue;
       this.persist(user.writes, user.workspaceId, journey.definition, result, facts, true);
       user.enteredJourneys.add(journey.id);
       user.lastEnteredAt = result.state.enteredAt;
@@ -302,7 +310,7 @@ export class JourneyRuntime {
   private async refreshWaitingConditions(manager: EntityManager, user: UserState): Promise<void> {
     for (const [index, state] of user.active.entries()) {
       if (state.status !== 'ACTIVE') continue;
-      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion);
+      const definition = await this.journeys.definition(manager, state.journeyId, state.journeyVersion, state.test);
       const facts = factsAt(user.traits, user, user.workspaceTime);
       const result = refreshConditions(definition, state, facts);
       if (!result) {

@@ -34,7 +34,7 @@ export class RuntimeWrites {
     const { state } = result;
     const earlier = this.instances.get(state.id);
     this.instances.set(state.id, { workspaceId, state, isNew: isNew || (earlier?.isNew ?? false) });
-    const owner = { workspaceId, journeyId: state.journeyId, instanceId: state.id, userId: state.userId };
+    const owner = { workspaceId, journeyId: state.journeyId, instanceId: state.id, userId: state.userId, test: state.test };
     if (result.activities.length > 0) this.activities.push({ owner, drafts: result.activities });
     for (const timer of result.timers) {
       this.jobs.push({

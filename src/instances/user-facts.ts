@@ -35,8 +35,13 @@ export async function loadUserFacts(
   const userIds = users.map((user) => user.userId);
   const clauses = distinctClauses([...admitting.map((journey) => journey.definition), ...running]);
   const times = clauses.length ? await performedEventTimes(manager, workspaceId, userIds, clauses, now) : new Map<string, PerformedEventTimes>();
-  const onceJourneys = admitting.filter((journey) => journey.definition.entry.mode === 'ONCE').map((journey) => journey.id);
-  const entered = await InstanceStore.enteredJourneysOfUsers(manager, users, onceJourneys);
+  const once = admitting.filter((journey) => journey.definition.entry.mode === 'ONCE');
+  const entered = await InstanceStore.enteredJourneysOfUsers(
+    manager,
+    users,
+    once.filter((journey) => !journey.test).map((journey) => journey.id),
+    once.filter((journey) => journey.test).map((journey) => journey.id),
+  );
   const coolingJourneys = admitting.filter((journey) => journey.definition.entry.cooldown).map((journey) => journey.id);
   const lastEntries = await InstanceStore.lastEntriesOfUsers(manager, users, coolingJourneys);
   const audiences = [
@@ -65,8 +70,8 @@ function distinctClauses(definitions: JourneyDefinition[]): Performed[] {
 /** The definitions the users' active instances run (their versions may be older than the admitting ones). */
 export async function runningDefinitions(
   instances: InstanceState[],
-  definition: (journeyId: string, version: number) => Promise<JourneyDefinition>,
+  definition: (journeyId: string, version: number, test: boolean) => Promise<JourneyDefinition>,
 ): Promise<JourneyDefinition[]> {
-  const versions = new Map(instances.map((state) => [`${state.journeyId}:${state.journeyVersion}`, state]));
-  return Promise.all([...versions.values()].map((state) => definition(state.journeyId, state.journeyVersion)));
+  const versions = new Map(instances.map((state) => [`${state.journeyId}:${state.test}:${state.journeyVersion}`, state]));
+  return Promise.all([...versions.values()].map((state) => definition(state.journeyId, state.journeyVersion, state.test)));
 }

@@ -13,7 +13,7 @@ export class EdgeTotalType {
       'Which way out: a hold branch key, `timeout`, `true`/`false` (split), a multi-branch key or `else`, `met` (wait for condition), or `next` (wait and send steps).',
   })
   branch: string;
-  @Field(() => Int, { description: 'How many times instances took it, all versions.' }) taken: number;
+  @Field(() => Int, { description: 'How many times instances took it, all versions (test runs not counted).' }) taken: number;
 }
 
 interface EdgeRow {
@@ -36,7 +36,7 @@ export class JourneyFlowResolver {
     const rows: EdgeRow[] = await this.dataSource.query(
       `SELECT step_key, type, detail->>'branch' AS branch, count(*)::int AS taken
          FROM activities
-        WHERE workspace_id = $1 AND journey_id = $2 AND step_key IS NOT NULL
+        WHERE workspace_id = $1 AND journey_id = $2 AND step_key IS NOT NULL AND NOT test
           AND type IN ('HOLD_MATCHED', 'HOLD_TIMED_OUT', 'BRANCH_TAKEN', 'WAIT_ELAPSED', 'WAIT_UNTIL_REACHED', 'STEP_ENTERED')
         GROUP BY step_key, type, detail->>'branch'`,
       [workspace.id, journey.id],

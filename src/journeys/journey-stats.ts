@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../deliveries/delivery.entity';
 
 export interface JourneyStats {
   entered: number;
@@ -12,6 +13,8 @@ export interface JourneyStats {
   /** Sends held back where they came due (quiet hours, and other limits with their own reasons). */
   sendsDeferred: SendReasonCount[];
   sendsSkipped: SendReasonCount[];
+  /** Every delivery status, in life-cycle order, with the journey's deliveries in it (0 included). */
+  deliveries: { status: DeliveryStatus; count: number }[];
 }
 
 export interface SendReasonCount {
@@ -20,19 +23,35 @@ export interface SendReasonCount {
   count: number;
 }
 
+/** What the counts need to know of the journey besides its id. */
+export interface StatsShape {
+  /** Step keys, in the order the canvas shows them (orders `atStep` and `branches`). */
+  stepOrder: string[];
+  /** Without a goal, nothing can convert: `conversionPercent` is null rather than 0. */
+  hasGoal: boolean;
+}
+
 /**
- * Counts over all versions, or over the instances that run `version` when given; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does.
- * One grouped statement, hence one snapshot: under concurrent writes the parts still add up
- * (entered = active + completed + exited, and `atStep` sums to active). It reads the
- * (journey, status, current_step) index.
+ * Counts of live traffic only: test runs (test mode) are left out of every part. Over all versions, or
+ * over the instances that run `version` now when it is given (a moved instance counts where it is).
+ * The instance counts are one grouped statement, hence one snapshot: under concurrent writes the parts
+ * still add up (entered = active + completed + exited, and `atStep` sums to active). It reads the
+ * (journey, status, current_step) index; the deliveries, the (workspace, journey, status) one.
  */
-export async function journeyStats(manager: EntityManager, workspaceId: string, journeyId: string, stepOrder: string[], version?: number): Promise<JourneyStats> {
-  const ofVersion = version === undefined ? '' : 'AND journey_version = $3';
+export async function journeyStats(
+  manager: EntityManager,
+  workspaceId: string,
+  journeyId: string,
+  { stepOrder, hasGoal }: StatsShape,
+  version?: number,
+): Promise<JourneyStats> {
   const versionParam = version === undefined ? [] : [version];
+  const ofVersionInstances =
+    version === undefined ? '' : 'AND instance_id IN (SELECT id FROM journey_instances WHERE journey_id = $2 AND journey_version = $3 AND NOT test)';
   const groups: { status: 'ACTIVE' | 'COMPLETED' | 'EXITED'; step: string | null; converted: boolean; n: number }[] =
     await manager.query(
       `SELECT status, current_step AS step, converted, count(*)::int AS n
-         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2 ${ofVersion}
+         FROM journey_instances WHERE workspace_id = $1 AND journey_id = $2 AND NOT test ${version === undefined ? '' : 'AND journey_version = $3'}
         GROUP BY status, current_step, converted`,
       [workspaceId, journeyId, ...versionParam],
     );
@@ -47,6 +66,7 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
     branches: [],
     sendsDeferred: [],
     sendsSkipped: [],
+    deliveries: [],
   };
   const atStep = new Map<string, number>();
   for (const { status, step, converted, n } of groups) {
@@ -61,7 +81,7 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
       stats.exited += n;
     }
   }
-  if (stats.entered > 0) stats.conversionPercent = (stats.converted / stats.entered) * 100;
+  if (hasGoal && stats.entered > 0) stats.conversionPercent = (stats.converted / stats.entered) * 100;
   // Keys of steps no longer in the journey (instances of older versions) come last.
   const order = new Map(stepOrder.map((key, i) => [key, i]));
   const position = (key: string) => order.get(key) ?? Number.MAX_SAFE_INTEGER;
@@ -71,8 +91,8 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
   // Branches taken and sends held back, counted from their activity records in one statement.
   const counted: { type: 'BRANCH_TAKEN' | 'SEND_DEFERRED' | 'SEND_SKIPPED'; step_key: string; label: string; n: number }[] = await manager.query(
     `SELECT type, step_key, COALESCE(CASE type WHEN 'BRANCH_TAKEN' THEN detail->>'branch' ELSE detail->>'reason' END, '') AS label, count(*)::int AS n
-       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type IN ('BRANCH_TAKEN', 'SEND_DEFERRED', 'SEND_SKIPPED')
-        ${version === undefined ? '' : 'AND instance_id IN (SELECT id FROM journey_instances WHERE journey_id = $2 AND journey_version = $3)'}
+       FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND NOT test AND type IN ('BRANCH_TAKEN', 'SEND_DEFERRED', 'SEND_SKIPPED')
+        ${ofVersionInstances}
       GROUP BY type, step_key, 3`,
     [workspaceId, journeyId, ...versionParam],
   );
@@ -89,5 +109,11 @@ export async function journeyStats(manager: EntityManager, workspaceId: string, 
     );
   stats.sendsDeferred = heldBack('SEND_DEFERRED');
   stats.sendsSkipped = heldBack('SEND_SKIPPED');
+  const deliveries: { status: DeliveryStatus; n: number }[] = await manager.query(
+    `SELECT status, count(*)::int AS n FROM deliveries WHERE workspace_id = $1 AND journey_id = $2 AND NOT test ${ofVersionInstances} GROUP BY status`,
+    [workspaceId, journeyId, ...versionParam],
+  );
+  const byStatus = new Map(deliveries.map((row) => [row.status, row.n]));
+  stats.deliveries = DELIVERY_STATUSES.map((status) => ({ status, count: byStatus.get(status) ?? 0 }));
   return stats;
 }

@@ -1,3 +1,4 @@
+import type { StatsShape } from './journey-stats';
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { VersionMigration } from './journey-version.entity';
 
@@ -36,7 +37,7 @@ export class JourneyVersionType {
   @Field(() => VersionMigrationEnum) migration: VersionMigration;
   @Field({ description: 'Whether new entries go to this version (the newest).' }) current: boolean;
   @Field(() => Int, { description: 'Instances running this version now.' }) activeInstances: number;
-  /** For its stats: the journey, and its steps' order. */
+  /** For its stats: the journey, its steps' order and whether it has a goal. */
   journeyId: string;
-  stepOrder: string[];
+  statsShape: StatsShape;
 }

@@ -66,7 +66,7 @@ export class JourneyVersionResolver {
       current: row.version === journey.version && journey.status !== 'DRAFT',
       activeInstances: row.activeInstances,
       journeyId: journey.id,
-      stepOrder: row.definition.steps.map((step) => step.key),
+      statsShape: { stepOrder: row.definition.steps.map((step) => step.key), hasGoal: !!row.definition.goal },
     }));
   }
 }
@@ -77,6 +77,6 @@ export class JourneyVersionStatsResolver {
 
   @ResolveField(() => JourneyStatsType, { description: 'The counts of Journey.stats, over the instances that run this version (moved ones count where they are now).' })
   stats(@CurrentWorkspace() workspace: Workspace, @Parent() version: JourneyVersionType): Promise<JourneyStatsType> {
-    return this.versionService.stats(workspace.id, version.journeyId, version.version, version.stepOrder);
+    return this.versionService.stats(workspace.id, version.journeyId, version.version, version.statsShape);
   }
 }

@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { JourneyDefinition, JourneyDraft } from '../engine/definition';
 import { draftOf, freezeVersion, frozenDefinition, withoutOpenVersion, type Publisher } from './frozen-versions';
 import { JourneyLifecycleListener } from './journey-lifecycle';
-import { journeyStats, type JourneyStats } from './journey-stats';
+import { journeyStats, type JourneyStats, type StatsShape } from './journey-stats';
 import { validateJourneyDraft } from './journey-validation';
 import { JourneyVersion, type VersionMigration } from './journey-version.entity';
 import { Journey } from './journey.entity';
@@ -85,7 +85,7 @@ export class JourneyVersionService {
       this.versions.find({ where: { workspaceId, journeyId }, order: { version: 'DESC' } }),
       this.versions.manager.query(
         `SELECT journey_version AS version, count(*)::int AS n FROM journey_instances
-          WHERE workspace_id = $1 AND journey_id = $2 AND status = 'ACTIVE' GROUP BY journey_version`,
+          WHERE workspace_id = $1 AND journey_id = $2 AND status = 'ACTIVE' AND NOT test GROUP BY journey_version`,
         [workspaceId, journeyId],
       ) as Promise<{ version: number; n: number }[]>,
     ]);
@@ -94,8 +94,8 @@ export class JourneyVersionService {
   }
 
   /** The stats of the instances that run `version` now (a moved instance counts for the version it was moved to). */
-  stats(workspaceId: string, journeyId: string, version: number, stepOrder: string[]): Promise<JourneyStats> {
-    return journeyStats(this.versions.manager, workspaceId, journeyId, stepOrder, version);
+  stats(workspaceId: string, journeyId: string, version: number, shape: StatsShape): Promise<JourneyStats> {
+    return journeyStats(this.versions.manager, workspaceId, journeyId, shape, version);
   }
 
   private async makeNewest(

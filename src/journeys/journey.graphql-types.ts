@@ -1,6 +1,8 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DurationScalar, JSONScalar } from '../common/graphql-scalars';
 import { PageInfo } from '../common/page-info.graphql-type';
+import { DeliveryStatusEnum } from '../deliveries/delivery.graphql-types';
+import type { DeliveryStatus } from '../deliveries/delivery.entity';
 import {
   Condition,
   ConditionBranch,
@@ -250,14 +252,20 @@ export class SendReasonCountType {
   @Field(() => Int, { description: 'All versions.' }) count: number;
 }
 
-@ObjectType('JourneyStats')
+@ObjectType('DeliveryStatusCount')
+export class DeliveryStatusCountType {
+  @Field(() => DeliveryStatusEnum) status: DeliveryStatus;
+  @Field(() => Int) count: number;
+}
+
+@ObjectType('JourneyStats', { description: 'Live traffic only: instances, activity and deliveries of test runs are not counted.' })
 export class JourneyStatsType {
   @Field(() => Int, { description: 'Instances ever started, all versions (on JourneyVersion.stats: the instances that run that version).' }) entered: number;
   @Field(() => Int) active: number;
   @Field(() => Int) completed: number;
   @Field(() => Int) exited: number;
   @Field(() => Int, { description: 'Instances whose user performed the goal event after entering.' }) converted: number;
-  @Field(() => Float, { nullable: true, description: 'converted / entered × 100; null before anyone entered.' })
+  @Field(() => Float, { nullable: true, description: 'converted / entered × 100; null before anyone entered, and when the journey has no goal.' })
   conversionPercent: number | null;
   @Field(() => [StepCountType], { description: 'Active instances by the step they are at.' }) atStep: StepCountType[];
   @Field(() => [BranchCountType], { description: 'How often each branch of each branching step was taken: the realised split of a RANDOM_SPLIT.' })
@@ -266,6 +274,8 @@ export class JourneyStatsType {
   sendsDeferred: SendReasonCountType[];
   @Field(() => [SendReasonCountType], { description: 'Sends skipped where they came due (SEND_SKIPPED records), by step and reason.' })
   sendsSkipped: SendReasonCountType[];
+  @Field(() => [DeliveryStatusCountType], { description: 'The journey’s deliveries by status: every status, in life-cycle order, 0 included.' })
+  deliveries: DeliveryStatusCountType[];
 }
 
 @ObjectType('Journey')

@@ -120,6 +120,6 @@ export class JourneyResolver {
 
   @ResolveField(() => JourneyStatsType)
   async stats(@CurrentWorkspace() workspace: Workspace, @Parent() journey: JourneyType): Promise<JourneyStatsType> {
-    return this.journeyService.stats(workspace.id, journey.id, journey.steps.map((step) => step.key));
+    return this.journeyService.stats(workspace.id, journey.id, { stepOrder: journey.steps.map((step) => step.key), hasGoal: !!journey.goal });
   }
 }

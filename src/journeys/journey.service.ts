@@ -5,13 +5,13 @@ import { checkPageSize, isUuid } from '../common/cursor';
 import { decodeKeysetCursor, keysetPage } from '../common/keyset-page';
 import { badUserInput, conflict, invalidState, limitExceeded, notFound, Problem } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { checkMappingPaths } from '@itinera/plugin-kit';
-import { AudienceCatalog, DestinationCatalog } from './destination-catalog';
-import type { JourneyDraft, JourneyStatus } from '../engine/definition';
+import { AudienceCatalog, DestinationCatalog, loadValidationContext } from './destination-catalog';
+import type { JourneyDefinition, JourneyDraft, JourneyStatus } from '../engine/definition';
 import { freezeVersion, withoutOpenVersion, type Publisher } from './frozen-versions';
 import { duplicateDraft } from './journey-duplication';
 import { JourneyLifecycleListener } from './journey-lifecycle';
-import { journeyStats, type JourneyStats } from './journey-stats';
+import { journeyStats, type JourneyStats, type StatsShape } from './journey-stats';
+import { JourneyTests } from './journey-tests';
 import { checkLiveEdit } from './live-journey-edits';
 import {
   JourneyInputShape,
@@ -56,6 +56,7 @@ export class JourneyService {
     private readonly destinationCatalog: DestinationCatalog,
     private readonly audienceCatalog: AudienceCatalog,
     private readonly lifecycle: JourneyLifecycleListener,
+    private readonly tests: JourneyTests,
   ) {}
 
   // --- reading ---------------------------------------------------------------------------------
@@ -94,9 +95,9 @@ export class JourneyService {
     return validateJourneyInput(input, await this.validationContext(workspaceId)).problems;
   }
 
-  /** Counts over all versions; `stepOrder` (the journey's step keys) orders `atStep` as the canvas does. */
-  stats(workspaceId: string, journeyId: string, stepOrder: string[]): Promise<JourneyStats> {
-    return journeyStats(this.journeys.manager, workspaceId, journeyId, stepOrder);
+  /** Counts over all versions, test runs left out (see journey-stats.ts). */
+  stats(workspaceId: string, journeyId: string, shape: StatsShape): Promise<JourneyStats> {
+    return journeyStats(this.journeys.manager, workspaceId, journeyId, shape);
   }
 
   // --- editing ---------------------------------------------------------------------------------
@@ -146,6 +147,7 @@ export class JourneyService {
       }
       if (patch.name != null) journey.name = patch.name;
       if (patch.description !== undefined) journey.description = patch.description;
+      await this.tests.afterEdit(manager, journey);
       return this.save(manager, journey);
     });
   }
@@ -190,6 +192,7 @@ export class JourneyService {
 
       journey.status = 'PUBLISHED';
       journey.publishedAt = new Date();
+      await this.tests.end(manager, journey.id);
       await freezeVersion(manager, journey, definition, { publisher });
       const saved = await this.save(manager, journey);
       await this.lifecycle.journeyPublished(manager, workspaceId, journey.id);
@@ -231,6 +234,7 @@ export class JourneyService {
       if (journey.status !== 'DRAFT') {
         throw invalidState(`journey is ${journey.status}; only a DRAFT journey can be deleted (archive it instead)`);
       }
+      await this.tests.forgetRuns(manager, journey.id);
       await manager.delete(Journey, { id: journey.id, workspaceId });
       return true;
     });
@@ -250,6 +254,7 @@ export class JourneyService {
       const journey = await this.lock(manager, workspaceId, id);
       if (!from.includes(journey.status)) throw invalidState(`journey is ${journey.status}; ${rule}`);
       journey.status = to;
+      await this.tests.end(manager, journey.id);
       const saved = await this.save(manager, journey);
       await alsoInTransaction?.(manager, saved);
       return alsoInTransaction ? manager.findOneOrFail(Journey, { where: { id: saved.id } }) : saved;
@@ -291,12 +296,8 @@ export class JourneyService {
   }
 
   /** What validating a draft of the workspace checks against: its destinations and audiences, and the limits (also the versions service's). */
-  async validationContext(workspaceId: string): Promise<ValidationContext> {
-    const [destinations, audienceIds] = await Promise.all([
-      this.destinationCatalog.forValidation(workspaceId),
-      this.audienceCatalog.audienceIds(workspaceId),
-    ]);
-    return { limits: this.config.journeyLimits, destinations, audienceIds, checkMappingPaths };
+  validationContext(workspaceId: string): Promise<ValidationContext> {
+    return loadValidationContext(this.config.journeyLimits, this.destinationCatalog, this.audienceCatalog, workspaceId);
   }
 
   private async findOrThrow(workspaceId: string, id: string): Promise<Journey> {

@@ -11,6 +11,8 @@ import { JourneyService } from './journey.service';
 import { RunnableDefinitions } from './runnable-definitions';
 import { JourneyVersionResolver, JourneyVersionStatsResolver } from './journey-version.resolver';
 import { JourneyVersionService } from './journey-versions.service';
+import { JourneyTestResolver } from './journey-test.resolver';
+import { JourneyTests } from './journey-tests';
 
 /**
  * Journey definitions, their versions and the admin API over them. Its ports (DestinationCatalog,
@@ -19,7 +21,7 @@ import { JourneyVersionService } from './journey-versions.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Journey, JourneyVersion]), DestinationsModule, AudiencesModule, InstancesModule],
-  providers: [JourneyService, RunnableDefinitions, JourneyResolver, JourneyFlowResolver, JourneyVersionService, JourneyVersionResolver, JourneyVersionStatsResolver],
-  exports: [JourneyService, RunnableDefinitions, TypeOrmModule],
+  providers: [JourneyService, JourneyTests, RunnableDefinitions, JourneyResolver, JourneyFlowResolver, JourneyTestResolver, JourneyVersionService, JourneyVersionResolver, JourneyVersionStatsResolver],
+  exports: [JourneyService, JourneyTests, RunnableDefinitions, TypeOrmModule],
 })
 export class JourneysModule {}

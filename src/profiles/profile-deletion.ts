@@ -38,11 +38,12 @@ export class ProfileDeletion {
 
       const profiles = await erase(`DELETE FROM profiles WHERE workspace_id = $1 AND user_id = $2`);
       // A DELETE answers [rows, count] through TypeORM, also with RETURNING.
-      const [instanceRows]: [{ id: string; status: string; journey_id: string }[], number] = await manager.query(
-        `DELETE FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 RETURNING id, status, journey_id`,
+      const [instanceRows]: [{ id: string; status: string; journey_id: string; test: boolean }[], number] = await manager.query(
+        `DELETE FROM journey_instances WHERE workspace_id = $1 AND user_id = $2 RETURNING id, status, journey_id, test`,
         user,
       );
-      for (const row of instanceRows.filter((instance) => instance.status === 'ACTIVE')) instanceTransitions.inc({ journey_id: row.journey_id, transition: 'exited' });
+      // Test runs were never in the metrics (they count live traffic).
+      for (const row of instanceRows.filter((instance) => instance.status === 'ACTIVE' && !instance.test)) instanceTransitions.inc({ journey_id: row.journey_id, transition: 'exited' });
       const [deliveryRows]: [{ id: string }[], number] = await manager.query(`DELETE FROM deliveries WHERE workspace_id = $1 AND user_id = $2 RETURNING id`, user);
       const counts: ProfileDeletionCounts = {
         profiles,
@@ -58,6 +59,7 @@ export class ProfileDeletion {
       await erase(`DELETE FROM event_cursors WHERE workspace_id = $1 AND user_id = $2`);
       await erase(`DELETE FROM audience_rechecks WHERE workspace_id = $1 AND user_id = $2`);
       await erase(`DELETE FROM audience_known_profiles WHERE workspace_id = $1 AND user_id = $2`);
+      await erase(`DELETE FROM workspace_test_profiles WHERE workspace_id = $1 AND user_id = $2`);
       return counts;
     });
   }

@@ -238,7 +238,9 @@ describe('journeys admin API: drafts, names, listing, workspaces and stats', () 
     });
 
     it('counts instances by status, conversions, and active instances per step in step order', async () => {
-      const journey = await api().lifecycle('publishJourney', (await api().create(applicationAbandonment(webhookId, 'Busy journey'))).id);
+      // With a goal: without one, conversionPercent is null whatever the instances say.
+      const input = { ...applicationAbandonment(webhookId, 'Busy journey'), goal: { match: { event: 'Application_Completed' }, targetPercent: 40 } };
+      const journey = await api().lifecycle('publishJourney', (await api().create(input)).id);
       const instances: [string, string, string | null, boolean][] = [
         ['88', 'ACTIVE', 'application_nudge', false],
         ['89', 'ACTIVE', 'wait_for_completion', false],

@@ -1,4 +1,6 @@
-import { publishJourney } from '../harness/journeys';
+import { DEFAULT_DELIVERY_RETRY } from '../../src/config/app-config';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
+import { createWebhookDestination, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';
 import { waitFor } from '../harness/wait-for';
 
@@ -62,11 +64,17 @@ const BEHAVIOURS = [
 /** SPEC 6: per journey, instances now at each step, entered / completed / exited totals and goal conversion. */
 describe('Journey.stats', () => {
   let itinera: TestApp;
+  let receiver: RecordingServer;
 
   beforeAll(async () => {
-    itinera = await startTestApp();
+    // Retries a minute apart: a delivery that failed once stays RETRYING while the counts are read.
+    itinera = await startTestApp({ config: { deliveryRetry: { ...DEFAULT_DELIVERY_RETRY, baseDelayMs: 60_000 } } });
+    receiver = await startRecordingServer();
   });
-  afterAll(() => itinera.close());
+  afterAll(async () => {
+    await itinera.close();
+    await receiver.close();
+  });
 
   it('counts 50 trial users split by plan exactly as they were sent, and stays consistent while they arrive', async () => {
     const journey = await publishJourney(itinera.graphql, trialByPlan);
@@ -133,5 +141,47 @@ describe('Journey.stats', () => {
     });
     const { journey } = await itinera.graphql.query<{ journey: { stats: Stats } }>(STATS, { id: createJourney.id });
     expect(journey.stats).toEqual({ entered: 0, active: 0, completed: 0, exited: 0, converted: 0, conversionPercent: null, atStep: [] });
+  });
+
+  it('counts the journey’s deliveries by status, every status listed, and has no conversion percent without a goal', async () => {
+    // The receiver accepts ok-*, refuses bad-* for good (400) and is busy for busy-* (503: retried later).
+    receiver.replyWith((request) => {
+      const userId = String((request.json as { userId?: string }).userId);
+      if (userId.startsWith('bad-')) return { status: 400, body: { error: 'unknown customer' } };
+      if (userId.startsWith('busy-')) return { status: 503, body: { error: 'busy' } };
+      return { status: 200, body: { ok: true } };
+    });
+    const destinationId = await createWebhookDestination(itinera.graphql, receiver.url);
+    const journey = await publishJourney(itinera.graphql, {
+      name: 'Order receipts, no goal',
+      trigger: { type: 'EVENT', event: { event: 'Order_Placed' } },
+      entry: { mode: 'REENTER_EVERY_TIME' },
+      steps: [{ key: 'receipt', name: 'Receipt', type: 'SEND', send: { destinationId, action: 'send', mapping: {} } }],
+    });
+    const users = { ok: 4, bad: 2, busy: 3 };
+    const messages = Object.entries(users).flatMap(([kind, n]) =>
+      Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `${kind}-${i}`, event: 'Order_Placed', properties: { order: i } })),
+    );
+    expect((await itinera.ingestion.batch(messages)).status).toBe(200);
+
+    const read = async () =>
+      (await itinera.graphql.query(`query ($id: ID!) { journey(id: $id) { stats { entered completed conversionPercent deliveries { status count } } } }`, { id: journey.id }))
+        .journey.stats;
+    const expected = {
+      entered: 9,
+      completed: 9,
+      conversionPercent: null,
+      deliveries: [
+        { status: 'PENDING', count: 0 },
+        { status: 'DELIVERED', count: users.ok },
+        { status: 'RETRYING', count: users.busy },
+        { status: 'FAILED', count: users.bad },
+      ],
+    };
+    const stats = await waitFor(async () => {
+      const current = await read();
+      return JSON.stringify(current) === JSON.stringify(expected) && current;
+    }, { what: 'every delivery attempted once' });
+    expect(stats).toEqual(expected);
   });
 });

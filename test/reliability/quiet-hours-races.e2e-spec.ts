@@ -1,4 +1,4 @@
-import { RecordingServer, startRecordingServer } from '../../src/plugin-kit/testing';
+import { RecordingServer, startRecordingServer } from '@itinera/plugin-kit/testing';
 import { ItineraProcess, spawnItinera } from '../harness/itinera-process';
 import { createWebhookDestination, publishJourney } from '../harness/journeys';
 import { startTestApp, TestApp } from '../harness/test-app';

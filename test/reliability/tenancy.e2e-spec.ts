@@ -172,6 +172,10 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       // B never sets a zone of its own (its quiet hours may be set by the mutation's case).
       expect((await b.query(`{ workspaceSettings { timeZone } }`)).workspaceSettings).toEqual({ timeZone: null });
     },
+    testProfiles: async (b) => {
+      await itinera.graphql.query(`mutation { addTestProfile(userId: "a-tester") { userId } }`);
+      expect((await b.query(`{ testProfiles { userId } }`)).testProfiles).toEqual([]);
+    },
     viewer: async (b) => {
       const { viewer } = await b.query(`{ viewer { workspaceId scope } }`);
       expect(viewer.workspaceId).not.toBe(itinera.workspace.workspaceId);
@@ -220,6 +224,19 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
     publishJourneyVersion: (b, a) =>
       expectNotFound(b, `mutation ($id: ID!) { publishJourneyVersion(id: $id, migration: MOVE_BY_STEP_KEY) { id } }`, { id: a.journeyId }),
     rollbackJourney: (b, a) => expectNotFound(b, `mutation ($id: ID!) { rollbackJourney(id: $id, version: 1) { id } }`, { id: a.journeyId }),
+    startJourneyTest: journeyMutation('startJourneyTest'),
+    stopJourneyTest: journeyMutation('stopJourneyTest'),
+    resetTestProfile: (b, a) => expectNotFound(b, `mutation ($u: String!, $j: ID!) { resetTestProfile(userId: $u, journeyId: $j) }`, { u: a.userId, j: a.journeyId }),
+    addTestProfile: async (b, a) => {
+      // B's test profile of the same userId is B's own: A's runtime never treats A's user as a tester.
+      expect((await b.query(`mutation ($u: String!) { addTestProfile(userId: $u) { userId } }`, { u: a.userId })).addTestProfile).toEqual({ userId: a.userId });
+      expect((await itinera.graphql.query(`{ testProfiles { userId } }`)).testProfiles).not.toContainEqual({ userId: a.userId });
+    },
+    removeTestProfile: async (b) => {
+      await itinera.graphql.query(`mutation { addTestProfile(userId: "a-tester-2") { userId } }`);
+      expect(await b.query(`mutation { removeTestProfile(userId: "a-tester-2") }`)).toEqual({ removeTestProfile: false });
+      expect((await itinera.graphql.query(`{ testProfiles { userId } }`)).testProfiles).toContainEqual({ userId: 'a-tester-2' });
+    },
     sendTestEvent: async (b, a) => {
       const before = receiver.requests.length;
       await expectNotFound(b, `mutation ($d: ID!) { sendTestEvent(destinationId: $d, action: "send", payload: { data: { x: 1 } }) { ok } }`, { d: a.destinationId });

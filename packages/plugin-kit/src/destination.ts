@@ -77,6 +77,8 @@ export interface PerformInput<Settings = unknown, Payload = unknown> {
   userId: string;
   /** The send step's event name, if it has one. */
   eventName?: string;
+  /** True when a test run sent it (a test profile in a journey under test, or `sendTestEvent`): pass it on. */
+  test?: boolean;
   /** Aborted when the attempt must stop (worker shutdown); pass it to every I/O call. */
   signal: AbortSignal;
   /** Logs under the plugin's name; the destination's secret settings are redacted from what it writes. */

@@ -45,6 +45,8 @@ export interface RunActionOptions {
   journeyId?: string;
   instanceId?: string;
   userId?: string;
+  /** As a test run's send (`PerformInput.test`). */
+  test?: boolean;
   signal?: AbortSignal;
   logger?: PluginLogger;
 }
@@ -89,6 +91,7 @@ export async function runAction<Settings>(
     journeyId: options.journeyId ?? known.journey?.id ?? 'test-journey',
     instanceId,
     userId: options.userId ?? known.userId ?? 'test-user',
+    test: options.test,
     signal,
     logger: redactingLogger(options.logger ?? silentLogger, secrets),
     request: createRequestClient({ signal, secrets }),
