@@ -1,8 +1,10 @@
 /**
  * Scenario 7: send limits do not slow other workspaces. Workspace A (no limits) forwards orders at a steady
- * rate; its entry-to-destination latency is measured alone, then while workspace B sends to a destination
- * limited to RATE_LIMIT deliveries a second (a growing backlog waits its turns) and workspace C, capped at
- * one send per user a day, sends for a few users over and over (most of its sends are skipped by the cap).
+ * rate; its entry-to-destination latency is measured alone; then while two neighbour workspaces send the
+ * same load without limits (what the load alone costs on this machine); then while B sends to a destination
+ * limited to RATE_LIMIT deliveries a second (a growing backlog waits its turns) and C, capped at one send per
+ * user a day, sends for a few users over and over (most of its sends are skipped by the cap). The limits
+ * slow no one when the last two rows are alike.
  */
 import { randomUUID } from 'node:crypto';
 import { publishJourney } from '../../test/harness/journeys';
@@ -22,6 +24,8 @@ export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: 
   const a = await env.createWorkspace('bench-limits-free');
   const b = await env.createWorkspace('bench-limits-rate');
   const c = await env.createWorkspace('bench-limits-capped');
+  const plainB = await env.createWorkspace('bench-limits-plain-b');
+  const plainC = await env.createWorkspace('bench-limits-plain-c');
   const destination = async (ws: BenchWorkspace, name: string, rateLimit?: { max: number; per: 'SECOND' }) =>
     (await ws.graphql.query(`mutation ($input: DestinationInput!) { createDestination(input: $input) { id } }`, {
       input: { name, plugin: 'webhook', settings: { url: `${env.sink.url}/${name}` }, rateLimit: rateLimit ?? null },
@@ -29,6 +33,7 @@ export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: 
   const free = await publishJourney(a.graphql, forwardingJourney('forward orders', await destination(a, 'free')));
   const limited = await publishJourney(b.graphql, forwardingJourney('forward to a slow partner', await destination(b, 'slow', { max: RATE_LIMIT, per: 'SECOND' })));
   await publishJourney(c.graphql, forwardingJourney('order offers', await destination(c, 'capped')));
+  for (const plain of [plainB, plainC]) await publishJourney(plain.graphql, forwardingJourney('forward orders', await destination(plain, `plain-${plain.name}`)));
   await c.graphql.query(`mutation { setFrequencyCaps(caps: [{ max: 1, within: "P1D" }]) { max } }`);
 
   const received = new Map<string, number>();
@@ -47,16 +52,10 @@ export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: 
   const alone = await measureFree(RATE * seconds, 'alone');
   log(`A alone: p50 ${round(alone.p50)} ms, p99 ${round(alone.p99)} ms (${alone.n} deliveries)`);
 
+  const plain = await withNeighbours(plainB, plainC, 'plain');
+  log(`A with neighbours without limits: p50 ${round(plain.p50)} ms, p99 ${round(plain.p99)} ms (${plain.n} deliveries)`);
   limitedArrivals = [];
-  const tag = randomUUID().slice(0, 8);
-  const neighbours = Promise.all([
-    neighbourLoad(b, (i) => `${tag}-b-${i}`),
-    // Few users, each of many orders: after each user's first, the cap skips them.
-    neighbourLoad(c, (i) => `${tag}-c-${i % CAPPED_USERS}`),
-  ]);
-  const busy = await measureFree(RATE * seconds, 'busy');
-  await neighbours;
-  collect();
+  const busy = await withNeighbours(b, c, 'busy');
   log(`A with B rate-limited and C capped: p50 ${round(busy.p50)} ms, p99 ${round(busy.p99)} ms (${busy.n} deliveries)`);
   const limitedRate = limitedArrivals.length > 1 ? ((limitedArrivals.length - 1) * 1000) / (Math.max(...limitedArrivals) - Math.min(...limitedArrivals)) : 0;
   const skipped = await env.count(`SELECT count(*) AS n FROM activities WHERE workspace_id = $1 AND type = 'SEND_SKIPPED'`, [c.workspaceId]);
@@ -65,13 +64,28 @@ export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: 
   const row = (measure: string, value: number, note: string): Measure => ({ scenario: '8 send limits', measure, value, unit: 'ms', higherIsBetter: false, note });
   return [
     row(`A alone: p99 at ${RATE} events/s for ${seconds} s`, alone.p99, `p50 ${round(alone.p50)} ms; ${alone.n} delivered`),
+    row(`A while two neighbours without limits send ${NEIGHBOUR_RATE} events/s each: p99`, plain.p99, `p50 ${round(plain.p50)} ms; ${plain.n} delivered`),
     row(
       `A while B is rate-limited and C capped: p99 at ${RATE} events/s`,
       busy.p99,
-      `p50 ${round(busy.p50)} ms; ${busy.n} delivered; ${round(busy.p99 / Math.max(alone.p99, 1), 2)}× alone. B and C each ${NEIGHBOUR_RATE} events/s: B's deliveries arrived at ${round(limitedRate, 1)}/s (limit ${RATE_LIMIT}), C's cap skipped ${skipped}`,
+      `p50 ${round(busy.p50)} ms; ${busy.n} delivered; ${round(busy.p99 / Math.max(plain.p99, 1), 2)}× with neighbours without limits. B and C each ${NEIGHBOUR_RATE} events/s: B's deliveries arrived at ${round(limitedRate, 1)}/s (limit ${RATE_LIMIT}), C's cap skipped ${skipped}`,
     ),
     { scenario: '8 send limits', measure: `B's rate-limited deliveries, per second (limit ${RATE_LIMIT})`, value: limitedRate, unit: '/s', higherIsBetter: false, note: `${limitedArrivals.length} arrivals while A was measured` },
   ];
+
+  /** A measured while the two neighbours send: one order per user (the first), many per user (the second). */
+  async function withNeighbours(first: BenchWorkspace, second: BenchWorkspace, label: string): Promise<Percentiles> {
+    const tag = `${label}-${randomUUID().slice(0, 8)}`;
+    const neighbours = Promise.all([
+      neighbourLoad(first, (i) => `${tag}-b-${i}`),
+      // Few users, each of many orders: with a cap, after each user's first the cap skips them.
+      neighbourLoad(second, (i) => `${tag}-c-${i % CAPPED_USERS}`),
+    ]);
+    const measured = await measureFree(RATE * seconds, label);
+    await neighbours;
+    collect();
+    return measured;
+  }
 
   /** Neighbour traffic for as long as A is measured: one order per user (B) or many per user (C). */
   async function neighbourLoad(ws: BenchWorkspace, userOf: (i: number) => string): Promise<void> {

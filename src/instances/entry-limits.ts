@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { triggers, type EntryLimit, type JourneyDefinition, type TrackedEvent } from '../engine';
+import { AUDIENCE_ENTERED, AUDIENCE_EXITED, triggers, type EntryLimit, type JourneyDefinition, type TrackedEvent } from '../engine';
 import { durationToMs } from '../engine/duration';
 
 const journeyLockKey = (journeyId: string) => `entry-limit:${journeyId}`;
@@ -60,5 +60,6 @@ export class EntryLimits {
 /** Whether any of the events triggers the journey, or an audience change (derived later, under the lock) may. */
 export function mayTrigger(definition: JourneyDefinition, events: TrackedEvent[], withAudiences: boolean): boolean {
   if (definition.trigger.type === 'AUDIENCE') return withAudiences;
+  if (withAudiences && [AUDIENCE_ENTERED, AUDIENCE_EXITED].includes(definition.trigger.event?.event ?? '')) return true;
   return events.some((event) => triggers(definition, event));
 }

@@ -66,6 +66,10 @@ describe('frequency caps', () => {
     expect(error.extensions?.code).toBe('BAD_USER_INPUT');
     expect(error.extensions?.problems?.map((problem) => problem.path)).toEqual(['caps[0].max', 'caps[1].within', 'caps[2].within', 'caps[3].destinationId', 'caps[4]']);
     expect((await itinera.graphql.query(`{ frequencyCaps { max } }`)).frequencyCaps).toEqual([]);
+    // The audit log records the refused change, as it does every mutation (values are never recorded).
+    const { auditLog } = await itinera.graphql.query(`{ auditLog(filter: { operation: "setFrequencyCaps" }) { nodes { operation outcome } } }`);
+    expect(auditLog.nodes).toEqual([expect.objectContaining({ operation: 'setFrequencyCaps' })]);
+    expect(auditLog.nodes[0].outcome).toBe('BAD_USER_INPUT');
   });
 
   it('two journeys sending to the same user at once, through two worker processes: a cap of 1 lets exactly one send go', async () => {
