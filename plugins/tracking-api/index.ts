@@ -1,29 +1,18 @@
-import { defineDestination, type ActionDefinition, type PerformInput } from '@itinera/plugin-kit';
+import { actionFor, defineDestination, defineSettings, type InferSettings, type PerformInput } from '@itinera/plugin-kit';
 
-/** Settings of a tracking API destination, after defaults. */
-export interface TrackingApiSettings {
-  host: string;
-  writeKey: string;
-  timeoutMs: number;
-}
+const settings = defineSettings({
+  host: { type: 'string', format: 'uri', required: true, description: 'e.g. https://api.segment.io or http://127.0.0.1:3000.' },
+  writeKey: { type: 'string', required: true, secret: true, description: 'The source’s write key, sent as HTTP Basic user name.' },
+  timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
+});
 
-export interface TrackPayload {
-  userId: string;
-  event: string;
-  properties?: Record<string, unknown>;
-  timestamp?: string;
-}
-
-export interface IdentifyPayload {
-  userId: string;
-  traits: Record<string, unknown>;
-}
+const action = actionFor(settings);
 
 /**
  * Sends one call to `<host>/v1/<type>`. The idempotency key is the `messageId`, so the receiver's messageId
  * deduplication turns at-least-once delivery into exactly-once.
  */
-async function sendCall(type: 'track' | 'identify', message: Record<string, unknown>, input: PerformInput<TrackingApiSettings, unknown>) {
+async function sendCall(type: 'track' | 'identify', message: Record<string, unknown>, input: PerformInput<InferSettings<typeof settings>, unknown>) {
   const { settings, idempotencyKey, journeyId, instanceId, stepKey, request } = input;
   const body = {
     ...message,
@@ -41,7 +30,7 @@ async function sendCall(type: 'track' | 'identify', message: Record<string, unkn
   return { status: response.status, response: response.body };
 }
 
-const track: ActionDefinition<TrackingApiSettings, TrackPayload> = {
+const track = action({
   title: 'Track event',
   description: 'Records an event for the user, as a Segment track call.',
   fields: {
@@ -54,9 +43,9 @@ const track: ActionDefinition<TrackingApiSettings, TrackPayload> = {
     const { userId, event, properties, timestamp } = input.payload;
     return sendCall('track', { userId, event, properties: properties ?? {}, timestamp }, input);
   },
-};
+});
 
-const identify: ActionDefinition<TrackingApiSettings, IdentifyPayload> = {
+const identify = action({
   title: 'Identify user',
   description: 'Sets traits on the user, as a Segment identify call.',
   fields: {
@@ -64,16 +53,13 @@ const identify: ActionDefinition<TrackingApiSettings, IdentifyPayload> = {
     traits: { type: 'object', required: true, description: 'Traits to set, e.g. { "nudged": true }.' },
   },
   perform: (input) => sendCall('identify', { userId: input.payload.userId, traits: input.payload.traits }, input),
-};
+});
 
-export default defineDestination<TrackingApiSettings>({
+export default defineDestination({
   name: 'tracking-api',
+  kitVersion: '^2.0.0',
   displayName: 'Tracking API (Segment-compatible)',
   description: 'Forwards track and identify calls to any Segment-compatible tracking API, such as another Itinera.',
-  settings: {
-    host: { type: 'string', format: 'uri', required: true, description: 'e.g. https://api.segment.io or http://127.0.0.1:3000.' },
-    writeKey: { type: 'string', required: true, secret: true, description: 'The source’s write key, sent as HTTP Basic user name.' },
-    timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
-  },
+  settings,
   actions: { track, identify },
 });

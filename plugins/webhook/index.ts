@@ -1,19 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { defineDestination, type ActionDefinition } from '@itinera/plugin-kit';
-
-/** Settings of a webhook destination, after defaults. */
-export interface WebhookSettings {
-  url: string;
-  method: 'POST' | 'PUT';
-  headers?: Record<string, string>;
-  secret?: string;
-  timeoutMs: number;
-}
-
-/** What the `send` action delivers. */
-export interface WebhookPayload {
-  data: Record<string, unknown>;
-}
+import { actionFor, defineDestination, defineSettings } from '@itinera/plugin-kit';
 
 /**
  * The JSON body of every webhook request. `key` is the send step's stable key, so one endpoint can tell
@@ -34,7 +20,22 @@ export function webhookSignature(secret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
 }
 
-const send: ActionDefinition<WebhookSettings, WebhookPayload> = {
+const settings = defineSettings({
+  url: { type: 'string', format: 'uri', required: true, description: 'The endpoint, e.g. https://example.com/hooks/itinera.' },
+  method: { type: 'string', choices: ['POST', 'PUT'], default: 'POST', description: 'HTTP method.' },
+  // Secret because headers usually carry credentials (`Authorization: Bearer ...`).
+  headers: { type: 'object', format: 'http-headers', secret: true, description: 'Extra request headers, e.g. { "Authorization": "Bearer ..." }.' },
+  secret: {
+    type: 'string',
+    secret: true,
+    description: 'When set, each request carries X-Itinera-Signature: sha256=<hex HMAC-SHA256 of the raw body>.',
+  },
+  timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
+});
+
+const action = actionFor(settings);
+
+const send = action({
   title: 'Send',
   description: 'POST (or PUT) a JSON envelope with the mapped data to the URL.',
   fields: {
@@ -56,23 +57,13 @@ const send: ActionDefinition<WebhookSettings, WebhookPayload> = {
     const response = await request(settings.url, { method: settings.method, headers, body: rawBody, timeoutMs: settings.timeoutMs, redirect: 'error' });
     return { status: response.status, response: response.body };
   },
-};
+});
 
-export default defineDestination<WebhookSettings>({
+export default defineDestination({
   name: 'webhook',
+  kitVersion: '^2.0.0',
   displayName: 'Webhook',
   description: 'Delivers each send step as a JSON request to an HTTP endpoint, optionally signed with HMAC-SHA256.',
-  settings: {
-    url: { type: 'string', format: 'uri', required: true, description: 'The endpoint, e.g. https://example.com/hooks/itinera.' },
-    method: { type: 'string', enum: ['POST', 'PUT'], default: 'POST', description: 'HTTP method.' },
-    // Secret because headers usually carry credentials (`Authorization: Bearer ...`).
-    headers: { type: 'object', format: 'http-headers', secret: true, description: 'Extra request headers, e.g. { "Authorization": "Bearer ..." }.' },
-    secret: {
-      type: 'string',
-      secret: true,
-      description: 'When set, each request carries X-Itinera-Signature: sha256=<hex HMAC-SHA256 of the raw body>.',
-    },
-    timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
-  },
+  settings,
   actions: { send },
 });

@@ -1,5 +1,5 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import type { DestinationDefinition, SettingField } from '@itinera/plugin-kit';
+import { choiceValues, type DestinationDefinition, type SettingField } from '@itinera/plugin-kit';
 import { CurrentWorkspace } from '../workspaces/request-context';
 import { Workspace } from '../workspaces/workspace.entity';
 import { Destination } from './destination.entity';
@@ -8,7 +8,7 @@ import { DestinationService } from './destination.service';
 import { PluginRegistry } from './plugin-registry';
 
 /** What a setting declaration may say; copied key by key so nothing but plain data reaches the API. */
-const SETTING_KEYS: (keyof SettingField)[] = ['type', 'required', 'secret', 'description', 'default', 'enum', 'format', 'minimum', 'maximum'];
+const SETTING_KEYS: (keyof SettingField)[] = ['type', 'label', 'required', 'secret', 'description', 'default', 'choices', 'enum', 'multiple', 'properties', 'format', 'minimum', 'maximum'];
 
 @Resolver(() => DestinationType)
 export class DestinationResolver {
@@ -74,7 +74,7 @@ function toPluginType(plugin: DestinationDefinition): DestinationPluginType {
         required: field.required ?? false,
         description: field.description ?? null,
         defaultMapping: field.default ?? null,
-        enum: field.enum ? [...field.enum] : null,
+        enum: choiceValues(field) ?? null,
       })),
     })),
   };

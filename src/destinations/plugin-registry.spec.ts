@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { BUILT_IN_PLUGINS_DIR, destinationDefinitionProblems, PluginRegistry } from './plugin-registry';
+import { KIT_VERSION } from '@itinera/plugin-kit';
+import { BUILT_IN_PLUGINS_DIR, destinationDefinitionProblems, kitVersionProblem, PluginRegistry } from './plugin-registry';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'plugins');
 
@@ -33,6 +34,34 @@ describe('PluginRegistry', () => {
     expect(reported).toEqual(registry.problems);
   });
 
+  it('refuses a plugin written for another kit version, or declaring none, with what to do about it', () => {
+    const folder = path.join(FIXTURES, 'kit-versions');
+    const registry = PluginRegistry.loadFrom([folder]);
+    expect(KIT_VERSION).toBe('2.0.0');
+    expect(registry.list().map((plugin) => plugin.name)).toEqual(['modern-crm']);
+    expect(registry.problems).toEqual([
+      {
+        folder: path.join(folder, 'undeclared'),
+        reason: `plugin "undeclared-crm" declares no kitVersion; declare the kit versions it was written for, e.g. kitVersion: '^2.0.0'`,
+      },
+      {
+        folder: path.join(folder, 'written-for-kit-1'),
+        reason:
+          'plugin "legacy-crm" works with @itinera/plugin-kit ^1.4.0, but this Itinera provides @itinera/plugin-kit 2.0.0; ' +
+          'use a version of the plugin written for @itinera/plugin-kit 2.x',
+      },
+    ]);
+  });
+
+  it('reads kitVersion as a semver range', () => {
+    expect(kitVersionProblem('^2.0.0', '2.3.1')).toBeUndefined();
+    expect(kitVersionProblem('>=2.1 <4', '3.0.0')).toBeUndefined();
+    expect(kitVersionProblem('~2.3.0', '2.4.0')).toMatch(/works with @itinera\/plugin-kit ~2\.3\.0, but this Itinera provides @itinera\/plugin-kit 2\.4\.0/);
+    expect(kitVersionProblem('^3.0.0', '2.0.0')).toMatch(/use a version of the plugin written for @itinera\/plugin-kit 2\.x$/);
+    expect(kitVersionProblem('latest', '2.0.0')).toBe(`has kitVersion "latest", which is not a semver range; declare the kit versions it was written for, e.g. kitVersion: '^2.0.0'`);
+    expect(kitVersionProblem(2, '2.0.0')).toMatch(/^has kitVersion 2, which is not a semver range/);
+  });
+
   it('does not treat inherited properties as actions', () => {
     const registry = PluginRegistry.loadFrom([BUILT_IN_PLUGINS_DIR]);
     expect(registry.action('webhook', 'toString')).toBeUndefined();
@@ -62,7 +91,7 @@ describe('destinationDefinitionProblems', () => {
     ).toEqual([
       'name must be a non-empty string',
       'displayName must be a non-empty string',
-      'settings.apiKey.type must be one of string, number, integer, boolean, object, array',
+      'settings.apiKey.type must be one of string, number, integer, boolean, object, array, datetime',
       'actions.upsert.title must be a non-empty string',
       'actions.upsert.perform must be a function',
       'actions.upsert.fields.email.type must be one of string, number, integer, boolean, object, array, datetime',

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ActionDefinition, DestinationDefinition } from '@itinera/plugin-kit';
+import { KIT_PACKAGE, KIT_VERSION, type ActionDefinition, type DestinationDefinition } from '@itinera/plugin-kit';
+import semver from 'semver';
+import { exposeKitTo } from './kit-resolution';
 
 /** `<repo>/plugins` from `src/destinations` (and `dist/plugins` from `dist/src/destinations`). */
 export const BUILT_IN_PLUGINS_DIR = path.resolve(__dirname, '..', '..', 'plugins');
@@ -12,8 +14,8 @@ export interface PluginLoadProblem {
 }
 
 const ENTRY_FILES = ['index.ts', 'index.js'];
-const SETTING_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
-const FIELD_TYPES = new Set([...SETTING_TYPES, 'datetime']);
+/** Settings and action fields share one specification (`FieldSpec`), so one list of types. */
+const FIELD_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'datetime']);
 
 /**
  * The destination plugins this process can deliver through, by name. Loading never throws: a folder that
@@ -34,6 +36,7 @@ export class PluginRegistry {
       registry.problems.push(problem);
       onProblem(problem);
     };
+    exposeKitTo(directories);
     for (const directory of directories) {
       for (const folder of pluginFolders(directory, report)) registry.loadFolder(folder, report);
     }
@@ -45,6 +48,8 @@ export class PluginRegistry {
     const reasons = destinationDefinitionProblems(definition);
     if (reasons.length > 0) return `not a valid destination definition: ${reasons.join('; ')}`;
     const plugin = definition as DestinationDefinition;
+    const incompatible = kitVersionProblem(plugin.kitVersion);
+    if (incompatible) return `plugin "${plugin.name}" ${incompatible}`;
     if (this.byName.has(plugin.name)) return `a plugin named "${plugin.name}" is already registered`;
     this.byName.set(plugin.name, plugin);
     return undefined;
@@ -124,8 +129,8 @@ export function destinationDefinitionProblems(value: unknown): string[] {
     problems.push('settings must be an object of setting declarations (it may be empty)');
   } else {
     for (const [key, setting] of Object.entries(value.settings)) {
-      if (!isObject(setting) || !SETTING_TYPES.has(setting.type as string)) {
-        problems.push(`settings.${key}.type must be one of ${[...SETTING_TYPES].join(', ')}`);
+      if (!isObject(setting) || !FIELD_TYPES.has(setting.type as string)) {
+        problems.push(`settings.${key}.type must be one of ${[...FIELD_TYPES].join(', ')}`);
       }
     }
   }
@@ -152,6 +157,18 @@ export function destinationDefinitionProblems(value: unknown): string[] {
     }
   }
   return problems;
+}
+
+/** Why a plugin declaring `range` cannot run on this kit, or undefined when it can. */
+export function kitVersionProblem(range: unknown, kitVersion = KIT_VERSION): string | undefined {
+  const fix = `declare the kit versions it was written for, e.g. kitVersion: '^${semver.major(kitVersion)}.0.0'`;
+  if (range === undefined) return `declares no kitVersion; ${fix}`;
+  if (typeof range !== 'string' || semver.validRange(range) === null) return `has kitVersion ${JSON.stringify(range)}, which is not a semver range; ${fix}`;
+  if (semver.satisfies(kitVersion, range, { includePrerelease: true })) return undefined;
+  return (
+    `works with ${KIT_PACKAGE} ${range}, but this Itinera provides ${KIT_PACKAGE} ${kitVersion}; ` +
+    `use a version of the plugin written for ${KIT_PACKAGE} ${semver.major(kitVersion)}.x`
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,7 @@
+import type { FieldSpec, FieldSpecs, FieldType, InferPayload, InferSettings } from './fields';
 import type { RequestClient } from './request';
+
+export type { FieldType } from './fields';
 
 /**
  * The shape of a destination plugin: a plain object with settings fields and actions, each action with
@@ -16,36 +19,14 @@ export function describeProblems(problems: Problem[]): string {
   return problems.map((problem) => (problem.path ? `${problem.path} ${problem.message}` : problem.message)).join('; ');
 }
 
-/** A value type a setting may declare. */
-export type SettingType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+/** A value type a setting may declare (the same as an action field's). */
+export type SettingType = FieldType;
 
 /** One setting of a destination (a URL, an API key...), validated when a destination is created or updated. */
-export interface SettingField {
-  type: SettingType;
-  /** A required setting without a `default` must be given. */
-  required?: boolean;
-  /** Never returned by the admin API (see `redactSettings`). Mark anything that grants access. */
-  secret?: boolean;
-  description?: string;
-  /** Used when the setting is absent. */
-  default?: unknown;
-  /** The only values allowed. */
-  enum?: readonly (string | number)[];
-  /**
-   * `uri`: an absolute http(s) URL. `http-headers`: an object of HTTP header names to string values that
-   * can be sent (no control characters such as CR, LF or NUL), refused when saved rather than at every send.
-   */
-  format?: 'uri' | 'http-headers';
-  /** Inclusive bounds for `number` and `integer` settings. */
-  minimum?: number;
-  maximum?: number;
-}
+export type SettingField = FieldSpec;
 
 /** A destination's settings, by name. */
-export type SettingsSchema = Record<string, SettingField>;
-
-/** A value type an action field may declare; `datetime` is an ISO-8601 string (`2025-03-01T10:00:00Z`). */
-export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'datetime';
+export type SettingsSchema = FieldSpecs;
 
 /** A `@path` into the journey context (`$.traits.email`). */
 export interface PathDirective {
@@ -68,17 +49,8 @@ export type Mapping =
   | Mapping[]
   | { [key: string]: Mapping };
 
-/** One field of an action's payload. */
-export interface ActionField {
-  type: FieldType;
-  /** A required field must be present (and not null) in the mapped payload. */
-  required?: boolean;
-  description?: string;
-  /** The mapping used when a send step's mapping leaves this field out, e.g. `{ '@path': '$.entry.properties' }`. */
-  default?: Mapping;
-  /** The only values allowed. */
-  enum?: readonly (string | number)[];
-}
+/** One field of an action's payload; its `default` is a mapping, e.g. `{ '@path': '$.entry.properties' }`. */
+export type ActionField = FieldSpec;
 
 /** What a plugin writes its logs through; `fields` become structured log properties. */
 export interface PluginLogger {
@@ -139,6 +111,11 @@ export interface ActionDefinition<Settings = unknown, Payload = unknown> {
 export interface DestinationDefinition<Settings = unknown> {
   /** Stable identifier stored with each destination, e.g. `webhook`. */
   name: string;
+  /**
+   * The versions of `@itinera/plugin-kit` this plugin works with, as a semver range (`^2.0.0`). Itinera
+   * refuses to load a plugin whose range does not include its kit's version (`KIT_VERSION`).
+   */
+  kitVersion: string;
   displayName: string;
   description?: string;
   settings: SettingsSchema;
@@ -146,9 +123,38 @@ export interface DestinationDefinition<Settings = unknown> {
   actions: Record<string, ActionDefinition<Settings>>;
 }
 
-/** Returns its argument; exists so TypeScript infers and checks a plugin's types. */
-export function defineDestination<Settings>(definition: DestinationDefinition<Settings>): DestinationDefinition<Settings> {
+/** An action as `actionFor` takes it: `perform`'s payload type is inferred from `fields`. */
+export interface ActionSpec<Settings, Fields extends FieldSpecs> extends Omit<ActionDefinition<Settings, InferPayload<Fields>>, 'fields'> {
+  fields: Fields;
+}
+
+/** A destination as written for `defineDestination`: its settings' specifications type every `perform`'s `settings`. */
+export interface DestinationSpec<Settings extends FieldSpecs> extends Omit<DestinationDefinition<InferSettings<Settings>>, 'settings'> {
+  settings: Settings;
+}
+
+/**
+ * Returns its argument, typed: `perform` gets `settings` typed from the settings' specifications
+ * (`InferSettings`), so a plugin writes no settings interface. Actions made with `actionFor` have their
+ * payload typed from their fields as well.
+ */
+export function defineDestination<const Settings extends FieldSpecs>(definition: DestinationSpec<Settings>): DestinationSpec<Settings> & DestinationDefinition<InferSettings<Settings>> {
   return definition;
+}
+
+/** Settings' specifications kept apart, for `actionFor` and `InferSettings<typeof settings>`. */
+export function defineSettings<const Settings extends FieldSpecs>(settings: Settings): Settings {
+  return settings;
+}
+
+/**
+ * Makes the actions of a destination with these settings: `action({ title, fields, perform })` returns
+ * the action as given, with `perform`'s `settings` typed from `settings` and its `payload` from `fields`
+ * (`InferPayload`). TypeScript infers a payload from an action's own call, not from inside a larger object.
+ */
+export function actionFor<const Settings extends FieldSpecs>(settings: Settings) {
+  void settings;
+  return <const Fields extends FieldSpecs>(action: ActionSpec<InferSettings<Settings>, Fields>): ActionSpec<InferSettings<Settings>, Fields> => action;
 }
 
 /** An event captured by a hold step, stored under `events.<stepKey>`. */

@@ -9,3 +9,5 @@ export {
   installDestinationAddressPolicy,
   type DestinationAddressPolicyOptions,
 } from './http-address-policy';
+export type { ActionDefinition } from './destination';
+export { boundedResponse, performAttempt, PERFORM_DEADLINE_MS, type AttemptInput, type AttemptLimits, type AttemptOutcome } from './attempt';

@@ -3,7 +3,21 @@
  * Test helpers live apart in `./testing`, so production code never loads them.
  */
 export {
+  choiceValues,
+  type FieldChoice,
+  type FieldFormat,
+  type FieldSpec,
+  type FieldSpecs,
+  type FieldValue,
+  type InferPayload,
+  type InferSettings,
+} from './fields';
+export {
+  actionFor,
   defineDestination,
+  defineSettings,
+  type ActionSpec,
+  type DestinationSpec,
   describeProblems,
   type ActionDefinition,
   type ActionField,
@@ -22,6 +36,7 @@ export {
   type SettingType,
   type TemplateDirective,
 } from './destination';
+export { KIT_PACKAGE, KIT_VERSION } from './version';
 export { PermanentError, RetryableError, isPermanentError, type DeliveryErrorOptions, type RetryableErrorOptions } from './errors';
 export {
   createRequestClient,

@@ -1,10 +1,11 @@
 import type { ActionDefinition, ActionField, Problem } from './destination';
-import { childPath, describe, enumMismatch, isPlainObject, typeMismatch } from './field-types';
+import { childPath, describe, isPlainObject } from './field-types';
+import { fieldValueProblems } from './field-validation';
 import { evaluateMapping } from './mapping';
 
 /**
  * Every problem with a mapped payload, each with the field's path (`data`, `event`): missing required
- * fields, wrong types, values outside `enum` and keys that are not fields of the action. Null counts as absent.
+ * fields, wrong types, values outside `choices`, formats or bounds, and keys that are not fields of the action. Null counts as absent.
  */
 export function validatePayload(fields: Record<string, ActionField>, payload: unknown): Problem[] {
   if (!isPlainObject(payload)) {
@@ -17,8 +18,7 @@ export function validatePayload(fields: Record<string, ActionField>, payload: un
       if (field.required) problems.push({ path: childPath('', name), message: 'is required' });
       continue;
     }
-    const expected = typeMismatch(field.type, value) ?? enumMismatch(field.enum, value);
-    if (expected) problems.push({ path: childPath('', name), message: `must be ${expected}, got ${describe(value)}` });
+    problems.push(...fieldValueProblems(field, value, childPath('', name)));
   }
   for (const key of Object.keys(payload)) {
     if (!Object.hasOwn(fields, key)) {

@@ -1,9 +1,10 @@
 import type { Problem, SettingsSchema } from './destination';
-import { childPath, describe, enumMismatch, isPlainObject, typeMismatch } from './field-types';
+import { childPath, describe, isPlainObject } from './field-types';
+import { fieldValueProblems } from './field-validation';
 
 /**
  * Every problem with a destination's settings, each with its path (`settings.url`): missing required
- * settings, wrong types, values outside `enum`, `minimum` or `maximum`, bad URLs and unknown keys.
+ * settings, wrong types, values outside `choices`, `minimum` or `maximum`, bad formats, and unknown keys.
  * Absent settings that have a default are fine. Messages never echo a secret setting's value.
  */
 export function validateSettings(schema: SettingsSchema, settings: unknown): Problem[] {
@@ -17,19 +18,7 @@ export function validateSettings(schema: SettingsSchema, settings: unknown): Pro
       if (field.required && field.default === undefined) report(key, 'is required');
       continue;
     }
-    const got = field.secret ? '' : `, got ${describe(value)}`;
-    const expected = typeMismatch(field.type, value) ?? enumMismatch(field.enum, value);
-    if (expected) {
-      report(key, `must be ${expected}${got}`);
-    } else if (field.format === 'uri' && !isHttpUrl(value)) {
-      report(key, `must be an absolute http(s) URL such as https://example.com/hook${got}`);
-    } else if (field.format === 'http-headers' && headersProblem(value)) {
-      report(key, headersProblem(value)!);
-    } else if (typeof value === 'number' && field.minimum !== undefined && value < field.minimum) {
-      report(key, `must be at least ${field.minimum}${got}`);
-    } else if (typeof value === 'number' && field.maximum !== undefined && value > field.maximum) {
-      report(key, `must be at most ${field.maximum}${got}`);
-    }
+    problems.push(...fieldValueProblems(field, value, childPath('settings', key), field.secret === true));
   }
   for (const key of Object.keys(settings)) {
     if (!Object.hasOwn(schema, key)) report(key, 'is not a setting of this destination');
@@ -65,7 +54,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Why `value` is not a set of headers that can be sent (values are never echoed: headers carry credentials). */
-function headersProblem(value: unknown): string | undefined {
+export function headersProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'must be an object of header names to values';
   for (const [name, headerValue] of Object.entries(value)) {
     if (!HEADER_NAME.test(name)) return `has a header name that cannot be sent: ${JSON.stringify(name.slice(0, 40))}`;
@@ -75,7 +64,7 @@ function headersProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-function isHttpUrl(value: unknown): boolean {
+export function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string' || !URL.canParse(value)) return false;
   const url = new URL(value);
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';

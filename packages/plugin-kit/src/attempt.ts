@@ -1,0 +1,91 @@
+import type { ActionDefinition, PerformInput } from './destination';
+import { isPermanentError, RetryableError } from './errors';
+import { createRequestClient } from './request';
+import { redactDeep, redactingLogger, redactSecrets } from './secrets';
+
+/**
+ * One delivery attempt as Itinera makes it, shared by the delivery worker, sendTestEvent and the kit's
+ * test helper (`runDelivery`), so a plugin's tests exercise what production runs.
+ */
+
+/** What one call to `perform` came to; the type of what it threw decides between retryable and permanent. */
+export type AttemptOutcome =
+  | { result: 'delivered'; status: number | null; response: unknown }
+  | { result: 'retryable' | 'permanent'; error: string; status: number | null; retryAfterMs?: number };
+
+/** What `perform` gets, but the signal and the request client, which each attempt makes its own. */
+export type AttemptInput = Omit<PerformInput, 'signal' | 'request'> & {
+  /** The destination's secret values (`secretValues`), kept out of the stored error, response and logs. */
+  secrets?: readonly string[];
+};
+
+export interface AttemptLimits {
+  /** The longest any attempt may take, whatever the plugin's own timeout. */
+  deadlineMs: number;
+  /** Aborts the attempt early (worker shutdown). */
+  signal?: AbortSignal;
+}
+
+/** No attempt runs longer, whatever the plugin's own timeout (the built-in plugins allow at most 60 s). */
+export const PERFORM_DEADLINE_MS = 60_000;
+
+/** Stored errors and responses are for people to read; a plugin must not be able to bloat the row. */
+const MAX_ERROR_LENGTH = 2000;
+const MAX_RESPONSE_JSON_LENGTH = 4096;
+
+/**
+ * Calls `action.perform` once and never throws: the type of what it threw decides between retryable and
+ * permanent. The destination's secrets are redacted from the error, the response and the plugin's logs.
+ * A plugin that ignores its signal is abandoned at the deadline: its promise may still settle later, but
+ * the attempt is over and counted as retryable.
+ */
+export async function performAttempt(action: ActionDefinition, input: AttemptInput, limits: AttemptLimits): Promise<AttemptOutcome> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new RetryableError(`the destination did not finish within ${limits.deadlineMs} ms`)), limits.deadlineMs);
+  const signal = limits.signal ? AbortSignal.any([limits.signal, deadline.signal]) : deadline.signal;
+  const { secrets = [], ...given } = input;
+  const performInput: PerformInput = { ...given, logger: redactingLogger(given.logger, secrets), signal, request: createRequestClient({ signal, secrets }) };
+  try {
+    const result = await Promise.race([Promise.resolve().then(() => action.perform(performInput)), rejectOnAbort(signal)]);
+    return { result: 'delivered', status: numberOrNull(result?.status), response: redactDeep(boundedResponse(result?.response), secrets) };
+  } catch (error) {
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+    return {
+      result: isPermanentError(error) ? 'permanent' : 'retryable',
+      error: message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message || 'failed without a message',
+      status: numberOrNull((error as { status?: unknown } | null)?.status),
+      ...retryAfterOf(error),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+function retryAfterOf(error: unknown): { retryAfterMs?: number } {
+  const retryAfterMs = numberOrNull((error as { retryAfterMs?: unknown } | null)?.retryAfterMs);
+  return retryAfterMs !== null && retryAfterMs >= 0 && !isPermanentError(error) ? { retryAfterMs } : {};
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** The response as JSON when it is small and serialisable, else an excerpt of its text. */
+export function boundedResponse(value: unknown): unknown {
+  if (value === undefined) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return String(value).slice(0, MAX_RESPONSE_JSON_LENGTH);
+  }
+  if (text === undefined) return null;
+  return text.length <= MAX_RESPONSE_JSON_LENGTH ? value : `${text.slice(0, MAX_RESPONSE_JSON_LENGTH)}…`;
+}
