@@ -1,21 +1,10 @@
-import { defineDestination, type ActionDefinition } from '@itinera/plugin-kit';
+import { actionFor, defineDestination, defineSettings } from '@itinera/plugin-kit';
 
-/** Settings of a list sync destination, after defaults. */
-export interface ListSyncSettings {
-  /** Receives every batch, e.g. `https://lists.example.com/itinera/members`. */
-  endpointUrl: string;
-  /** Sent with every request, usually credentials (`Authorization: Bearer …`). */
-  headers?: Record<string, string>;
-  timeoutMs: number;
-}
-
-export interface SyncMembershipPayload {
-  operation: 'add' | 'remove';
-  listKey?: string;
-  userId: string;
-  email?: string;
-  traits?: Record<string, unknown>;
-}
+const settings = defineSettings({
+  endpointUrl: { type: 'string', format: 'uri', required: true, description: 'The endpoint receiving membership batches.' },
+  headers: { type: 'object', format: 'http-headers', secret: true, description: 'Headers sent with every batch, e.g. { "Authorization": "Bearer …" }.' },
+  timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
+});
 
 /** One member of a list, as the endpoint receives it. */
 export interface ListMember {
@@ -36,11 +25,11 @@ export interface MembershipBatch {
   idempotencyKey: string;
 }
 
-const syncMembership: ActionDefinition<ListSyncSettings, SyncMembershipPayload> = {
+const syncMembership = actionFor(settings)({
   title: 'Sync list membership',
   description: 'Adds the user to, or removes them from, a list keyed by step key (or by a mapped key such as an audience’s).',
   fields: {
-    operation: { type: 'string', enum: ['add', 'remove'], default: 'add', description: 'add (entering the step or audience) or remove (leaving it).' },
+    operation: { type: 'string', choices: ['add', 'remove'], default: 'add', description: 'add (entering the step or audience) or remove (leaving it).' },
     listKey: { type: 'string', description: 'The list; this send step’s key unless mapped, so a later step can remove users from an earlier step’s list.' },
     userId: { type: 'string', required: true, description: 'The member.', default: { '@path': '$.userId' } },
     email: { type: 'string', description: 'The member’s email, for lists that match by address.', default: { '@path': '$.traits.email' } },
@@ -52,7 +41,7 @@ const syncMembership: ActionDefinition<ListSyncSettings, SyncMembershipPayload> 
     // already the batch shape (add and remove lists), so batching later changes no endpoint.
     const batch: MembershipBatch = {
       list: { key: payload.listKey ?? stepKey, journeyId },
-      add: payload.operation === 'add' ? [member] : [],
+      add: payload.operation === 'remove' ? [] : [member],
       remove: payload.operation === 'remove' ? [member] : [],
       idempotencyKey,
     };
@@ -65,16 +54,13 @@ const syncMembership: ActionDefinition<ListSyncSettings, SyncMembershipPayload> 
     });
     return { status: response.status, response: response.body };
   },
-};
+});
 
-export default defineDestination<ListSyncSettings>({
+export default defineDestination({
   name: 'list-sync',
+  kitVersion: '^2.0.0',
   displayName: 'List sync',
   description: 'Keeps external lists in step with audience and journey-step membership: batches of members to add and remove, keyed by step key.',
-  settings: {
-    endpointUrl: { type: 'string', format: 'uri', required: true, description: 'The endpoint receiving membership batches.' },
-    headers: { type: 'object', format: 'http-headers', secret: true, description: 'Headers sent with every batch, e.g. { "Authorization": "Bearer …" }.' },
-    timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
-  },
+  settings,
   actions: { syncMembership },
 });
