@@ -17,7 +17,7 @@ import { mayRetry, nextAttemptDelayMs } from './delivery-retry';
 import { ownerOf } from './delivery.service';
 import { DeliveryCapacity } from './delivery-capacity';
 import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
-import { pluginLogger } from './plugin-logger';
+import { pluginLogger } from '../destinations/plugin-logger';
 
 /** A job whose destination or workspace has no free slot in this process runs again this much later (plus up to as much again). */
 const DEFER_MS = 1_000;

@@ -107,6 +107,25 @@ export interface ActionDefinition<Settings = unknown, Payload = unknown> {
   perform(input: PerformInput<Settings, Payload>): Promise<PerformResult | void>;
 }
 
+/** What `testAuthentication` gets: the settings being tested (defaults applied) and a request client. */
+export interface AuthenticationInput<Settings = unknown> {
+  settings: Settings;
+  /** As `perform`'s: the outbound address policy applies and secret settings are redacted from its errors. */
+  request: RequestClient;
+  signal: AbortSignal;
+  logger: PluginLogger;
+}
+
+/** How a destination checks its credentials, before any delivery needs them. */
+export interface AuthenticationDefinition<Settings = unknown> {
+  /**
+   * Resolves when the destination accepts the settings' credentials (a cheap authenticated call, such as
+   * "who am I"). Throw, or resolve `false`, when it refuses them: the error's message tells the user why.
+   * Run by the `testDestination` mutation, and by `createDestination(..., testAuthentication: true)`.
+   */
+  testAuthentication(input: AuthenticationInput<Settings>): Promise<unknown>;
+}
+
 /** A destination plugin: what `plugins/<name>/index.ts` default-exports. */
 export interface DestinationDefinition<Settings = unknown> {
   /** Stable identifier stored with each destination, e.g. `webhook`. */
@@ -121,6 +140,8 @@ export interface DestinationDefinition<Settings = unknown> {
   settings: SettingsSchema;
   /** By name; an action typed with its own payload (`ActionDefinition<Settings, SendPayload>`) fits here. */
   actions: Record<string, ActionDefinition<Settings>>;
+  /** How to check the credentials in the settings; destinations without it cannot be tested. */
+  authentication?: AuthenticationDefinition<Settings>;
 }
 
 /** An action as `actionFor` takes it: `perform`'s payload type is inferred from `fields`. */

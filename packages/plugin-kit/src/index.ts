@@ -21,6 +21,8 @@ export {
   describeProblems,
   type ActionDefinition,
   type ActionField,
+  type AuthenticationDefinition,
+  type AuthenticationInput,
   type CapturedEvent,
   type DestinationDefinition,
   type FieldType,
