@@ -1,4 +1,4 @@
-import type { ActionDefinition, AuthenticationDefinition, PerformInput, PluginLogger } from './destination';
+import type { ActionDefinition, AuthenticationDefinition, PerformInput, PerformResult, PluginLogger } from './destination';
 import { isPermanentError, RetryableError } from './errors';
 import { createRequestClient } from './request';
 import { redactDeep, redactingLogger, redactSecrets } from './secrets';
@@ -119,4 +119,38 @@ export async function runAuthenticationTest(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * One call to `action.performBatch` for several deliveries of one destination (same settings), made like
+ * `performAttempt`, and one outcome per item in order: an item's `Error` is classified by its type, a
+ * throw (or a wrong number of results) gives every item the same outcome.
+ */
+export async function performBatchAttempt(
+  action: ActionDefinition,
+  inputs: AttemptInput[],
+  limits: AttemptLimits,
+): Promise<AttemptOutcome[]> {
+  const [first] = inputs;
+  let results: unknown[] = [];
+  // The batch call is one attempt (deadline, request client, redaction, classification of a throw) ...
+  const batch: ActionDefinition = {
+    ...action,
+    perform: async ({ settings, logger, signal, request }) => {
+      const items = inputs.map(({ payload, idempotencyKey, stepKey, journeyId, instanceId, userId, eventName }) => ({ payload, idempotencyKey, stepKey, journeyId, instanceId, userId, eventName }));
+      const answered = await action.performBatch!({ items, payloads: items.map((item) => item.payload), settings, logger, signal, request });
+      if (!Array.isArray(answered) || answered.length !== inputs.length) {
+        throw new RetryableError(`performBatch returned ${Array.isArray(answered) ? answered.length : 'no'} results for ${inputs.length} payloads`);
+      }
+      results = answered;
+    },
+  };
+  const outcome = await performAttempt(batch, first, limits);
+  if (outcome.result !== 'delivered') return inputs.map(() => outcome);
+  // ... and each item's result is classified as if its own perform had returned or thrown it.
+  return Promise.all(
+    results.map((result) =>
+      performAttempt({ ...action, perform: async () => { if (result instanceof Error) throw result; return result as PerformResult | void; } }, first, limits),
+    ),
+  );
 }

@@ -105,6 +105,31 @@ export interface ActionDefinition<Settings = unknown, Payload = unknown> {
    * retrying cannot help, anything else is retried.
    */
   perform(input: PerformInput<Settings, Payload>): Promise<PerformResult | void>;
+  /**
+   * Optional: delivers several payloads of one destination in one call. Deliveries to this action are
+   * then grouped (see `batching`) and `performBatch` gets them together; resolve one result per item, in
+   * order: a `PerformResult` (or nothing) when that item was accepted, an `Error` when it was not
+   * (`PermanentError` fails that delivery, anything else retries it). Throwing fails every item alike.
+   */
+  performBatch?(input: BatchPerformInput<Settings, Payload>): Promise<(PerformResult | void | Error)[]>;
+  /** How deliveries are grouped for `performBatch`; a destination's `batchSize` / `batchMaxWaitMs` settings win. */
+  batching?: BatchingOptions;
+}
+
+/** At most `size` deliveries per call (100 unless given), waiting at most `maxWaitMs` (1000) for the group to fill. */
+export interface BatchingOptions {
+  size?: number;
+  maxWaitMs?: number;
+}
+
+/** One delivery of a batch: its payload and the ids `perform` would get. */
+export type BatchItem<Payload = unknown> = Pick<PerformInput<unknown, Payload>, 'payload' | 'idempotencyKey' | 'stepKey' | 'journeyId' | 'instanceId' | 'userId' | 'eventName'>;
+
+/** Everything `performBatch` gets: the items, and what `perform` gets once for all of them. */
+export interface BatchPerformInput<Settings = unknown, Payload = unknown> extends Pick<PerformInput<Settings, Payload>, 'settings' | 'signal' | 'logger' | 'request'> {
+  items: BatchItem<Payload>[];
+  /** `items`' payloads, in the same order. */
+  payloads: Payload[];
 }
 
 /** What `testAuthentication` gets: the settings being tested (defaults applied) and a request client. */

@@ -13,6 +13,7 @@ export type { ActionDefinition } from './destination';
 export {
   boundedResponse,
   performAttempt,
+  performBatchAttempt,
   PERFORM_DEADLINE_MS,
   runAuthenticationTest,
   type AttemptInput,
