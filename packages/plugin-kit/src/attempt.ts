@@ -1,4 +1,4 @@
-import type { ActionDefinition, PerformInput } from './destination';
+import type { ActionDefinition, AuthenticationDefinition, PerformInput, PerformResult, PluginLogger } from './destination';
 import { isPermanentError, RetryableError } from './errors';
 import { createRequestClient } from './request';
 import { redactDeep, redactingLogger, redactSecrets } from './secrets';
@@ -88,4 +88,69 @@ export function boundedResponse(value: unknown): unknown {
   }
   if (text === undefined) return null;
   return text.length <= MAX_RESPONSE_JSON_LENGTH ? value : `${text.slice(0, MAX_RESPONSE_JSON_LENGTH)}…`;
+}
+
+/** What a test of a destination's credentials came to. `tested` is false when its plugin cannot test them. */
+export type AuthenticationOutcome = { tested: true; ok: true; error: null } | { tested: boolean; ok: false; error: string };
+
+/**
+ * Runs a plugin's `testAuthentication` once with `settings` (defaults applied), within `limits` like a
+ * delivery attempt, and never throws; the settings' secrets are redacted from the error and the logs.
+ */
+export async function runAuthenticationTest(
+  authentication: AuthenticationDefinition | undefined,
+  settings: Record<string, unknown>,
+  context: { secrets: readonly string[]; logger: PluginLogger },
+  limits: AttemptLimits,
+): Promise<AuthenticationOutcome> {
+  if (!authentication) return { tested: false, ok: false, error: 'this plugin has no authentication test' };
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new RetryableError(`the destination did not answer within ${limits.deadlineMs} ms`)), limits.deadlineMs);
+  const signal = limits.signal ? AbortSignal.any([limits.signal, deadline.signal]) : deadline.signal;
+  const { secrets } = context;
+  try {
+    const input = { settings, signal, logger: redactingLogger(context.logger, secrets), request: createRequestClient({ signal, secrets }) };
+    const accepted = await Promise.race([Promise.resolve().then(() => authentication.testAuthentication(input)), rejectOnAbort(signal)]);
+    if (accepted === false) return { tested: true, ok: false, error: 'the destination refused the credentials' };
+    return { tested: true, ok: true, error: null };
+  } catch (error) {
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+    return { tested: true, ok: false, error: message.slice(0, MAX_ERROR_LENGTH) || 'failed without a message' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * One call to `action.performBatch` for several deliveries of one destination (same settings), made like
+ * `performAttempt`, and one outcome per item in order: an item's `Error` is classified by its type, a
+ * throw (or a wrong number of results) gives every item the same outcome.
+ */
+export async function performBatchAttempt(
+  action: ActionDefinition,
+  inputs: AttemptInput[],
+  limits: AttemptLimits,
+): Promise<AttemptOutcome[]> {
+  const [first] = inputs;
+  let results: unknown[] = [];
+  // The batch call is one attempt (deadline, request client, redaction, classification of a throw) ...
+  const batch: ActionDefinition = {
+    ...action,
+    perform: async ({ settings, logger, signal, request }) => {
+      const items = inputs.map(({ payload, idempotencyKey, stepKey, journeyId, instanceId, userId, eventName }) => ({ payload, idempotencyKey, stepKey, journeyId, instanceId, userId, eventName }));
+      const answered = await action.performBatch!({ items, payloads: items.map((item) => item.payload), settings, logger, signal, request });
+      if (!Array.isArray(answered) || answered.length !== inputs.length) {
+        throw new RetryableError(`performBatch returned ${Array.isArray(answered) ? answered.length : 'no'} results for ${inputs.length} payloads`);
+      }
+      results = answered;
+    },
+  };
+  const outcome = await performAttempt(batch, first, limits);
+  if (outcome.result !== 'delivered') return inputs.map(() => outcome);
+  // ... and each item's result is classified as if its own perform had returned or thrown it.
+  return Promise.all(
+    results.map((result) =>
+      performAttempt({ ...action, perform: async () => { if (result instanceof Error) throw result; return result as PerformResult | void; } }, first, limits),
+    ),
+  );
 }

@@ -10,4 +10,14 @@ export {
   type DestinationAddressPolicyOptions,
 } from './http-address-policy';
 export type { ActionDefinition } from './destination';
-export { boundedResponse, performAttempt, PERFORM_DEADLINE_MS, type AttemptInput, type AttemptLimits, type AttemptOutcome } from './attempt';
+export {
+  boundedResponse,
+  performAttempt,
+  performBatchAttempt,
+  PERFORM_DEADLINE_MS,
+  runAuthenticationTest,
+  type AttemptInput,
+  type AttemptLimits,
+  type AttemptOutcome,
+  type AuthenticationOutcome,
+} from './attempt';
