@@ -1,23 +1,10 @@
-import { defineDestination, PermanentError, type ActionDefinition, type ParamValue } from '@itinera/plugin-kit';
+import { actionFor, defineDestination, defineSettings, PermanentError, type ParamValue } from '@itinera/plugin-kit';
 
-/** Settings of a generic HTTP destination, after defaults. */
-export interface HttpRequestSettings {
-  /** Every request goes below this URL, e.g. `https://api.example.com/v2`. */
-  baseUrl: string;
-  /** Sent with every request, usually credentials; they win over headers a mapping builds. */
-  headers?: Record<string, string>;
-  timeoutMs: number;
-}
-
-export interface HttpRequestPayload {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  pathParams?: Record<string, unknown>;
-  query?: Record<string, unknown>;
-  headers?: Record<string, unknown>;
-  body?: Record<string, unknown>;
-  bodyFormat: 'json' | 'form';
-}
+const settings = defineSettings({
+  baseUrl: { type: 'string', format: 'uri', required: true, description: 'The API’s base URL, e.g. https://api.example.com/v2.' },
+  headers: { type: 'object', format: 'http-headers', secret: true, description: 'Headers sent with every request, e.g. { "Authorization": "Bearer …" }.' },
+  timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
+});
 
 /**
  * `path` with each `{name}` replaced by `pathParams.name`, percent-encoded so a value can never change which
@@ -43,27 +30,28 @@ export function requestUrl(baseUrl: string, path: string): string {
   return url.toString();
 }
 
-const sendRequest: ActionDefinition<HttpRequestSettings, HttpRequestPayload> = {
+const sendRequest = actionFor(settings)({
   title: 'Send a request',
   description: 'Calls any REST endpoint: a method, a path template below the base URL, query, headers and a JSON or form body built by the mapping.',
   fields: {
-    method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], default: 'POST', description: 'The HTTP method.' },
+    method: { type: 'string', choices: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], default: 'POST', description: 'The HTTP method.' },
     path: { type: 'string', default: '', description: 'Below the base URL, with {name} placeholders filled from pathParams, e.g. /contacts/{id}.' },
     pathParams: { type: 'object', description: 'Values of the path’s placeholders, percent-encoded, e.g. { "id": { "@path": "$.userId" } }.' },
     query: { type: 'object', description: 'Query string parameters; an array repeats the name.' },
     headers: { type: 'object', description: 'Request headers built per delivery; the settings’ headers win over them.' },
     body: { type: 'object', description: 'The request body (not sent with GET); the entry event’s properties unless mapped.', default: { '@path': '$.entry.properties' } },
-    bodyFormat: { type: 'string', enum: ['json', 'form'], default: 'json', description: 'JSON, or application/x-www-form-urlencoded (objects inside are sent as JSON text).' },
+    bodyFormat: { type: 'string', choices: ['json', 'form'], default: 'json', description: 'JSON, or application/x-www-form-urlencoded (objects inside are sent as JSON text).' },
   },
   async perform({ payload, settings, idempotencyKey, request }) {
-    const url = requestUrl(settings.baseUrl, expandPath(payload.path, payload.pathParams));
+    const method = payload.method ?? 'POST';
+    const url = requestUrl(settings.baseUrl, expandPath(payload.path ?? '', payload.pathParams));
     const headers = { ...stringValues(payload.headers), ...settings.headers, 'Idempotency-Key': idempotencyKey };
-    const body = payload.method === 'GET' || payload.body === undefined ? {} : payload.bodyFormat === 'form' ? { form: formValues(payload.body) } : { json: payload.body };
+    const body = method === 'GET' || payload.body === undefined ? {} : payload.bodyFormat === 'form' ? { form: formValues(payload.body) } : { json: payload.body };
     // 2xx succeeds; 408, 429 (after Retry-After) and 5xx are retried; other answers are permanent.
-    const response = await request(url, { method: payload.method, headers, searchParams: formValues(payload.query ?? {}), ...body, timeoutMs: settings.timeoutMs });
+    const response = await request(url, { method, headers, searchParams: formValues(payload.query ?? {}), ...body, timeoutMs: settings.timeoutMs });
     return { status: response.status, response: response.body };
   },
-};
+});
 
 function stringValues(values: Record<string, unknown> = {}): Record<string, string> {
   const result: Record<string, string> = {};
@@ -86,14 +74,11 @@ function formValues(values: Record<string, unknown>): Record<string, ParamValue>
   return result;
 }
 
-export default defineDestination<HttpRequestSettings>({
+export default defineDestination({
   name: 'http-request',
+  kitVersion: '^2.0.0',
   displayName: 'HTTP request',
   description: 'Calls any REST API: method, path template, query, headers and body from the mapping.',
-  settings: {
-    baseUrl: { type: 'string', format: 'uri', required: true, description: 'The API’s base URL, e.g. https://api.example.com/v2.' },
-    headers: { type: 'object', format: 'http-headers', secret: true, description: 'Headers sent with every request, e.g. { "Authorization": "Bearer …" }.' },
-    timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
-  },
+  settings,
   actions: { sendRequest },
 });

@@ -1,8 +1,8 @@
 /**
  * A local list service speaking the list-sync contract (README.md): `POST <endpoint>` with a Bearer token
  * and a `MembershipBatch` body answers 200 `{ list, added, removed, size }` and keeps each list's members;
- * 400 `{ error }` for a malformed batch, 401 for a wrong token, 429 with Retry-After when limited. A batch
- * whose idempotency key it has seen is answered again without being applied twice.
+ * 400 `{ error }` for a malformed batch, 401 for a wrong token, 429 with Retry-After when limited. A member
+ * change whose idempotency key it has seen is not applied twice.
  */
 import { startRecordingServer, type RecordedRequest, type RecordingReply, type RecordingServer } from '@itinera/plugin-kit/testing';
 import type { MembershipBatch } from './index';
@@ -20,7 +20,7 @@ export interface FakeListService extends RecordingServer {
 export async function startFakeListService(): Promise<FakeListService> {
   const server = await startRecordingServer();
   const lists = new Map<string, Set<string>>();
-  const applied = new Map<string, RecordingReply>();
+  const applied = new Set<string>();
   let limited = 0;
   let retryAfter = 0;
   server.replyWith((request) => {
@@ -40,21 +40,35 @@ export async function startFakeListService(): Promise<FakeListService> {
   };
 }
 
-function apply(request: RecordedRequest, lists: Map<string, Set<string>>, applied: Map<string, RecordingReply>): RecordingReply {
+/** True the first time `key` is seen. */
+function once(applied: Set<string>, key: string): boolean {
+  if (applied.has(key)) return false;
+  applied.add(key);
+  return true;
+}
+
+function apply(request: RecordedRequest, lists: Map<string, Set<string>>, applied: Set<string>): RecordingReply {
   if (request.method !== 'POST' || request.path !== LIST_SERVICE_PATH) return { status: 404, body: { error: 'not found' } };
   if (request.headers.authorization !== `Bearer ${LIST_SERVICE_TOKEN}`) return { status: 401, body: { error: 'invalid token' } };
   const batch = request.json as Partial<MembershipBatch> | undefined;
-  const members = (value: unknown) => Array.isArray(value) && value.every((m) => typeof m?.userId === 'string');
+  const members = (value: unknown) => Array.isArray(value) && value.every((m) => typeof m?.userId === 'string' && typeof m?.idempotencyKey === 'string');
   if (!batch || typeof batch.list?.key !== 'string' || !members(batch.add) || !members(batch.remove) || typeof batch.idempotencyKey !== 'string') {
-    return { status: 400, body: { error: 'a batch needs list.key, add and remove arrays of { userId } and an idempotencyKey' } };
+    return { status: 400, body: { error: 'a batch needs list.key, add and remove arrays of { userId, idempotencyKey } and an idempotencyKey' } };
   }
-  const seen = applied.get(batch.idempotencyKey);
-  if (seen) return seen;
   const list = lists.get(batch.list.key) ?? new Set<string>();
   lists.set(batch.list.key, list);
-  for (const member of batch.add!) list.add(member.userId);
-  for (const member of batch.remove!) list.delete(member.userId);
-  const reply = { status: 200, body: { list: batch.list.key, added: batch.add!.length, removed: batch.remove!.length, size: list.size } };
-  applied.set(batch.idempotencyKey, reply);
+  let added = 0;
+  let removed = 0;
+  for (const member of batch.add!) {
+    if (!once(applied, member.idempotencyKey)) continue;
+    list.add(member.userId);
+    added++;
+  }
+  for (const member of batch.remove!) {
+    if (!once(applied, member.idempotencyKey)) continue;
+    list.delete(member.userId);
+    removed++;
+  }
+  const reply = { status: 200, body: { list: batch.list.key, added, removed, size: list.size } };
   return reply;
 }

@@ -1,26 +1,27 @@
-import { defineDestination, PermanentError, RetryableError, type ActionDefinition, type RequestResponse } from '@itinera/plugin-kit';
+import { actionFor, defineDestination, defineSettings, PermanentError, RetryableError, type FieldSpecs, type InferPayload, type InferSettings, type RequestResponse } from '@itinera/plugin-kit';
 
-/** Settings of a SendGrid destination, after defaults. */
-export interface SendGridSettings {
-  apiKey: string;
-  fromEmail: string;
-  fromName?: string;
-  /** SendGrid's API unless pointed elsewhere (`https://api.eu.sendgrid.com` for EU subusers, a test server). */
-  apiUrl: string;
-  timeoutMs: number;
-}
+const settings = defineSettings({
+  apiKey: { type: 'string', required: true, secret: true, description: 'An API key (SG.…) with the Mail Send permission.' },
+  fromEmail: { type: 'string', format: 'email', required: true, description: 'A verified sender address.' },
+  fromName: { type: 'string', description: 'The sender name shown to recipients.' },
+  apiUrl: { type: 'string', format: 'uri', default: 'https://api.sendgrid.com', description: 'The API base URL (https://api.eu.sendgrid.com for EU data residency).' },
+  timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
+});
 
-export interface SendEmailPayload {
-  to: string;
-  toName?: string;
-  templateId?: string;
-  dynamicTemplateData?: Record<string, unknown>;
-  subject?: string;
-  text?: string;
-  html?: string;
-  replyTo?: string;
-  categories?: string[];
-}
+const emailFields = {
+  to: { type: 'string', required: true, description: 'Recipient address.', default: { '@path': '$.traits.email' } },
+  toName: { type: 'string', description: 'Recipient name.', default: { '@path': '$.traits.first_name' } },
+  templateId: { type: 'string', description: 'A dynamic template ID (d-…); its subject and content are used.' },
+  dynamicTemplateData: { type: 'object', description: 'The template’s {{variables}}, e.g. { "first_name": …, "cart": … }.' },
+  subject: { type: 'string', description: 'Subject, when no template gives one.' },
+  text: { type: 'string', description: 'Plain-text content, when no template is used.' },
+  html: { type: 'string', description: 'HTML content, when no template is used.' },
+  replyTo: { type: 'string', description: 'Reply-To address.' },
+  categories: { type: 'array', description: 'Up to 10 category names, for SendGrid statistics.' },
+} as const satisfies FieldSpecs;
+
+export type SendGridSettings = InferSettings<typeof settings>;
+export type SendEmailPayload = InferPayload<typeof emailFields>;
 
 /** The body of `POST /v3/mail/send` (docs.sendgrid.com/api-reference/mail-send/mail-send). */
 export function mailSendBody(payload: SendEmailPayload, settings: SendGridSettings, idempotencyKey: string): Record<string, unknown> {
@@ -46,20 +47,10 @@ export function mailSendBody(payload: SendEmailPayload, settings: SendGridSettin
   };
 }
 
-const sendEmail: ActionDefinition<SendGridSettings, SendEmailPayload> = {
+const sendEmail = actionFor(settings)({
   title: 'Send an email',
   description: 'Sends one email through the v3 Mail Send API: a dynamic template with its data, or a subject with text and/or HTML.',
-  fields: {
-    to: { type: 'string', required: true, description: 'Recipient address.', default: { '@path': '$.traits.email' } },
-    toName: { type: 'string', description: 'Recipient name.', default: { '@path': '$.traits.first_name' } },
-    templateId: { type: 'string', description: 'A dynamic template ID (d-…); its subject and content are used.' },
-    dynamicTemplateData: { type: 'object', description: 'The template’s {{variables}}, e.g. { "first_name": …, "cart": … }.' },
-    subject: { type: 'string', description: 'Subject, when no template gives one.' },
-    text: { type: 'string', description: 'Plain-text content, when no template is used.' },
-    html: { type: 'string', description: 'HTML content, when no template is used.' },
-    replyTo: { type: 'string', description: 'Reply-To address.' },
-    categories: { type: 'array', description: 'Up to 10 category names, for SendGrid statistics.' },
-  },
+  fields: emailFields,
   async perform({ payload, settings, idempotencyKey, request }) {
     if (payload.templateId === undefined && (payload.subject === undefined || (payload.text === undefined && payload.html === undefined))) {
       throw new PermanentError('map templateId, or subject with text or html: SendGrid would refuse an email without content');
@@ -75,7 +66,7 @@ const sendEmail: ActionDefinition<SendGridSettings, SendEmailPayload> = {
     if (response.status >= 200 && response.status < 300) return { status: response.status, response: { messageId: response.headers['x-message-id'] } };
     throw mailSendError(response);
   },
-};
+});
 
 /**
  * 202 is success. 429 is retried when the limit resets (SendGrid sends `X-RateLimit-Reset`, in epoch
@@ -94,16 +85,11 @@ export function mailSendError(response: RequestResponse, now = Date.now()): Erro
   return new PermanentError(message, { status: response.status });
 }
 
-export default defineDestination<SendGridSettings>({
+export default defineDestination({
   name: 'sendgrid',
+  kitVersion: '^2.0.0',
   displayName: 'SendGrid',
   description: 'Sends email through the SendGrid v3 Mail Send API, with dynamic template data from the journey.',
-  settings: {
-    apiKey: { type: 'string', required: true, secret: true, description: 'An API key (SG.…) with the Mail Send permission.' },
-    fromEmail: { type: 'string', required: true, description: 'A verified sender address.' },
-    fromName: { type: 'string', description: 'The sender name shown to recipients.' },
-    apiUrl: { type: 'string', format: 'uri', default: 'https://api.sendgrid.com', description: 'The API base URL (https://api.eu.sendgrid.com for EU data residency).' },
-    timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
-  },
+  settings,
   actions: { sendEmail },
 });

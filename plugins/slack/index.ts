@@ -1,27 +1,4 @@
-import { defineDestination, PermanentError, RetryableError, type ActionDefinition } from '@itinera/plugin-kit';
-
-/** Settings of a Slack destination, after defaults. */
-export interface SlackSettings {
-  /** For `sendWebhookMessage`: the incoming webhook's URL (`https://hooks.slack.com/services/T…/B…/…`). */
-  webhookUrl?: string;
-  /** For `postMessage`: a bot token (`xoxb-…`) with the `chat:write` scope. */
-  botToken?: string;
-  /** Where the Web API answers; Slack's own unless pointed elsewhere (a test server, a proxy). */
-  apiUrl: string;
-  timeoutMs: number;
-}
-
-export interface WebhookMessagePayload {
-  text: string;
-  blocks?: unknown[];
-}
-
-export interface PostMessagePayload {
-  channel: string;
-  text: string;
-  blocks?: unknown[];
-  thread_ts?: string;
-}
+import { actionFor, defineDestination, defineSettings, PermanentError, RetryableError } from '@itinera/plugin-kit';
 
 /** What chat.postMessage answers, with HTTP 200 whether it worked or not. */
 interface WebApiAnswer {
@@ -37,6 +14,15 @@ interface WebApiAnswer {
  */
 const RETRYABLE_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 
+const settings = defineSettings({
+  webhookUrl: { type: 'string', format: 'uri', secret: true, description: 'Incoming webhook URL, for "Send a webhook message".' },
+  botToken: { type: 'string', secret: true, description: 'Bot token (xoxb-…) with chat:write, for "Post a message".' },
+  apiUrl: { type: 'string', format: 'uri', default: 'https://slack.com/api', description: 'The Web API base URL.' },
+  timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
+});
+
+const action = actionFor(settings);
+
 const text = {
   type: 'string',
   required: true,
@@ -45,7 +31,7 @@ const text = {
 } as const;
 const blocks = { type: 'array', description: 'Block Kit blocks, e.g. [{ "type": "section", "text": { "type": "mrkdwn", "text": "…" } }].' } as const;
 
-const sendWebhookMessage: ActionDefinition<SlackSettings, WebhookMessagePayload> = {
+const sendWebhookMessage = action({
   title: 'Send a webhook message',
   description: 'Posts a message through an incoming webhook, to the channel the webhook was created for.',
   fields: { text, blocks },
@@ -56,9 +42,9 @@ const sendWebhookMessage: ActionDefinition<SlackSettings, WebhookMessagePayload>
     const response = await request(settings.webhookUrl, { method: 'POST', json: { text: payload.text, blocks: payload.blocks }, timeoutMs: settings.timeoutMs, redirect: 'error' });
     return { status: response.status, response: response.body };
   },
-};
+});
 
-const postMessage: ActionDefinition<SlackSettings, PostMessagePayload> = {
+const postMessage = action({
   title: 'Post a message (chat.postMessage)',
   description: 'Posts a message as the bot to any channel it is in, or to a user by their member ID.',
   fields: {
@@ -83,21 +69,17 @@ const postMessage: ActionDefinition<SlackSettings, PostMessagePayload> = {
     if (RETRYABLE_ERRORS.has(error)) throw new RetryableError(message, { status: response.status, retryAfterMs: retryAfterMs(response.headers['retry-after']) });
     throw new PermanentError(message, { status: response.status });
   },
-};
+});
 
 function retryAfterMs(header: string | undefined): number | undefined {
   return header && /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : undefined;
 }
 
-export default defineDestination<SlackSettings>({
+export default defineDestination({
   name: 'slack',
+  kitVersion: '^2.0.0',
   displayName: 'Slack',
   description: 'Posts messages to Slack through an incoming webhook or, with a bot token, chat.postMessage.',
-  settings: {
-    webhookUrl: { type: 'string', format: 'uri', secret: true, description: 'Incoming webhook URL, for "Send a webhook message".' },
-    botToken: { type: 'string', secret: true, description: 'Bot token (xoxb-…) with chat:write, for "Post a message".' },
-    apiUrl: { type: 'string', format: 'uri', default: 'https://slack.com/api', description: 'The Web API base URL.' },
-    timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
-  },
+  settings,
   actions: { sendWebhookMessage, postMessage },
 });

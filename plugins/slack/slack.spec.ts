@@ -108,8 +108,8 @@ describe('slack destination', () => {
   });
 
   it('keeps webhook URL and bot token secret, and validates the API URL', () => {
-    expect(slack.settings.webhookUrl.secret).toBe(true);
-    expect(slack.settings.botToken.secret).toBe(true);
+    expect(slack.settings.webhookUrl).toMatchObject({ secret: true });
+    expect(slack.settings.botToken).toMatchObject({ secret: true });
     expect(validateSettings(slack.settings, { apiUrl: 'not a url' })).toEqual([{ path: 'settings.apiUrl', message: expect.stringMatching(/URL/) }]);
   });
 });

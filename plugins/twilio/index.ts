@@ -1,23 +1,22 @@
-import { defineDestination, PermanentError, RetryableError, type ActionDefinition, type RequestResponse } from '@itinera/plugin-kit';
+import { actionFor, defineDestination, defineSettings, PermanentError, RetryableError, type FieldSpecs, type InferPayload, type InferSettings, type RequestResponse } from '@itinera/plugin-kit';
 
-/** Settings of a Twilio destination, after defaults. */
-export interface TwilioSettings {
-  accountSid: string;
-  authToken: string;
-  /** The sender: a Twilio phone number in E.164 (`+15017122661`), unless `messagingServiceSid` is set. */
-  from?: string;
-  /** A Messaging Service (MG…), which picks the sender; used instead of `from` when set. */
-  messagingServiceSid?: string;
-  /** Twilio's API unless pointed elsewhere (a test server, a proxy). */
-  apiUrl: string;
-  timeoutMs: number;
-}
+const settings = defineSettings({
+  accountSid: { type: 'string', required: true, description: 'The account SID (AC…).' },
+  authToken: { type: 'string', required: true, secret: true, description: 'The account’s auth token.' },
+  from: { type: 'string', description: 'The sending number in E.164 (+15017122661); not needed with a Messaging Service.' },
+  messagingServiceSid: { type: 'string', description: 'A Messaging Service SID (MG…), used instead of from.' },
+  apiUrl: { type: 'string', format: 'uri', default: 'https://api.twilio.com', description: 'The API base URL.' },
+  timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
+});
 
-export interface SendSmsPayload {
-  to: string;
-  body: string;
-  statusCallback?: string;
-}
+const smsFields = {
+  to: { type: 'string', required: true, description: 'The recipient in E.164, e.g. +33612345678.', default: { '@path': '$.traits.phone' } },
+  body: { type: 'string', required: true, description: 'The text, up to 1600 characters.' },
+  statusCallback: { type: 'string', description: 'A URL Twilio calls with the message’s delivery status.' },
+} as const satisfies FieldSpecs;
+
+export type TwilioSettings = InferSettings<typeof settings>;
+export type SendSmsPayload = InferPayload<typeof smsFields>;
 
 /** The form fields of `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (twilio.com/docs/messaging/api/message-resource). */
 export function messageForm(payload: SendSmsPayload, settings: TwilioSettings): Record<string, string | undefined> {
@@ -29,14 +28,10 @@ export function messageForm(payload: SendSmsPayload, settings: TwilioSettings): 
   };
 }
 
-const sendSms: ActionDefinition<TwilioSettings, SendSmsPayload> = {
+const sendSms = actionFor(settings)({
   title: 'Send an SMS',
   description: 'Creates one Message: an SMS from the configured number or Messaging Service.',
-  fields: {
-    to: { type: 'string', required: true, description: 'The recipient in E.164, e.g. +33612345678.', default: { '@path': '$.traits.phone' } },
-    body: { type: 'string', required: true, description: 'The text, up to 1600 characters.' },
-    statusCallback: { type: 'string', description: 'A URL Twilio calls with the message’s delivery status.' },
-  },
+  fields: smsFields,
   async perform({ payload, settings, request }) {
     if (!settings.from && !settings.messagingServiceSid) throw new PermanentError('set settings.from or settings.messagingServiceSid: Twilio needs a sender');
     const url = `${settings.apiUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
@@ -51,7 +46,7 @@ const sendSms: ActionDefinition<TwilioSettings, SendSmsPayload> = {
     if (response.status >= 200 && response.status < 300) return { status: response.status, response: { sid: response.body?.sid, status: response.body?.status } };
     throw twilioError(response);
   },
-};
+});
 
 /**
  * 201 is success. Twilio explains a refusal as `{ code, message, more_info, status }`: 400 (an invalid `To`,
@@ -69,17 +64,11 @@ export function twilioError(response: RequestResponse): Error {
   return new PermanentError(message, { status: response.status });
 }
 
-export default defineDestination<TwilioSettings>({
+export default defineDestination({
   name: 'twilio',
+  kitVersion: '^2.0.0',
   displayName: 'Twilio SMS',
   description: 'Sends SMS through the Twilio Messages API.',
-  settings: {
-    accountSid: { type: 'string', required: true, description: 'The account SID (AC…).' },
-    authToken: { type: 'string', required: true, secret: true, description: 'The account’s auth token.' },
-    from: { type: 'string', description: 'The sending number in E.164 (+15017122661); not needed with a Messaging Service.' },
-    messagingServiceSid: { type: 'string', description: 'A Messaging Service SID (MG…), used instead of from.' },
-    apiUrl: { type: 'string', format: 'uri', default: 'https://api.twilio.com', description: 'The API base URL.' },
-    timeoutMs: { type: 'integer', default: 10000, minimum: 1, maximum: 60000, description: 'How long to wait for an answer, in ms.' },
-  },
+  settings,
   actions: { sendSms },
 });

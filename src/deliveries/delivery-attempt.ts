@@ -1,92 +1,29 @@
-import { storableJson, storableText } from '../common/storable-text';
 import {
-  createRequestClient,
-  isPermanentError,
-  redactDeep,
-  redactingLogger,
-  redactSecrets,
-  RetryableError,
+  performAttempt as attempt,
+  performBatchAttempt as batchAttempt,
   type ActionDefinition,
-  type PerformInput,
-} from '@itinera/plugin-kit';
+  type AttemptInput,
+  type AttemptLimits,
+  type AttemptOutcome,
+} from '@itinera/plugin-kit/host';
+import { storableJson, storableText } from '../common/storable-text';
 
-/** What one call to `perform` came to; the type of what it threw decides between retryable and permanent. */
-export type AttemptOutcome =
-  | { result: 'delivered'; status: number | null; response: unknown }
-  | { result: 'retryable' | 'permanent'; error: string; status: number | null; retryAfterMs?: number };
-
-/** What `perform` gets, but the signal and the request client, which each attempt makes its own. */
-export type AttemptInput = Omit<PerformInput, 'signal' | 'request'> & {
-  /** The destination's secret values (`secretValues`), kept out of the stored error, response and logs. */
-  secrets?: readonly string[];
-};
-
-export interface AttemptLimits {
-  /** The longest any attempt may take, whatever the plugin's own timeout. */
-  deadlineMs: number;
-  /** Aborts the attempt early (worker shutdown). */
-  signal?: AbortSignal;
-}
-
-/** No attempt runs longer, whatever the plugin's own timeout (the built-in plugins allow at most 60 s). */
-export const PERFORM_DEADLINE_MS = 60_000;
-
-/** Stored errors and responses are for people to read; a plugin must not be able to bloat the row. */
-const MAX_ERROR_LENGTH = 2000;
-const MAX_RESPONSE_JSON_LENGTH = 4096;
+export { boundedResponse, PERFORM_DEADLINE_MS, type AttemptInput, type AttemptLimits, type AttemptOutcome } from '@itinera/plugin-kit/host';
 
 /**
- * Calls `action.perform` once and never throws. What the destination said (response, error) comes back
- * storable: a NUL or a lone surrogate in one answer must not fail the write that records a group's outcomes. A plugin that ignores its signal is abandoned at the
- * deadline: its promise may still settle later, but the attempt is over and counted as retryable.
+ * The kit's delivery attempt (the one its test helper runs too), with what the destination said made
+ * storable: a NUL or a lone surrogate in one answer must not fail the write that records a group's outcomes.
  */
 export async function performAttempt(action: ActionDefinition, input: AttemptInput, limits: AttemptLimits): Promise<AttemptOutcome> {
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new RetryableError(`the destination did not finish within ${limits.deadlineMs} ms`)), limits.deadlineMs);
-  const signal = limits.signal ? AbortSignal.any([limits.signal, deadline.signal]) : deadline.signal;
-  const { secrets = [], ...given } = input;
-  const performInput: PerformInput = { ...given, logger: redactingLogger(given.logger, secrets), signal, request: createRequestClient({ signal, secrets }) };
-  try {
-    const result = await Promise.race([Promise.resolve().then(() => action.perform(performInput)), rejectOnAbort(signal)]);
-    return { result: 'delivered', status: numberOrNull(result?.status), response: storableJson(redactDeep(boundedResponse(result?.response), secrets)) };
-  } catch (error) {
-    const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
-    return {
-      result: isPermanentError(error) ? 'permanent' : 'retryable',
-      error: storableText(message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message || 'failed without a message'),
-      status: numberOrNull((error as { status?: unknown } | null)?.status),
-      ...retryAfterOf(error),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
+  return storable(await attempt(action, input, limits));
 }
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+/** The kit's batch attempt (`performBatch`), each item's outcome made storable. */
+export async function performBatchAttempt(action: ActionDefinition, inputs: AttemptInput[], limits: AttemptLimits): Promise<AttemptOutcome[]> {
+  return (await batchAttempt(action, inputs, limits)).map(storable);
 }
 
-function retryAfterOf(error: unknown): { retryAfterMs?: number } {
-  const retryAfterMs = numberOrNull((error as { retryAfterMs?: unknown } | null)?.retryAfterMs);
-  return retryAfterMs !== null && retryAfterMs >= 0 && !isPermanentError(error) ? { retryAfterMs } : {};
-}
-
-function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-/** The response as JSON when it is small and serialisable, else an excerpt of its text. */
-export function boundedResponse(value: unknown): unknown {
-  if (value === undefined) return null;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    return String(value).slice(0, MAX_RESPONSE_JSON_LENGTH);
-  }
-  if (text === undefined) return null;
-  return text.length <= MAX_RESPONSE_JSON_LENGTH ? value : `${text.slice(0, MAX_RESPONSE_JSON_LENGTH)}…`;
+function storable(outcome: AttemptOutcome): AttemptOutcome {
+  if (outcome.result === 'delivered') return { ...outcome, response: storableJson(outcome.response) };
+  return { ...outcome, error: storableText(outcome.error) };
 }

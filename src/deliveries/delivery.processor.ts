@@ -6,19 +6,20 @@ import { eachAloneOnFailure, GroupedCall, GroupedLoad } from '../common/grouped-
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DestinationService } from '../destinations/destination.service';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
-import { RetryableError, secretValues } from '@itinera/plugin-kit';
+import { RetryableError, secretValues, type ActionDefinition } from '@itinera/plugin-kit';
 import { JobRequest, QueueService } from '../queue/queue.service';
 import { reportAttempt } from './attempt-report';
 import { DELIVERIES_QUEUE, type DeliveryJob } from './deliveries-queue';
 import { payloadToSend } from './deferred-mapping';
-import { PERFORM_DEADLINE_MS, performAttempt, type AttemptOutcome } from './delivery-attempt';
+import { PERFORM_DEADLINE_MS, performAttempt, performBatchAttempt, type AttemptInput, type AttemptOutcome } from './delivery-attempt';
+import { batchingFor, DeliveryBatches } from './delivery-batches';
 import { Delivery, isFinalStatus, type DeliveryStatus } from './delivery.entity';
 import { mayRetry, nextAttemptDelayMs } from './delivery-retry';
 import { ownerOf } from './delivery.service';
 import { DeliveryCapacity } from './delivery-capacity';
 import { DestinationRates } from './destination-rates';
 import { DeliveryTarget, DeliveryTargets } from './delivery-targets';
-import { pluginLogger } from './plugin-logger';
+import { pluginLogger } from '../destinations/plugin-logger';
 
 /** A job whose destination or workspace has no free slot in this process runs again this much later (plus up to as much again). */
 const DEFER_MS = 1_000;
@@ -45,6 +46,10 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
   );
   private readonly deliveries = new GroupedLoad((ids: string[]) => this.loadWithTargets(ids));
   private readonly capacity: DeliveryCapacity;
+  /** Deliveries to an action with `performBatch`, grouped per destination and action; each keeps its own outcome. */
+  private readonly batches = new DeliveryBatches<{ action: ActionDefinition; input: AttemptInput }, AttemptOutcome>((items) =>
+    performBatchAttempt(items[0].action, items.map((item) => item.input), { deadlineMs: PERFORM_DEADLINE_MS, signal: this.shutdown.signal }),
+  );
   /** Jobs put back for later, enqueued together. */
   private readonly deferrals = new GroupedCall<{ job: DeliveryJob; at: Date }>((deferred) =>
     this.queue.enqueue(deferred.map(({ job, at }) => ({ queue: DELIVERIES_QUEUE, data: job, startAfter: at }))),
@@ -75,6 +80,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
 
   async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
+    this.batches.flushAll();
     const abort = setTimeout(() => this.shutdown.abort(new RetryableError('the worker shut down during the attempt')), SHUTDOWN_GRACE_MS);
     await Promise.allSettled([...this.inFlight]);
     clearTimeout(abort);
@@ -149,23 +155,23 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     }
     const mapped = payloadToSend(delivery, target.plugin.name, delivery.action, target.action);
     if ('error' in mapped) return { result: 'permanent', error: mapped.error, status: null };
-    return performAttempt(
-      target.action,
-      {
-        payload: mapped.payload,
-        settings,
-        idempotencyKey: delivery.idempotencyKey,
-        stepKey: delivery.stepKey,
-        journeyId: delivery.journeyId,
-        instanceId: delivery.instanceId,
-        userId: delivery.userId,
-        eventName: delivery.eventName ?? undefined,
-        test: delivery.test,
-        logger: pluginLogger(target.plugin.name, { deliveryId: delivery.id, destinationId: delivery.destinationId }),
-        secrets: secretValues(target.plugin.settings, settings),
-      },
-      { deadlineMs: PERFORM_DEADLINE_MS, signal: this.shutdown.signal },
-    );
+    const input: AttemptInput = {
+      payload: mapped.payload,
+      settings,
+      idempotencyKey: delivery.idempotencyKey,
+      stepKey: delivery.stepKey,
+      journeyId: delivery.journeyId,
+      instanceId: delivery.instanceId,
+      userId: delivery.userId,
+      eventName: delivery.eventName ?? undefined,
+      test: delivery.test,
+      logger: pluginLogger(target.plugin.name, { deliveryId: delivery.id, destinationId: delivery.destinationId }),
+      secrets: secretValues(target.plugin.settings, settings),
+    };
+    if (target.action.performBatch) {
+      return this.batches.add(`${delivery.destinationId}:${delivery.action}`, { action: target.action, input }, batchingFor(target.action, settings));
+    }
+    return performAttempt(target.action, input, { deadlineMs: PERFORM_DEADLINE_MS, signal: this.shutdown.signal });
   }
 
   /**

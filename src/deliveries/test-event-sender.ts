@@ -6,7 +6,7 @@ import { PluginRegistry } from '../destinations/plugin-registry';
 import { SettingsUnreadableError } from '../destinations/settings-cipher';
 import { MAPPING_LIMITS, secretValues, validatePayload } from '@itinera/plugin-kit';
 import { PERFORM_DEADLINE_MS, performAttempt } from './delivery-attempt';
-import { pluginLogger } from './plugin-logger';
+import { pluginLogger } from '../destinations/plugin-logger';
 
 /** What `sendTestEvent` answers. */
 export interface TestEventResult {

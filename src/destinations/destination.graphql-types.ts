@@ -73,3 +73,10 @@ export class DestinationInputType {
   @Field(() => Boolean, { nullable: true, defaultValue: true }) enabled: boolean | null;
   @Field(() => RateLimitInput, { nullable: true, description: 'Left out or null: no limit (an update replaces it).' }) rateLimit?: RateLimitInput | null;
 }
+
+@ObjectType('DestinationTestResult', { description: "What testing a destination's credentials (its plugin's testAuthentication) came to." })
+export class DestinationTestResultType {
+  @Field({ description: 'Whether the destination accepted the credentials.' }) ok: boolean;
+  @Field({ description: 'False when the plugin has no authentication test (or is not loaded), so nothing was sent.' }) tested: boolean;
+  @Field(() => String, { nullable: true, description: 'Why not, secrets redacted.' }) error: string | null;
+}

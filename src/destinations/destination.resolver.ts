@@ -3,7 +3,7 @@ import { choiceValues, type DestinationDefinition, type SettingField } from '@it
 import { CurrentWorkspace } from '../workspaces/request-context';
 import { Workspace } from '../workspaces/workspace.entity';
 import { Destination } from './destination.entity';
-import { DestinationInputType, DestinationPluginType, DestinationType } from './destination.graphql-types';
+import { DestinationInputType, DestinationPluginType, DestinationTestResultType, DestinationType } from './destination.graphql-types';
 import { DestinationService } from './destination.service';
 import { PluginRegistry } from './plugin-registry';
 
@@ -28,8 +28,23 @@ export class DestinationResolver {
   }
 
   @Mutation(() => DestinationType)
-  async createDestination(@CurrentWorkspace() workspace: Workspace, @Args('input') input: DestinationInputType): Promise<DestinationType> {
-    return this.toDestinationType(await this.destinationService.create(workspace.id, input));
+  async createDestination(
+    @CurrentWorkspace() workspace: Workspace,
+    @Args('input') input: DestinationInputType,
+    @Args('testAuthentication', {
+      type: () => Boolean,
+      nullable: true,
+      defaultValue: false,
+      description: "Test the credentials first (the plugin's testAuthentication); refused credentials create nothing.",
+    })
+    testAuthentication: boolean,
+  ): Promise<DestinationType> {
+    return this.toDestinationType(await this.destinationService.create(workspace.id, input, { testAuthentication }));
+  }
+
+  @Mutation(() => DestinationTestResultType, { description: "Tests a destination's stored credentials with its plugin's testAuthentication; a refusal is reported, not thrown." })
+  testDestination(@CurrentWorkspace() workspace: Workspace, @Args('id', { type: () => ID }) id: string): Promise<DestinationTestResultType> {
+    return this.destinationService.testAuthentication(workspace.id, id);
   }
 
   @Mutation(() => DestinationType)

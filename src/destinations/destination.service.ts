@@ -4,10 +4,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { isUuid } from '../common/cursor';
 import { badUserInput, notFound, type Problem } from '../common/errors';
-import { applySettingDefaults, redactSettings, validateSettings, type DestinationDefinition } from '@itinera/plugin-kit';
-import { DestinationAddressPolicy } from '@itinera/plugin-kit/host';
+import { applySettingDefaults, redactSettings, secretValues, validateSettings, type DestinationDefinition } from '@itinera/plugin-kit';
+import { DestinationAddressPolicy, PERFORM_DEADLINE_MS, runAuthenticationTest, type AuthenticationOutcome } from '@itinera/plugin-kit/host';
 import { destinationAddressProblems } from './destination-address-check';
 import { Destination } from './destination.entity';
+import { pluginLogger } from './plugin-logger';
 import { PluginRegistry } from './plugin-registry';
 import { isSealed, SettingsCipher, SettingsUnreadableError } from './settings-cipher';
 import { rateLimitProblems, type RateLimit } from './rate-limit';
@@ -50,7 +51,11 @@ export class DestinationService {
     return repository.findOne({ where: { id, workspaceId } });
   }
 
-  async create(workspaceId: string, input: DestinationInput): Promise<Destination> {
+  /**
+   * With `testAuthentication`, the plugin's `testAuthentication` runs with the given settings first, and a
+   * destination whose credentials are refused (or whose plugin cannot test them) is not created.
+   */
+  async create(workspaceId: string, input: DestinationInput, { testAuthentication = false } = {}): Promise<Destination> {
     const plugin = this.plugins.get(input.plugin);
     const problems = [
       ...nameProblems(input.name),
@@ -59,6 +64,13 @@ export class DestinationService {
     ];
     if (plugin) problems.push(...(await this.addressProblems(plugin, input.settings)));
     if (problems.length > 0 || !plugin) throw badUserInput(problems);
+    if (testAuthentication) {
+      const outcome = await this.authenticate(plugin, applySettingDefaults(plugin.settings, input.settings as Record<string, unknown>), {});
+      if (!outcome.ok) {
+        const message = outcome.tested ? `authentication failed: ${outcome.error}` : `plugin "${plugin.name}" has no authentication test; create the destination without testAuthentication`;
+        throw badUserInput([{ path: 'settings', message }]);
+      }
+    }
 
     const id = randomUUID();
     const destination = this.destinations.create({
@@ -106,6 +118,27 @@ export class DestinationService {
     destination.rateLimit = input.rateLimit ? { max: input.rateLimit.max, per: input.rateLimit.per } : null;
     await this.destinations.save(destination);
     return (await this.find(workspaceId, id)) as Destination;
+  }
+
+  /** Runs the plugin's `testAuthentication` with the stored settings of destination `id`. */
+  async testAuthentication(workspaceId: string, id: string): Promise<AuthenticationOutcome> {
+    const destination = await this.find(workspaceId, id);
+    if (!destination) throw notFound('destination', id);
+    const plugin = this.plugins.get(destination.plugin);
+    if (!plugin) return { tested: false, ok: false, error: `plugin "${destination.plugin}" is not loaded in this process (check ITINERA_PLUGIN_PATHS and the start-up log)` };
+    let settings: Record<string, unknown>;
+    try {
+      settings = this.settingsForPerform(destination, plugin);
+    } catch (error) {
+      if (error instanceof SettingsUnreadableError) return { tested: false, ok: false, error: error.message };
+      throw error;
+    }
+    return this.authenticate(plugin, settings, { destinationId: destination.id });
+  }
+
+  private authenticate(plugin: DestinationDefinition, settings: Record<string, unknown>, tags: Record<string, unknown>): Promise<AuthenticationOutcome> {
+    const context = { secrets: secretValues(plugin.settings, settings), logger: pluginLogger(plugin.name, { ...tags, authenticationTest: true }) };
+    return runAuthenticationTest(plugin.authentication, settings, context, { deadlineMs: PERFORM_DEADLINE_MS });
   }
 
   /** The URL settings the outbound address policy refuses (loopback, private, metadata...), as input problems. */

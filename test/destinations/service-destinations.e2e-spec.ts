@@ -107,7 +107,7 @@ describe('service destinations (Slack, Twilio, list sync) in running journeys', 
     expect(twilio.requests).toHaveLength(1);
     expect(twilio.formOf(twilio.requests[0])).toEqual({ To: '+33612345678', From: TWILIO_FROM, Body: 'Hi Ada, application A-1 is waiting.' });
     expect(lists.lists.get('nudged_list')).toEqual(new Set(['ada', 'grace']));
-    expect(lists.requests.map((r) => (r.json as { add: { traits: unknown }[] }).add[0].traits)).toEqual(expect.arrayContaining([{ tier: 'premium' }, { tier: 'basic' }]));
+    expect(lists.requests.flatMap((r) => (r.json as { add: { traits: unknown }[] }).add.map((m) => m.traits))).toEqual(expect.arrayContaining([{ tier: 'premium' }, { tier: 'basic' }]));
     expect(slack.requests.map((r) => (r.json as { text: string }).text).sort()).toEqual(['Ada was nudged', 'User grace was nudged']);
   });
 

@@ -247,6 +247,11 @@ describe('tenancy: another workspace’s ids reach nothing', () => {
       expect(ids((await itinera.graphql.query(`{ destinations { id } }`)).destinations)).not.toContain(createDestination.id);
       expect(createDestination.id).not.toBe(a.destinationId);
     },
+    testDestination: async (b, a) => {
+      const before = receiver.requests.length;
+      await expectNotFound(b, `mutation ($id: ID!) { testDestination(id: $id) { ok } }`, { id: a.destinationId });
+      expect(receiver.requests.length).toBe(before);
+    },
     updateDestination: (b, a) =>
       expectNotFound(b, `mutation ($id: ID!) { updateDestination(id: $id, input: { name: "taken over", plugin: "webhook", settings: { url: "http://127.0.0.1:9" } }) { id } }`, {
         id: a.destinationId,

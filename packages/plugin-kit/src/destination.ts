@@ -107,6 +107,50 @@ export interface ActionDefinition<Settings = unknown, Payload = unknown> {
    * retrying cannot help, anything else is retried.
    */
   perform(input: PerformInput<Settings, Payload>): Promise<PerformResult | void>;
+  /**
+   * Optional: delivers several payloads of one destination in one call. Deliveries to this action are
+   * then grouped (see `batching`) and `performBatch` gets them together; resolve one result per item, in
+   * order: a `PerformResult` (or nothing) when that item was accepted, an `Error` when it was not
+   * (`PermanentError` fails that delivery, anything else retries it). Throwing fails every item alike.
+   */
+  performBatch?(input: BatchPerformInput<Settings, Payload>): Promise<(PerformResult | void | Error)[]>;
+  /** How deliveries are grouped for `performBatch`; a destination's `batchSize` / `batchMaxWaitMs` settings win. */
+  batching?: BatchingOptions;
+}
+
+/** At most `size` deliveries per call (100 unless given), waiting at most `maxWaitMs` (1000) for the group to fill. */
+export interface BatchingOptions {
+  size?: number;
+  maxWaitMs?: number;
+}
+
+/** One delivery of a batch: its payload and the ids `perform` would get. */
+export type BatchItem<Payload = unknown> = Pick<PerformInput<unknown, Payload>, 'payload' | 'idempotencyKey' | 'stepKey' | 'journeyId' | 'instanceId' | 'userId' | 'eventName'>;
+
+/** Everything `performBatch` gets: the items, and what `perform` gets once for all of them. */
+export interface BatchPerformInput<Settings = unknown, Payload = unknown> extends Pick<PerformInput<Settings, Payload>, 'settings' | 'signal' | 'logger' | 'request'> {
+  items: BatchItem<Payload>[];
+  /** `items`' payloads, in the same order. */
+  payloads: Payload[];
+}
+
+/** What `testAuthentication` gets: the settings being tested (defaults applied) and a request client. */
+export interface AuthenticationInput<Settings = unknown> {
+  settings: Settings;
+  /** As `perform`'s: the outbound address policy applies and secret settings are redacted from its errors. */
+  request: RequestClient;
+  signal: AbortSignal;
+  logger: PluginLogger;
+}
+
+/** How a destination checks its credentials, before any delivery needs them. */
+export interface AuthenticationDefinition<Settings = unknown> {
+  /**
+   * Resolves when the destination accepts the settings' credentials (a cheap authenticated call, such as
+   * "who am I"). Throw, or resolve `false`, when it refuses them: the error's message tells the user why.
+   * Run by the `testDestination` mutation, and by `createDestination(..., testAuthentication: true)`.
+   */
+  testAuthentication(input: AuthenticationInput<Settings>): Promise<unknown>;
 }
 
 /** A destination plugin: what `plugins/<name>/index.ts` default-exports. */
@@ -123,6 +167,8 @@ export interface DestinationDefinition<Settings = unknown> {
   settings: SettingsSchema;
   /** By name; an action typed with its own payload (`ActionDefinition<Settings, SendPayload>`) fits here. */
   actions: Record<string, ActionDefinition<Settings>>;
+  /** How to check the credentials in the settings; destinations without it cannot be tested. */
+  authentication?: AuthenticationDefinition<Settings>;
 }
 
 /** An action as `actionFor` takes it: `perform`'s payload type is inferred from `fields`. */

@@ -9,3 +9,15 @@ export {
   installDestinationAddressPolicy,
   type DestinationAddressPolicyOptions,
 } from './http-address-policy';
+export type { ActionDefinition } from './destination';
+export {
+  boundedResponse,
+  performAttempt,
+  performBatchAttempt,
+  PERFORM_DEADLINE_MS,
+  runAuthenticationTest,
+  type AttemptInput,
+  type AttemptLimits,
+  type AttemptOutcome,
+  type AuthenticationOutcome,
+} from './attempt';

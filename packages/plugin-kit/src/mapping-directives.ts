@@ -92,7 +92,7 @@ function readOptions(directive: string, shape: OptionsShape, argument: unknown, 
   }
   if (problems.length === 0) return argument;
   for (const message of problems) walk.fail(at, message);
-  for (const key of shape.mappings) if (argument[key] !== undefined) walk.peek(argument[key], `${at}.${directive}.${key}`, depth + 1);
+  for (const key of shape.mappings) if (argument[key] !== undefined) walk.peek(argument[key], inside(at, directive, key), depth + 1);
   return undefined;
 }
 
@@ -208,7 +208,7 @@ const arrayPathDirective: Evaluate = (argument, at, depth, walk) => {
 };
 
 const mergeDirective: Evaluate = (argument, at, depth, walk) => {
-  const options = readOptions('@merge', { required: ['objects'], optional: ['direction'], mappings: [], literals: { direction: ['left', 'right'] } }, argument, at, depth, walk);
+  const options = readOptions('@merge', { required: ['objects'], optional: ['direction'], mappings: ['objects'], literals: { direction: ['left', 'right'] } }, argument, at, depth, walk);
   if (!options) return undefined;
   if (!Array.isArray(options.objects)) return walk.fail(at, '@merge objects must be an array of mappings');
   const objects = options.objects.map((node, index) => walk.visit(node, inside(at, '@merge', `objects[${index}]`), depth + 1));

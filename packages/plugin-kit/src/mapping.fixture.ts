@@ -217,6 +217,22 @@ export const INVALID_MAPPINGS: InvalidFixture[] = [
     ],
   },
   { name: '@merge without objects', mapping: { '@merge': { direction: 'up' } }, problems: [{ path: '', message: '@merge needs "objects"' }, { path: '', message: '@merge direction must be one of "left", "right", got "up"' }] },
+  {
+    name: '@merge with a bad direction still checks its objects',
+    mapping: { '@merge': { direction: 'up', objects: [{ '@path': 'traits' }] } },
+    problems: [
+      { path: '', message: '@merge direction must be one of "left", "right", got "up"' },
+      { path: '@merge.objects[0]', message: /^@path "traits" must start with "\$\."/ },
+    ],
+  },
+  {
+    name: '@case with a bad operator at the root still checks its value at @case.value',
+    mapping: { '@case': { operator: 'title', value: { '@template': '{{' } } },
+    problems: [
+      { path: '', message: '@case operator must be one of "lower", "upper", got "title"' },
+      { path: '@case.value', message: /unclosed \{\{/ },
+    ],
+  },
   { name: '@merge objects not an array', mapping: { '@merge': { objects: { a: 1 } } }, problems: [{ path: '', message: '@merge objects must be an array of mappings' }] },
   { name: '@merge with a bad object', mapping: { '@merge': { objects: [{ '@path': '$' }] } }, problems: [{ path: '@merge.objects[0]', message: /^@path "\$" must name a value/ }] },
   { name: '@json with an unknown mode', mapping: { '@json': { mode: 'parse', value: 'x' } }, problems: [{ path: '', message: '@json mode must be one of "encode", "decode", got "parse"' }] },

@@ -1,5 +1,5 @@
 import { PermanentError, actionFor, defineDestination, defineSettings, type PerformInput } from './index';
-import { runAction, sampleJourneyContext } from './testing';
+import { allowLoopbackDestinations, runAction, runDelivery, sampleJourneyContext, startRecordingServer, type RecordingServer } from './testing';
 
 const settings = defineSettings({
   prefix: { type: 'string', required: true },
@@ -68,5 +68,66 @@ describe('runAction', () => {
     await expect(runAction(logDestination, 'send', { settings: { prefix: '>' } })).rejects.toThrow(
       new PermanentError('log has no action "send" (actions: write)'),
     );
+  });
+});
+
+describe('runDelivery: an action through the pipeline of a real delivery', () => {
+  let server: RecordingServer;
+  beforeAll(allowLoopbackDestinations);
+  beforeEach(async () => {
+    server = await startRecordingServer();
+    calls = 0;
+  });
+  afterEach(() => server.close());
+
+  let calls = 0;
+  const crmSettings = defineSettings({ url: { type: 'string', format: 'uri', required: true }, apiKey: { type: 'string', secret: true, required: true } });
+  const crm = defineDestination({
+    name: 'crm',
+    kitVersion: '^2.0.0',
+    displayName: 'CRM',
+    settings: crmSettings,
+    actions: {
+      upsert: actionFor(crmSettings)({
+        title: 'Upsert contact',
+        fields: { email: { type: 'string', format: 'email', required: true, default: { '@path': '$.traits.email' } }, plan: { type: 'string', choices: ['free', 'pro'] } },
+        async perform({ payload, settings, request }) {
+          calls++;
+          // A plugin that ignores its signal and never settles.
+          if (payload.plan === 'free') return new Promise<never>(() => undefined);
+          const response = await request(`${settings.url}/contacts`, { method: 'PUT', json: payload, headers: { 'x-api-key': settings.apiKey } });
+          return { status: response.status, response: response.body };
+        },
+      }),
+    },
+  });
+  const run = (overrides: Partial<Parameters<typeof runDelivery>[2]> = {}) =>
+    runDelivery(crm, 'upsert', { settings: { url: server.url, apiKey: 'crm_key_7f3a9b' }, ...overrides });
+
+  it('maps the payload with the fields’ defaults, performs with the request client and reports it delivered', async () => {
+    server.replyWith({ status: 201, body: { id: 'c_1' } });
+    await expect(run({ mapping: { plan: 'pro' } })).resolves.toEqual({ result: 'delivered', status: 201, response: { id: 'c_1' }, payload: { email: 'ada@example.com', plan: 'pro' } });
+    expect(server.requests[0]).toMatchObject({ method: 'PUT', path: '/contacts', json: { email: 'ada@example.com', plan: 'pro' } });
+  });
+
+  it('classifies failures as a delivery would: Retry-After carried, 4xx permanent, secrets redacted', async () => {
+    server.replyWith({ status: 503, headers: { 'retry-after': '9' } });
+    await expect(run()).resolves.toMatchObject({ result: 'retryable', status: 503, retryAfterMs: 9000 });
+    server.replyWith((req) => ({ status: 403, body: `key ${req.headers['x-api-key']} revoked` }));
+    await expect(run()).resolves.toMatchObject({ result: 'permanent', status: 403, error: `${new URL(server.url).host} answered HTTP 403: key [redacted] revoked` });
+  });
+
+  it('fails a payload that does not fit the fields permanently, without performing', async () => {
+    await expect(run({ mapping: { email: 'nobody', plan: 'gold' } })).resolves.toEqual({
+      result: 'permanent',
+      status: null,
+      error: 'invalid payload for crm.upsert: email must be an e-mail address, got "nobody"; plan must be one of "free", "pro", got "gold"',
+      payload: null,
+    });
+    expect(calls).toBe(0);
+  });
+
+  it('abandons an attempt at its deadline as retryable', async () => {
+    await expect(run({ mapping: { plan: 'free' }, deadlineMs: 100 })).resolves.toMatchObject({ result: 'retryable', error: 'the destination did not finish within 100 ms' });
   });
 });

@@ -4,7 +4,16 @@
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeProblems, type DestinationDefinition, type JourneyContext, type PerformResult, type PluginLogger } from './destination';
+import { performAttempt, PERFORM_DEADLINE_MS, type AttemptOutcome } from './attempt';
+import {
+  describeProblems,
+  type ActionDefinition,
+  type DestinationDefinition,
+  type JourneyContext,
+  type PerformInput,
+  type PerformResult,
+  type PluginLogger,
+} from './destination';
 import { PermanentError } from './errors';
 import { DestinationAddressPolicy, installDestinationAddressPolicy } from './http-address-policy';
 import { buildPayload } from './payload';
@@ -56,33 +65,71 @@ const silentLogger: PluginLogger = { info: () => undefined, warn: () => undefine
 /**
  * Runs `actionName` as a send step would: validates the settings and applies their defaults, builds the
  * payload from the mapping and context, then calls `perform`. Invalid settings or payloads throw a
- * `PermanentError` listing every problem, as they would fail a real delivery.
+ * `PermanentError` listing every problem, as they would fail a real delivery; what `perform` throws is
+ * thrown as is. `runDelivery` runs the whole delivery pipeline instead and reports its outcome.
  */
 export async function runAction<Settings>(
   destination: DestinationDefinition<Settings>,
   actionName: string,
   options: RunActionOptions,
 ): Promise<PerformResult | void> {
+  const prepared = prepare(destination, actionName, options);
+  if (prepared.kind !== 'ready') throw new PermanentError(prepared.problems);
+  const { action, input, secrets } = prepared;
+  const signal = options.signal ?? new AbortController().signal;
+  return action.perform({ ...input, signal, logger: redactingLogger(input.logger, secrets), request: createRequestClient({ signal, secrets }) });
+}
+
+/** What one delivery came to, as the delivery worker records it, with the payload it was built from. */
+export type DeliveryRun = AttemptOutcome & { payload: Record<string, unknown> | null };
+
+/**
+ * Runs `actionName` through the pipeline of a real delivery: the settings validated and defaulted, the
+ * mapping (with the fields' default mappings) evaluated against the context, the payload validated, one
+ * attempt made by the same code the delivery worker runs (`request` client, deadline, secrets redacted)
+ * and its outcome classified: `delivered`, `retryable` (with `retryAfterMs` when the destination asked)
+ * or `permanent`. A payload that does not fit its fields is a permanent outcome, as for a delivery.
+ * Invalid settings throw: a destination with them cannot be saved.
+ */
+export async function runDelivery<Settings>(
+  destination: DestinationDefinition<Settings>,
+  actionName: string,
+  options: RunActionOptions & { deadlineMs?: number },
+): Promise<DeliveryRun> {
+  const prepared = prepare(destination, actionName, options);
+  if (prepared.kind !== 'ready') {
+    if (prepared.kind === 'unusable') throw new PermanentError(prepared.problems);
+    return { result: 'permanent', error: prepared.problems, status: null, payload: null };
+  }
+  const { action, input, secrets } = prepared;
+  const outcome = await performAttempt(action as ActionDefinition, { ...(input as Omit<PerformInput, 'signal' | 'request'>), secrets }, { deadlineMs: options.deadlineMs ?? PERFORM_DEADLINE_MS, signal: options.signal });
+  return { ...outcome, payload: input.payload as Record<string, unknown> };
+}
+
+/** `unusable`: no such action, or invalid settings. `unfit`: the mapped payload does not fit the fields. */
+type Prepared<Settings> =
+  | { kind: 'unusable' | 'unfit'; problems: string }
+  | { kind: 'ready'; action: ActionDefinition<Settings>; input: Omit<PerformInput<Settings>, 'signal' | 'request'>; secrets: string[] };
+
+function prepare<Settings>(destination: DestinationDefinition<Settings>, actionName: string, options: RunActionOptions): Prepared<Settings> {
   if (!Object.hasOwn(destination.actions, actionName)) {
     const known = Object.keys(destination.actions).join(', ');
-    throw new PermanentError(`${destination.name} has no action "${actionName}" (actions: ${known})`);
+    return { kind: 'unusable', problems: `${destination.name} has no action "${actionName}" (actions: ${known})` };
   }
   const action = destination.actions[actionName];
 
   const settingProblems = validateSettings(destination.settings, options.settings);
-  if (settingProblems.length > 0) throw new PermanentError(`invalid settings: ${describeProblems(settingProblems)}`);
+  if (settingProblems.length > 0) return { kind: 'unusable', problems: `invalid settings: ${describeProblems(settingProblems)}` };
 
   const context = options.context ?? sampleJourneyContext;
   const { payload, problems } = buildPayload(action, options.mapping, context);
-  if (problems.length > 0) throw new PermanentError(`invalid payload for ${destination.name}.${actionName}: ${describeProblems(problems)}`);
+  if (problems.length > 0) return { kind: 'unfit', problems: `invalid payload for ${destination.name}.${actionName}: ${describeProblems(problems)}` };
 
   const known = context as Partial<JourneyContext>;
   const instanceId = options.instanceId ?? known.instance?.id ?? 'test-instance';
   const stepKey = options.stepKey ?? 'test_step';
   const settings = applySettingDefaults(destination.settings, options.settings);
-  const secrets = secretValues(destination.settings, settings);
-  const signal = options.signal ?? new AbortController().signal;
-  return action.perform({
+  const input = {
     payload,
     settings: settings as Settings,
     idempotencyKey: options.idempotencyKey ?? `${instanceId}:${stepKey}:1`,
@@ -92,10 +139,9 @@ export async function runAction<Settings>(
     instanceId,
     userId: options.userId ?? known.userId ?? 'test-user',
     test: options.test,
-    signal,
-    logger: redactingLogger(options.logger ?? silentLogger, secrets),
-    request: createRequestClient({ signal, secrets }),
-  });
+    logger: options.logger ?? silentLogger,
+  };
+  return { kind: 'ready', action, input, secrets: secretValues(destination.settings, settings) };
 }
 
 /**
