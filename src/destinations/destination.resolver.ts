@@ -73,7 +73,10 @@ export class DestinationResolver {
 function toPluginType(plugin: DestinationDefinition): DestinationPluginType {
   const settingsSchema: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(plugin.settings)) {
-    settingsSchema[name] = Object.fromEntries(SETTING_KEYS.filter((key) => setting[key] !== undefined).map((key) => [key, setting[key]]));
+    const declared = Object.fromEntries(SETTING_KEYS.filter((key) => setting[key] !== undefined).map((key) => [key, setting[key]]));
+    // `enum` keeps listing the allowed values, for clients written before `choices` (kit 1.x).
+    const values = choiceValues(setting);
+    settingsSchema[name] = values ? { ...declared, enum: values } : declared;
   }
   return {
     name: plugin.name,
