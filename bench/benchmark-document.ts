@@ -13,6 +13,8 @@ export interface BenchmarkRun {
   raw: RawReference;
   skipped: string[];
   load: { scenario: string; use: CpuUse }[];
+  /** Scenario 7's CPU ms per event per stage (bench/scenarios/cpu-breakdown.ts), as a table; empty if not run. */
+  breakdown: string;
   durationSeconds: number;
 }
 
@@ -124,7 +126,21 @@ Written by \`npm run bench\`${sizes.quick ? ' **--quick (smoke-test sizes: not r
 ${run.table}
 
 ${run.skipped.map((s) => `- ${s}`).join('\n')}
+${
+  run.breakdown
+    ? `
+### Where the CPU goes (scenario 7)
 
+CPU milliseconds per event of the default single process, by stage, from V8's CPU profile of the whole
+load (first request until everything was applied and delivered): each sample goes to the deepest frame of
+Itinera's own code on its stack (\`bench/cpu-profile.ts\` maps folders to stages); samples with none go to
+the library at their leaf (replies parsed by the PostgreSQL driver, bodies parsed by express).
+PostgreSQL's CPU in the same window is beside it.
+
+${run.breakdown}
+`
+    : ''
+}
 ### Accepted vs applied
 
 After each scenario, once the worker drained: stored events past their user's cursor, users who sent a

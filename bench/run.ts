@@ -4,7 +4,7 @@
  *
  *   npm run bench                         all scenarios, full sizes (~15 minutes on 2 cores)
  *   npm run bench -- --quick              small sizes, a smoke test (~2 minutes); writes to a temp file
- *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers
+ *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,profile
  *   npm run bench -- --holds-1m           also scenario 3 with 1,000,000 holds
  *   npm run bench -- --holds=20000,50000  scenario 3 with these hold counts instead
  *   npm run bench -- --out=FILE           where the report goes (default BENCHMARKS.md, or a temp file with --quick)
@@ -24,10 +24,11 @@ import { holdLateness } from './scenarios/hold-lateness';
 import { ingestionThroughput, waitForWorker } from './scenarios/ingestion-throughput';
 import { waitingScale } from './scenarios/waiting-scale';
 import { workerScaling } from './scenarios/worker-scaling';
+import { breakdownTable, cpuBreakdown, type StageBreakdown } from './scenarios/cpu-breakdown';
 import { benchmarkDocument } from './benchmark-document';
 import { acceptedVsApplied, acceptedVsAppliedTable, shortfall, type AcceptedVsApplied } from './accepted-vs-applied';
 
-const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers'] as const;
+const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers', 'profile'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
   const load: { scenario: string; use: CpuUse }[] = [];
   const checks: AcceptedVsApplied[] = [];
+  const breakdowns: StageBreakdown[] = [];
   const scenario = async (name: string, run: () => Promise<unknown>) => {
     log(name);
     cpu.take();
@@ -108,18 +110,27 @@ async function main(): Promise<void> {
     }
     if (selected('scale')) await scenario('scenario 4: scale of waiting', async () => measures.push(...(await waitingScale(env, sizes, log, raw))));
     if (selected('workers')) await scenario('scenario 6: one and two worker processes', async () => measures.push(...(await workerScaling(env, sizes, log))));
+    if (selected('profile')) {
+      await scenario('scenario 7: CPU per event per stage, single process', async () => {
+        const result = await cpuBreakdown(env, sizes, log);
+        measures.push(...result.measures);
+        breakdowns.push(...result.breakdowns);
+        checks.push(result.check);
+      });
+    }
 
     const table = plainTable(measures, raw);
     console.log(`\n${table}\n`);
     const checksTable = acceptedVsAppliedTable(checks);
     console.log(`${checksTable}\n`);
+    if (breakdowns.length) console.log(`${breakdownTable(breakdowns, false)}\n`);
     const failedChecks = checks.filter((c) => shortfall(c) > 0);
     if (failedChecks.length) {
       log(`FAILED: accepted events not applied after ${failedChecks.map((c) => c.scenario).join(', ')}`);
       process.exitCode = 1;
     }
     const machine = machineInfo(postgresVersion);
-    writeFileSync(out, benchmarkDocument({ machine, sizes, postgresSettings: POSTGRES_SETTINGS, table: markdownTable(measures, raw), checks: checksTable, raw, skipped, load, durationSeconds: (Date.now() - started) / 1000 }));
+    writeFileSync(out, benchmarkDocument({ machine, sizes, postgresSettings: POSTGRES_SETTINGS, table: markdownTable(measures, raw), checks: checksTable, raw, skipped, load, breakdown: breakdownTable(breakdowns, true), durationSeconds: (Date.now() - started) / 1000 }));
     log(`report written to ${out}`);
   } finally {
     cpu.stop();
