@@ -76,11 +76,12 @@ export class BenchEnvironment {
 
   /**
    * One more Itinera process on `databaseUrl` (by default the single process of `npm start`, role
-   * `all`); `nodeOptions` e.g. `--inspect=127.0.0.1:0` for a CPU profile. The caller stops it.
+   * `all`); `nodeOptions` e.g. `--inspect=127.0.0.1:0` for a CPU profile; `root` another checkout to run
+   * (a baseline). The caller stops it.
    */
-  async spawn(databaseUrl: string, role: 'api' | 'worker' | 'all' = 'all', nodeOptions = ''): Promise<ItineraProcess> {
+  async spawn(databaseUrl: string, role: 'api' | 'worker' | 'all' = 'all', nodeOptions = '', root?: string): Promise<ItineraProcess> {
     const env = { ...processEnv(databaseUrl, role), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
-    return spawnItinera(env, { readyTimeoutMs: 120_000 });
+    return spawnItinera(env, { readyTimeoutMs: 120_000, root });
   }
 
   /** A workspace of its own per scenario: journeys, limits and counts never mix. */

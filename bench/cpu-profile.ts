@@ -67,8 +67,13 @@ function classify(frame: CallFrame, rules: [RegExp, string][]): string | undefin
   return rules.find(([pattern]) => pattern.test(frame.url))?.[1];
 }
 
-/** CPU milliseconds per stage (idle excluded). */
-export function cpuByStage(profile: CpuProfile): Map<string, number> {
+/**
+ * CPU milliseconds per stage (idle excluded), scaled to `processCpuMs` when given. V8 times samples by
+ * the wall clock: while the process waits for a core (a machine shared with other work), the time is
+ * counted to the sample that was running. The profile is trusted for the shares of the stages, and the
+ * kernel's count of the process's CPU time (/proc) for the total.
+ */
+export function cpuByStage(profile: CpuProfile, processCpuMs?: number): Map<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -101,7 +106,9 @@ export function cpuByStage(profile: CpuProfile): Map<string, number> {
     const stage = resolve(profile.samples[i]);
     if (stage !== 'idle') totals.set(stage, (totals.get(stage) ?? 0) + ms);
   }
-  return totals;
+  if (processCpuMs === undefined) return totals;
+  const sampled = [...totals.values()].reduce((a, b) => a + b, 0);
+  return new Map([...totals].map(([stage, ms]) => [stage, sampled > 0 ? (ms / sampled) * processCpuMs : 0]));
 }
 
 /** A connection to one process's inspector (the URL it printed: "Debugger listening on ws://…"). */
@@ -155,8 +162,44 @@ export class InspectorSession {
   }
 }
 
-/** CPU ticks (1/100 s) used so far by PostgreSQL's processes under `rootPid`: the server and its backends. */
-export function postgresTicks(rootPid: number): number {
+/** CPU milliseconds used so far by one process (all its threads: V8's, libuv's), from /proc. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * CPU milliseconds used by PostgreSQL's processes under `rootPid` (the server and its backends) between
+ * start() and stop(); a backend that exits meanwhile keeps its last reading (sampled every 200 ms).
+ */
+export class PostgresCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly rootPid: number) {}
+
+  start(): void {
+    for (const [pid, ticks] of postgresTicks(this.rootPid)) this.first.set(pid, ticks);
+    this.timer = setInterval(() => this.sample(), 200);
+  }
+
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    this.sample();
+    let ticks = 0;
+    for (const [pid, value] of this.last) ticks += value - (this.first.get(pid) ?? 0);
+    return ticks * 10;
+  }
+
+  private sample(): void {
+    for (const [pid, ticks] of postgresTicks(this.rootPid)) this.last.set(pid, ticks);
+  }
+}
+
+/** CPU ticks (1/100 s) used so far by each of PostgreSQL's processes under `rootPid`. */
+function postgresTicks(rootPid: number): Map<number, number> {
   const children = new Map<number, number[]>();
   const info = new Map<number, { comm: string; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
@@ -173,13 +216,13 @@ export function postgresTicks(rootPid: number): number {
       // Exited meanwhile.
     }
   }
-  let sum = 0;
+  const result = new Map<number, number>();
   const stack = [rootPid];
   while (stack.length) {
     const pid = stack.pop()!;
     const process = info.get(pid);
-    if (process?.comm.startsWith('postgres')) sum += process.ticks;
+    if (process?.comm.startsWith('postgres')) result.set(pid, process.ticks);
     stack.push(...(children.get(pid) ?? []));
   }
-  return sum;
+  return result;
 }

@@ -5,6 +5,8 @@
  *   npm run bench                         all scenarios, full sizes (~15 minutes on 2 cores)
  *   npm run bench -- --quick              small sizes, a smoke test (~2 minutes); writes to a temp file
  *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,profile
+ *   npm run bench -- --only=raw,profile --baseline=DIR   scenario 7 for another checkout (with its node_modules)
+ *                                         and this tree, interleaved twice (A, B, A, B), side by side
  *   npm run bench -- --holds-1m           also scenario 3 with 1,000,000 holds
  *   npm run bench -- --holds=20000,50000  scenario 3 with these hold counts instead
  *   npm run bench -- --out=FILE           where the report goes (default BENCHMARKS.md, or a temp file with --quick)
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const flag = (name: string) => args.includes(`--${name}`);
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const unknown = args.filter((a) => !/^--(quick|holds-1m|reliability|only=.*|out=.*|holds=[\d,]+)$/.test(a));
+  const unknown = args.filter((a) => !/^--(quick|holds-1m|reliability|only=.*|out=.*|baseline=.*|holds=[\d,]+)$/.test(a));
   if (unknown.length) throw new Error(`unknown options: ${unknown.join(' ')} (see bench/run.ts)`);
 
   if (flag('reliability')) {
@@ -112,10 +114,12 @@ async function main(): Promise<void> {
     if (selected('workers')) await scenario('scenario 6: one and two worker processes', async () => measures.push(...(await workerScaling(env, sizes, log))));
     if (selected('profile')) {
       await scenario('scenario 7: CPU per event per stage, single process', async () => {
-        const result = await cpuBreakdown(env, sizes, log);
+        const baseline = option('baseline');
+        const trees = baseline ? [{ name: 'baseline', root: path.resolve(baseline) }, { name: 'this tree' }] : [{ name: 'this tree' }];
+        const result = await cpuBreakdown(env, sizes, log, trees, baseline ? 2 : 1);
         measures.push(...result.measures);
         breakdowns.push(...result.breakdowns);
-        checks.push(result.check);
+        checks.push(...result.checks);
       });
     }
 

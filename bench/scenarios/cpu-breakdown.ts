@@ -4,7 +4,8 @@
  * worker has applied and delivered everything it accepted: `/v1/batch` of 100 from 4 clients, and single
  * `/v1/track` calls from 32 clients. 10% of the events enter a journey that sends to the webhook sink at
  * once. Reported per load: events/s end to end (accepted → applied and delivered) and the CPU ms per event
- * of each stage (bench/cpu-profile.ts), with PostgreSQL's own CPU per event beside it.
+ * of each stage (bench/cpu-profile.ts: the profile's shares of the process's CPU time as the kernel
+ * counted it), with PostgreSQL's own CPU per event beside it.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { createWebhookDestination, publishJourney } from '../../test/harness/jou
 import { acceptedVsApplied, type AcceptedVsApplied } from '../accepted-vs-applied';
 import type { BenchEnvironment } from '../bench-environment';
 import { forwardingJourney } from '../bench-journeys';
-import { cpuByStage, InspectorSession, postgresTicks } from '../cpu-profile';
+import { cpuByStage, InspectorSession, PostgresCpu, processCpuMs } from '../cpu-profile';
 import { closedLoop, pollUntil, round } from '../load';
 import type { BenchSizes, Measure } from '../report';
 
@@ -45,12 +46,80 @@ function event(i: number, users: number) {
   };
 }
 
-export async function cpuBreakdown(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void): Promise<{ measures: Measure[]; breakdowns: StageBreakdown[]; check: AcceptedVsApplied }> {
+/** A checkout of Itinera to profile: this tree (no root) or a baseline (`--baseline=DIR`). */
+export interface ProfiledTree {
+  name: string;
+  root?: string;
+}
+
+/**
+ * Each tree profiled `rounds` times, interleaved (A, B, A, B), so that a machine shared with other work
+ * weighs on each alike; per tree and load the rounds are summed (CPU and events) before dividing.
+ */
+export async function cpuBreakdown(
+  env: BenchEnvironment,
+  sizes: BenchSizes,
+  log: (line: string) => void,
+  trees: ProfiledTree[] = [{ name: 'this tree' }],
+  rounds = 1,
+): Promise<{ measures: Measure[]; breakdowns: StageBreakdown[]; checks: AcceptedVsApplied[] }> {
+  const runs: StageBreakdown[] = [];
+  const checks: AcceptedVsApplied[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const tree of trees) {
+      const label = trees.length > 1 || rounds > 1 ? `${tree.name}, round ${r + 1}` : tree.name;
+      log(`profiling ${label}`);
+      const once = await profileOnce(env, sizes, log, tree, label);
+      runs.push(...once.breakdowns);
+      checks.push(once.check);
+    }
+  }
+  const breakdowns: StageBreakdown[] = [];
+  for (const tree of trees) {
+    for (const load of [...new Set(runs.map((b) => b.load.split(' @ ')[0]))]) {
+      const mine = runs.filter((b) => b.load === `${load} @ ${tree.name}`);
+      const events = mine.reduce((a, b) => a + b.events, 0);
+      const stages = new Map<string, number>();
+      for (const b of mine) for (const [stage, ms] of b.stages) stages.set(stage, (stages.get(stage) ?? 0) + (ms * b.events) / events);
+      breakdowns.push({
+        load: trees.length > 1 ? `${load} @ ${tree.name}` : load,
+        events,
+        seconds: mine.reduce((a, b) => a + b.seconds, 0),
+        stages,
+        postgresMsPerEvent: mine.reduce((a, b) => a + b.postgresMsPerEvent * b.events, 0) / events,
+      });
+    }
+  }
+  const measures: Measure[] = breakdowns.map((b) => {
+    const batch = b.load.startsWith('/v1/batch');
+    return {
+      scenario: '7 single process',
+      measure: `${b.load}, applied and delivered, events/s`,
+      value: b.events / b.seconds,
+      unit: 'ev/s',
+      rawKey: batch ? 'batchInsertRowsPerSecond' : 'singleInsertRowsPerSecond',
+      ...(batch ? { target: { op: '>=' as const, value: 12_000 } } : {}),
+      higherIsBetter: true,
+      note: `${b.events.toLocaleString('en-US')} events in ${rounds} round(s) (10% forwarded to the webhook), from the first request until nothing was left to apply or deliver; CPU per event by stage below`,
+    };
+  });
+  return { measures, breakdowns, checks };
+}
+
+async function profileOnce(
+  env: BenchEnvironment,
+  sizes: BenchSizes,
+  log: (line: string) => void,
+  tree: ProfiledTree,
+  label: string,
+): Promise<{ breakdowns: StageBreakdown[]; check: AcceptedVsApplied }> {
   const databaseUrl = await env.freshDatabase(`itinera_profile_${Date.now()}`);
-  const itinera = await env.spawn(databaseUrl, 'all', '--inspect=127.0.0.1:0');
+  const itinera = await env.spawn(databaseUrl, 'all', '--inspect=127.0.0.1:0', tree.root);
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
   db.on('error', () => undefined);
   const inspector = await InspectorSession.connect(itinera.output());
+  // Long enough that the process's background work (polls, sweeps) is a small part of each event's share.
+  const loadMs = Math.max(sizes.ingestionSeconds, 8) * 1000;
   try {
     const ws = await env.createWorkspace('bench-profile', itinera.url);
     const webhook = await createWebhookDestination(ws.graphql, env.sink.url);
@@ -64,7 +133,9 @@ export async function cpuBreakdown(env: BenchEnvironment, sizes: BenchSizes, log
     await drain();
 
     const profiled = async (load: string, run: () => Promise<number>): Promise<StageBreakdown> => {
-      const pgBefore = postgresTicks(process.pid);
+      const postgres = new PostgresCpu(process.pid);
+      postgres.start();
+      const itineraBefore = processCpuMs(itinera.child.pid!);
       const started = performance.now();
       const { result, profile } = await inspector.profile(async () => {
         const events = await run();
@@ -73,45 +144,34 @@ export async function cpuBreakdown(env: BenchEnvironment, sizes: BenchSizes, log
         return events;
       });
       const seconds = (performance.now() - started) / 1000;
-      const pgMs = (postgresTicks(process.pid) - pgBefore) * 10;
+      const pgMs = postgres.stop();
+      const itineraMs = processCpuMs(itinera.child.pid!) - itineraBefore;
       // Kept for a closer look (e.g. in Chrome's DevTools): the report only shows the stages.
       const file = path.join(os.tmpdir(), `itinera-${load.split(' ')[0].replace(/\W/g, '')}-${Date.now()}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
-      const stages = new Map([...cpuByStage(profile)].map(([stage, ms]) => [stage, ms / result]));
+      const stages = new Map([...cpuByStage(profile, itineraMs)].map(([stage, ms]) => [stage, ms / result]));
       const total = [...stages.values()].reduce((a, b) => a + b, 0);
-      log(`${load}: profile written to ${file}`);
-      log(`${load}: ${result} events in ${round(seconds, 1)} s end to end; Itinera ${round(total, 3)} CPU ms/event, PostgreSQL ${round(pgMs / result, 3)}`);
-      return { load, events: result, seconds, stages, postgresMsPerEvent: pgMs / result };
+      log(`${load} (${label}): ${result} events in ${round(seconds, 1)} s end to end; Itinera ${round(total, 3)} CPU ms/event, PostgreSQL ${round(pgMs / result, 3)}; profile in ${file}`);
+      return { load: `${load} @ ${tree.name}`, events: result, seconds, stages, postgresMsPerEvent: pgMs / result };
     };
 
     const batch = await profiled(`/v1/batch of ${BATCH_SIZE} from ${BATCH_CLIENTS} clients`, async () => {
       const r = await closedLoop(
-        { concurrency: BATCH_CLIENTS, maxOps: Math.ceil(sizes.maxBatchEvents / BATCH_SIZE), maxMs: sizes.ingestionSeconds * 1000 },
+        { concurrency: BATCH_CLIENTS, maxOps: Math.ceil(sizes.maxBatchEvents / BATCH_SIZE), maxMs: loadMs },
         async (i) => (await ws.ingestion.batch(batchAt(i * BATCH_SIZE))).status === 200,
       );
       return r.ok * BATCH_SIZE;
     });
     const track = await profiled(`/v1/track from ${TRACK_CLIENTS} clients`, async () => {
       const r = await closedLoop(
-        { concurrency: TRACK_CLIENTS, maxOps: sizes.maxBatchEvents, maxMs: sizes.ingestionSeconds * 1000 },
+        { concurrency: TRACK_CLIENTS, maxOps: sizes.maxBatchEvents, maxMs: loadMs },
         async (i) => (await ws.ingestion.track(event(10_000_000 + i, sizes.users))).status === 200,
       );
       return r.ok;
     });
-
-    const measures: Measure[] = [batch, track].map((b) => ({
-      scenario: '7 single process',
-      measure: `${b.load}, applied and delivered, events/s`,
-      value: b.events / b.seconds,
-      unit: 'ev/s',
-      rawKey: b === batch ? 'batchInsertRowsPerSecond' : 'singleInsertRowsPerSecond',
-      ...(b === batch ? { target: { op: '>=' as const, value: 12_000 } } : {}),
-      higherIsBetter: true,
-      note: `${b.events.toLocaleString('en-US')} events (10% forwarded to the webhook) from the first request until nothing was left to apply or deliver; CPU per event by stage below`,
-    }));
     // Its database is its own: the run's check after the scenario would not see it.
-    const check = await acceptedVsApplied(databaseUrl, 'scenario 7: single process (its own database)');
-    return { measures, breakdowns: [batch, track], check };
+    const check = await acceptedVsApplied(databaseUrl, `scenario 7: single process (${label}, its own database)`);
+    return { breakdowns: [batch, track], check };
   } finally {
     inspector.close();
     await db.end().catch(() => undefined);
