@@ -17,12 +17,13 @@ import { acceptedVsApplied, type AcceptedVsApplied } from '../accepted-vs-applie
 import type { BenchEnvironment } from '../bench-environment';
 import { forwardingJourney } from '../bench-journeys';
 import { cpuByStage, InspectorSession, PostgresCpu, processCpuMs } from '../cpu-profile';
-import { closedLoop, pollUntil, round } from '../load';
+import { closedLoop, pollUntil, round, sleep } from '../load';
 import type { BenchSizes, Measure } from '../report';
 
 const BATCH_SIZE = 100;
 const BATCH_CLIENTS = 4;
 const TRACK_CLIENTS = 32;
+const IDLE_SAMPLE_MS = 3_000;
 const BROWSING = ['Page_Browsed', 'Product_Viewed', 'Search_Performed', 'Banner_Clicked'];
 
 export interface StageBreakdown {
@@ -131,6 +132,11 @@ async function profileOnce(
     // Warm-up: connections, caches, JIT.
     await closedLoop({ concurrency: 4, maxOps: 20, maxMs: 10_000 }, async (i) => (await ws.ingestion.batch(batchAt(5_000_000 + i * BATCH_SIZE))).status === 200);
     await drain();
+    // What the process spends with nothing to do (timer polls, sweeps): part of every load's figure below,
+    // the more so the fewer events a load got through.
+    const idleFrom = processCpuMs(itinera.child.pid!);
+    await sleep(IDLE_SAMPLE_MS);
+    const idleMsPerSecond = (processCpuMs(itinera.child.pid!) - idleFrom) / (IDLE_SAMPLE_MS / 1000);
 
     const profiled = async (load: string, run: () => Promise<number>): Promise<StageBreakdown> => {
       const postgres = new PostgresCpu(process.pid);
@@ -151,7 +157,9 @@ async function profileOnce(
       writeFileSync(file, JSON.stringify(profile));
       const stages = new Map([...cpuByStage(profile, itineraMs)].map(([stage, ms]) => [stage, ms / result]));
       const total = [...stages.values()].reduce((a, b) => a + b, 0);
+      log(`idle background: ${round(idleMsPerSecond)} CPU ms/s`);
       log(`${load} (${label}): ${result} events in ${round(seconds, 1)} s end to end; Itinera ${round(total, 3)} CPU ms/event, PostgreSQL ${round(pgMs / result, 3)}; profile in ${file}`);
+      stages.set('(of all the above: idle background)', (idleMsPerSecond * seconds) / result);
       return { load: `${load} @ ${tree.name}`, events: result, seconds, stages, postgresMsPerEvent: pgMs / result };
     };
 
@@ -186,15 +194,17 @@ async function profileOnce(
 /** The breakdown as a table: one row per stage, one column per load (CPU ms per event). */
 export function breakdownTable(breakdowns: StageBreakdown[], markdown: boolean): string {
   if (breakdowns.length === 0) return '';
-  const stages = [...new Set(breakdowns.flatMap((b) => [...b.stages.keys()]))].sort(
+  const IDLE = '(of all the above: idle background)';
+  const stages = [...new Set(breakdowns.flatMap((b) => [...b.stages.keys()]))].filter((stage) => stage !== IDLE).sort(
     (a, b) => Math.max(...breakdowns.map((x) => x.stages.get(b) ?? 0)) - Math.max(...breakdowns.map((x) => x.stages.get(a) ?? 0)),
   );
   const ms = (value: number) => (value >= 0.1 ? value.toFixed(2) : value.toFixed(3));
-  const total = (b: StageBreakdown) => [...b.stages.values()].reduce((x, y) => x + y, 0);
+  const total = (b: StageBreakdown) => [...b.stages].filter(([stage]) => stage !== IDLE).reduce((x, [, y]) => x + y, 0);
   const rows = [
     ['stage (CPU ms per event)', ...breakdowns.map((b) => b.load)],
     ...stages.map((stage) => [stage, ...breakdowns.map((b) => ms(b.stages.get(stage) ?? 0))]),
     ['Itinera process, total', ...breakdowns.map((b) => ms(total(b)))],
+    ['of it, what the idle process spends in as long', ...breakdowns.map((b) => ms(b.stages.get(IDLE) ?? 0))],
     ['PostgreSQL (all its processes)', ...breakdowns.map((b) => ms(b.postgresMsPerEvent))],
   ];
   if (markdown) return [`| ${rows[0].join(' | ')} |`, `| ${rows[0].map(() => '---').join(' | ')} |`, ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
