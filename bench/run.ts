@@ -111,7 +111,13 @@ async function main(): Promise<void> {
       }
     }
     if (selected('scale')) await scenario('scenario 4: scale of waiting', async () => measures.push(...(await waitingScale(env, sizes, log, raw))));
-    if (selected('workers')) await scenario('scenario 6: one and two worker processes', async () => measures.push(...(await workerScaling(env, sizes, log))));
+    if (selected('workers')) {
+      await scenario('scenario 6: one and two worker processes', async () => {
+        const result = await workerScaling(env, sizes, log);
+        measures.push(...result.measures);
+        checks.push(...result.checks);
+      });
+    }
     if (selected('profile')) {
       await scenario('scenario 7: CPU per event per stage, single process', async () => {
         const baseline = option('baseline');

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { ItineraProcess } from '../../test/harness/itinera-process';
 import { publishJourney } from '../../test/harness/journeys';
+import { acceptedVsApplied, type AcceptedVsApplied } from '../accepted-vs-applied';
 import type { BenchEnvironment } from '../bench-environment';
 import { abandonmentJourney } from '../bench-journeys';
 import { closedLoop, pollUntil, round } from '../load';
@@ -16,9 +17,10 @@ import type { BenchSizes, Measure } from '../report';
 
 const BATCH_SIZE = 100;
 
-export async function workerScaling(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void): Promise<Measure[]> {
+export async function workerScaling(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void): Promise<{ measures: Measure[]; checks: AcceptedVsApplied[] }> {
   const events = sizes.quick ? 10_000 : 100_000;
   const measures: Measure[] = [];
+  const checks: AcceptedVsApplied[] = [];
   let rateWithOne = 0;
   for (const workers of [1, 2]) {
     // A database of its own per round: the second round must not drain against the first's rows and dead tuples.
@@ -62,10 +64,12 @@ export async function workerScaling(env: BenchEnvironment, sizes: BenchSizes, lo
         higherIsBetter: true,
         note: `${unapplied.toLocaleString('en-US')} events (10% enter a journey), fresh database${workers > 1 && rateWithOne ? `; ${round(rate / rateWithOne, 2)}× one worker` : ''}${drained ? '' : '; NOT drained'}`,
       });
+      // The round's database is its own: the run's check after the scenario would not see it.
+      checks.push(await acceptedVsApplied(databaseUrl, `scenario 6: ${workers} worker process(es) (its own database)`));
     } finally {
       await Promise.all([...started, api].map((p) => p.stop()));
       await db.end().catch(() => undefined);
     }
   }
-  return measures;
+  return { measures, checks };
 }
