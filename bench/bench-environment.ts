@@ -69,16 +69,31 @@ export class BenchEnvironment {
     return env;
   }
 
+  /** A fresh database on the same server, migrated by the first Itinera process started on it. */
+  async freshDatabase(name: string): Promise<string> {
+    return createDatabase(this.postgres.url, name);
+  }
+
+  /**
+   * One more Itinera process on `databaseUrl` (by default the single process of `npm start`, role
+   * `all`); `nodeOptions` e.g. `--inspect=127.0.0.1:0` for a CPU profile; `root` another checkout to run
+   * (a baseline). The caller stops it.
+   */
+  async spawn(databaseUrl: string, role: 'api' | 'worker' | 'all' = 'all', nodeOptions = '', root?: string): Promise<ItineraProcess> {
+    const env = { ...processEnv(databaseUrl, role), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+    return spawnItinera(env, { readyTimeoutMs: 120_000, root });
+  }
+
   /** A workspace of its own per scenario: journeys, limits and counts never mix. */
-  async createWorkspace(name: string): Promise<BenchWorkspace> {
-    const root = new GraphqlClient(this.api.url, ROOT_TOKEN);
+  async createWorkspace(name: string, apiUrl = this.api.url): Promise<BenchWorkspace> {
+    const root = new GraphqlClient(apiUrl, ROOT_TOKEN);
     const { createWorkspace } = await root.query(`mutation ($name: String!) { createWorkspace(name: $name) { workspaceId adminToken writeKey } }`, { name });
     return {
       name,
       workspaceId: createWorkspace.workspaceId,
       writeKey: createWorkspace.writeKey,
-      graphql: new GraphqlClient(this.api.url, createWorkspace.adminToken),
-      ingestion: this.track(new LoadClient(this.api.url, createWorkspace.writeKey)),
+      graphql: new GraphqlClient(apiUrl, createWorkspace.adminToken),
+      ingestion: this.track(new LoadClient(apiUrl, createWorkspace.writeKey)),
     };
   }
 
@@ -147,7 +162,7 @@ export class BenchEnvironment {
   }
 }
 
-function processEnv(databaseUrl: string, role: 'api' | 'worker'): Record<string, string> {
+function processEnv(databaseUrl: string, role: 'api' | 'worker' | 'all'): Record<string, string> {
   return { DATABASE_URL: databaseUrl, ITINERA_ROLE: role, ITINERA_ROOT_TOKEN: ROOT_TOKEN, LOG_LEVEL: 'warn' };
 }
 

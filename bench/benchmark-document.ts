@@ -13,6 +13,8 @@ export interface BenchmarkRun {
   raw: RawReference;
   skipped: string[];
   load: { scenario: string; use: CpuUse }[];
+  /** Scenario 7's CPU ms per event per stage (bench/scenarios/cpu-breakdown.ts), as a table; empty if not run. */
+  breakdown: string;
   durationSeconds: number;
 }
 
@@ -36,6 +38,19 @@ const ANALYSIS = `- **Everything here is CPU-bound, and the load generator, the 
   asynchronous commit is on disk). Still to try: fewer statements per delivery (record the outcome, its
   SENT record and NOTIFY in one statement), a cached list of published journeys per workspace, and one
   statement for ingestion's three inserts; and, in deployment, the API and worker on separate cores.
+- **Where the CPU goes (scenario 7, after ingestion became one statement).** Single \`/v1/track\` calls cost
+  ~5 ms of Itinera's CPU per event and ~4.5 ms of PostgreSQL's, against ~0.8 and ~0.7 for batched events:
+  per request, express and Nest's pipeline ("HTTP framework", ~1.2 ms) and our own middleware, limits,
+  authentication and validation ("HTTP + validation", ~1.0 ms) are together about 45% of the process's
+  share, and replies parsed by the PostgreSQL driver another ~1.4 ms. Next steps, in that order: measure
+  Nest's Fastify adapter for the ingestion routes (the framework's share is the largest single one), then
+  fewer per-request passes in our middleware (the CDN path rewrite, CORS, metrics, the auth-failure
+  throttle and the limits interceptor each touch every request; the write key is hashed twice). For
+  batches, the driver's replies (the runtime's and the deliveries' statements) are the largest share, and
+  a webhook send costs ~2 ms of CPU (\`undici\` fetch and the mapping), 0.19 ms per event at 10% sends.
+  Profiles are V8's wall-clock samples scaled to the process's CPU time from /proc: on a machine busy with
+  other work, raw sample times overstated the CPU by 5 to 10 times, mostly in \`writev\` (time spent
+  waiting for a core after waking PostgreSQL).
 - **Hold expiry.** Timers are fetched in deadline order and applied 50 per transaction: 100,000 holds due
   within 60 s are applied as fast as they come due. 1,000,000 within 60 s (16,667/s) is beyond the 2 cores:
   the backlog drains at the rate the table shows, so lateness grows through the window.
@@ -93,6 +108,19 @@ the worker), then changed in \`src/\`; every change keeps the whole test suite g
     Each job keeps its own slot, so a slow destination holds up no one else.
 12. **Matching measured as the lookup itself** (\`bench/scenarios/waiting-scale.ts\`): the runtime's own
     \`InstanceStore.lockActiveOfUsers\` timed for users still waiting; the whole job is reported beside it.
+13. **Ingestion in one statement** (\`src/ingestion/ingestion.service.ts\`, \`src/queue/held-jobs.ts\`). The messageId
+    ledger, the profiles (the user's lock), the events and the users' waiting jobs (inserted, or row-locked
+    until commit through \`ON CONFLICT DO UPDATE ... WHERE false\` on pg-boss's index of waiting jobs) are one
+    statement of data-modifying CTEs, each forced to run after the one before by an aggregate over it: one
+    round trip and one durable commit per request instead of eight round trips (suppressed-users lookup,
+    BEGIN, three inserts, pg-boss's insert, the lock of the waiting jobs, COMMIT). Scenario 7 with
+    \`--baseline\` (A, B, A, B against the commit before, \`--quick\`, on a machine 86% busy with other work):
+    CPU per \`/v1/track\` event 8.42 → 5.06 ms in Itinera's process (−40%) and 6.73 → 4.45 ms in PostgreSQL
+    (−34%); per batched event 0.96 → 0.78 ms (−19%) and 0.98 → 0.73 ms (−26%). End to end in the same run,
+    track 25 → 64 events/s (10% → 26% of the one-row INSERT tx/s measured alongside) and batch 253 → 466
+    events/s: the absolute rates say more about the busy machine than about Itinera; the ratios hold.
+14. **One credential lookup per expiry** (\`src/tokens/credential.service.ts\`): when a write key's cache entry
+    expired, every request in flight looked it up (32 at once under the track load of scenario 7).
 
 Found by the reliability suite and fixed at the source: concurrent requests carrying the same messageIds
 in different orders deadlocked (503s); message ids are now locked in sorted order. Bad input that answered
@@ -124,7 +152,23 @@ Written by \`npm run bench\`${sizes.quick ? ' **--quick (smoke-test sizes: not r
 ${run.table}
 
 ${run.skipped.map((s) => `- ${s}`).join('\n')}
+${
+  run.breakdown
+    ? `
+### Where the CPU goes (scenario 7)
 
+CPU milliseconds per event of the default single process, by stage, from V8's CPU profile of the whole
+load (first request until everything was applied and delivered): each sample goes to the deepest frame of
+Itinera's own code on its stack (\`bench/cpu-profile.ts\` maps folders to stages); samples with none go to
+the library at their leaf (replies parsed by the PostgreSQL driver, bodies parsed by express). The
+profile gives each stage's share; the process's CPU time as the kernel counted it (/proc) gives the total
+(V8 times samples by the wall clock, which on a busy machine counts waiting for a core as work).
+PostgreSQL's CPU in the same window is beside it.
+
+${run.breakdown}
+`
+    : ''
+}
 ### Accepted vs applied
 
 After each scenario, once the worker drained: stored events past their user's cursor, users who sent a
@@ -176,6 +220,11 @@ ${run.load.map((l) => `| ${l.scenario} | ${round(l.use.busyPercent)}% | ${round(
    their commit latency at 200/s; one-row UPDATE transactions by primary key from 12 connections; and the
    matching transaction's SQL (lock the user's active instances, update one, append an activity) on the
    ${sizes.scaleLarge.toLocaleString('en-US')}-instance table.
+7. **CPU per event per stage** (\`--only=profile\`; \`--baseline=DIR\` adds another checkout, interleaved A, B, A, B).
+   The default single process (\`ITINERA_ROLE=all\`, as \`npm start\`) on a database of its own, one forwarding
+   journey for 10% of the events; \`/v1/batch\` of 100 from 4 clients, then \`/v1/track\` from 32 clients, each
+   for at least 8 s and profiled (V8's sampling profiler over the inspector, 127.0.0.1 only) until everything
+   accepted was applied and delivered. The rate is accepted events over that whole time (end to end).
 
 **What bulk-cloned instances are.** One real instance is created through the API and run by the worker to
 its hold; each clone copies it in SQL with its own id and user (written into the context too) and its own

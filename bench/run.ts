@@ -4,7 +4,9 @@
  *
  *   npm run bench                         all scenarios, full sizes (~15 minutes on 2 cores)
  *   npm run bench -- --quick              small sizes, a smoke test (~2 minutes); writes to a temp file
- *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,simulation,limits
+ *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,profile,simulation,limits
+ *   npm run bench -- --only=raw,profile --baseline=DIR   scenario 7 for another checkout (with its node_modules)
+ *                                         and this tree, interleaved twice (A, B, A, B), side by side
  *   npm run bench -- --holds-1m           also scenario 3 with 1,000,000 holds
  *   npm run bench -- --holds=20000,50000  scenario 3 with these hold counts instead
  *   npm run bench -- --out=FILE           where the report goes (default BENCHMARKS.md, or a temp file with --quick)
@@ -26,17 +28,18 @@ import { sendLimits } from './scenarios/send-limits';
 import { waitingScale } from './scenarios/waiting-scale';
 import { workerScaling } from './scenarios/worker-scaling';
 import { simulationAndBacktest } from './scenarios/simulation-backtest';
+import { breakdownTable, cpuBreakdown, type StageBreakdown } from './scenarios/cpu-breakdown';
 import { benchmarkDocument } from './benchmark-document';
 import { acceptedVsApplied, acceptedVsAppliedTable, shortfall, type AcceptedVsApplied } from './accepted-vs-applied';
 
-const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers', 'simulation', 'limits'] as const;
+const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers', 'profile', 'simulation', 'limits'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const flag = (name: string) => args.includes(`--${name}`);
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const unknown = args.filter((a) => !/^--(quick|holds-1m|reliability|only=.*|out=.*|holds=[\d,]+)$/.test(a));
+  const unknown = args.filter((a) => !/^--(quick|holds-1m|reliability|only=.*|out=.*|baseline=.*|holds=[\d,]+)$/.test(a));
   if (unknown.length) throw new Error(`unknown options: ${unknown.join(' ')} (see bench/run.ts)`);
 
   if (flag('reliability')) {
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
   const load: { scenario: string; use: CpuUse }[] = [];
   const checks: AcceptedVsApplied[] = [];
+  const breakdowns: StageBreakdown[] = [];
   const scenario = async (name: string, run: () => Promise<unknown>) => {
     log(name);
     cpu.take();
@@ -109,21 +113,38 @@ async function main(): Promise<void> {
       }
     }
     if (selected('scale')) await scenario('scenario 4: scale of waiting', async () => measures.push(...(await waitingScale(env, sizes, log, raw))));
-    if (selected('workers')) await scenario('scenario 6: one and two worker processes', async () => measures.push(...(await workerScaling(env, sizes, log))));
-    if (selected('simulation')) await scenario('scenario 7: simulation and backtest', async () => measures.push(...(await simulationAndBacktest(env, sizes, log, raw))));
-    if (selected('limits')) await scenario('scenario 8: send limits and other workspaces', async () => measures.push(...(await sendLimits(env, sizes, log))));
+    if (selected('workers')) {
+      await scenario('scenario 6: one and two worker processes', async () => {
+        const result = await workerScaling(env, sizes, log);
+        measures.push(...result.measures);
+        checks.push(...result.checks);
+      });
+    }
+    if (selected('profile')) {
+      await scenario('scenario 7: CPU per event per stage, single process', async () => {
+        const baseline = option('baseline');
+        const trees = baseline ? [{ name: 'baseline', root: path.resolve(baseline) }, { name: 'this tree' }] : [{ name: 'this tree' }];
+        const result = await cpuBreakdown(env, sizes, log, trees, baseline ? 2 : 1);
+        measures.push(...result.measures);
+        breakdowns.push(...result.breakdowns);
+        checks.push(...result.checks);
+      });
+    }
+    if (selected('simulation')) await scenario('scenario 8: simulation and backtest', async () => measures.push(...(await simulationAndBacktest(env, sizes, log, raw))));
+    if (selected('limits')) await scenario('scenario 9: send limits and other workspaces', async () => measures.push(...(await sendLimits(env, sizes, log))));
 
     const table = plainTable(measures, raw);
     console.log(`\n${table}\n`);
     const checksTable = acceptedVsAppliedTable(checks);
     console.log(`${checksTable}\n`);
+    if (breakdowns.length) console.log(`${breakdownTable(breakdowns, false)}\n`);
     const failedChecks = checks.filter((c) => shortfall(c) > 0);
     if (failedChecks.length) {
       log(`FAILED: accepted events not applied after ${failedChecks.map((c) => c.scenario).join(', ')}`);
       process.exitCode = 1;
     }
     const machine = machineInfo(postgresVersion);
-    writeFileSync(out, benchmarkDocument({ machine, sizes, postgresSettings: POSTGRES_SETTINGS, table: markdownTable(measures, raw), checks: checksTable, raw, skipped, load, durationSeconds: (Date.now() - started) / 1000 }));
+    writeFileSync(out, benchmarkDocument({ machine, sizes, postgresSettings: POSTGRES_SETTINGS, table: markdownTable(measures, raw), checks: checksTable, raw, skipped, load, breakdown: breakdownTable(breakdowns, true), durationSeconds: (Date.now() - started) / 1000 }));
     log(`report written to ${out}`);
   } finally {
     cpu.stop();

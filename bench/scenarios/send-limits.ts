@@ -61,7 +61,7 @@ export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: 
   const skipped = await env.count(`SELECT count(*) AS n FROM activities WHERE workspace_id = $1 AND type = 'SEND_SKIPPED'`, [c.workspaceId]);
   log(`B: ${limitedArrivals.length} deliveries arrived during the run at ${round(limitedRate, 1)}/s (limit ${RATE_LIMIT}/s); C: ${skipped} sends skipped by its cap`);
 
-  const row = (measure: string, value: number, note: string): Measure => ({ scenario: '8 send limits', measure, value, unit: 'ms', higherIsBetter: false, note });
+  const row = (measure: string, value: number, note: string): Measure => ({ scenario: '9 send limits', measure, value, unit: 'ms', higherIsBetter: false, note });
   return [
     row(`A alone: p99 at ${RATE} events/s for ${seconds} s`, alone.p99, `p50 ${round(alone.p50)} ms; ${alone.n} delivered`),
     row(`A while two neighbours without limits send ${NEIGHBOUR_RATE} events/s each: p99`, plain.p99, `p50 ${round(plain.p50)} ms; ${plain.n} delivered`),
@@ -70,7 +70,7 @@ export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: 
       busy.p99,
       `p50 ${round(busy.p50)} ms; ${busy.n} delivered; ${round(busy.p99 / Math.max(plain.p99, 1), 2)}× with neighbours without limits. B and C each ${NEIGHBOUR_RATE} events/s: B's deliveries arrived at ${round(limitedRate, 1)}/s (limit ${RATE_LIMIT}), C's cap skipped ${skipped}`,
     ),
-    { scenario: '8 send limits', measure: `B's rate-limited deliveries, per second (limit ${RATE_LIMIT})`, value: limitedRate, unit: '/s', higherIsBetter: false, note: `${limitedArrivals.length} arrivals while A was measured` },
+    { scenario: '9 send limits', measure: `B's rate-limited deliveries, per second (limit ${RATE_LIMIT})`, value: limitedRate, unit: '/s', higherIsBetter: false, note: `${limitedArrivals.length} arrivals while A was measured` },
   ];
 
   /** A measured while the two neighbours send: one order per user (the first), many per user (the second). */

@@ -69,7 +69,7 @@ export async function simulationAndBacktest(env: BenchEnvironment, sizes: BenchS
   const replayRate = Number(row.events_replayed) / row.seconds;
   log(`backtest (${backtestJourney.status} at first): ${Number(row.events_replayed).toLocaleString('en-US')} events in ${round(row.seconds, 2)} s, ${row.result.usersEntered} users entered, ${row.result.sendsPerStep[0]?.count ?? 0} nudges`);
 
-  const scenario = 'simulation and backtest';
+  const scenario = '8 simulation and backtest';
   return [
     { scenario, measure: 'simulations per second, P3D hold (engine, one process)', value: engineRuns, unit: 'runs/s', higherIsBetter: true },
     { scenario, measure: 'simulateJourney per second, P3D hold (API, one at a time)', value: apiRuns, unit: 'req/s', higherIsBetter: true },

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { withoutSuppressedUsers } from '../profiles/suppressed-profiles';
+import { heldShortJobsInsert } from '../queue/held-jobs';
 import { QueueService } from '../queue/queue.service';
 import { AcceptedMessage, isStoredAsEvent } from './message-validation';
 import { applyAliases } from './profile-aliases';
@@ -13,8 +14,64 @@ export interface IngestionResult {
   duplicates: number;
 }
 
+/**
+ * Ingestion's writes as one statement, so one round trip and one (durable) commit per request; each
+ * step's order is forced by the next one reading the whole of it (an aggregate over it):
+ * 1. the first of each messageId not seen in the last 24 hours, of users not suppressed, is accepted
+ *    (message ids locked in sorted order: requests with the same ids in different orders cannot deadlock);
+ * 2. the user's lock: each accepted user's profile row, upserted with the traits merged in acceptance
+ *    order (later values win), in sorted order, before any of the user's events draws its `seq`, and held
+ *    until commit; so for each user acceptance order (`seq`) is commit order, and the runtime, which
+ *    moves a user's cursor past every event it sees, can never skip one (an upsert whose WHERE is false
+ *    still locks the row);
+ * 3. the events, in acceptance order;
+ * 4. each user's waiting job, inserted or locked until commit (held-jobs.ts).
+ * $1 workspace, $2 the messages (eventRow + stored + job_key), $3 the user-events queue.
+ */
+const acceptInOneStatement = (jobsTable: string) => `
+  WITH incoming AS (
+    SELECT e.m, e.ord, e.m->>'message_id' AS message_id, e.m->>'user_id' AS user_id
+    FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(m, ord)
+    WHERE NOT EXISTS (SELECT 1 FROM suppressed_profiles s WHERE s.workspace_id = $1::uuid AND s.user_id = e.m->>'user_id')
+  ), fresh AS (
+    INSERT INTO message_ids (workspace_id, message_id)
+    SELECT $1, message_id FROM incoming ORDER BY message_id
+    ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = now()
+      WHERE message_ids.received_at < now() - interval '24 hours'
+    RETURNING message_id
+  ), accepted AS (
+    SELECT i.* FROM incoming i JOIN fresh f ON f.message_id = i.message_id
+  ), users AS (
+    SELECT a.user_id, min(a.m->>'job_key') AS job_key,
+           COALESCE(jsonb_object_agg(t.key, t.value ORDER BY a.ord) FILTER (WHERE t.key IS NOT NULL), '{}'::jsonb) AS traits
+    FROM accepted a
+    LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(a.m->'traits') = 'object' THEN a.m->'traits' END) AS t ON true
+    GROUP BY a.user_id
+  ), locked AS (
+    INSERT INTO profiles (workspace_id, user_id, traits)
+    SELECT $1, user_id, traits FROM users ORDER BY user_id
+    ON CONFLICT (workspace_id, user_id) DO UPDATE SET traits = profiles.traits || EXCLUDED.traits, updated_at = now()
+      WHERE EXCLUDED.traits <> '{}'::jsonb
+    RETURNING 1
+  ), stored AS (
+    INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp, original_timestamp)
+    SELECT $1, a.user_id, a.m->>'anonymous_id', a.m->>'type', a.m->>'event', a.m->'properties', NULLIF(a.m->'traits', 'null'::jsonb),
+           a.m->'context', a.message_id, (a.m->>'timestamp')::timestamptz, (a.m->>'original_timestamp')::timestamptz
+    FROM accepted a CROSS JOIN (SELECT count(*) FROM locked) AS after_locks
+    WHERE (a.m->>'stored')::boolean
+    ORDER BY a.ord
+    RETURNING 1
+  ), jobs AS (
+    ${heldShortJobsInsert(jobsTable, '$3', `SELECT u.job_key, jsonb_build_object('workspaceId', $1::uuid, 'userId', u.user_id) FROM users u CROSS JOIN (SELECT count(*) FROM stored) AS after_events`)}
+  )
+  SELECT (SELECT count(*) FROM accepted)::int AS accepted, (SELECT count(*) FROM jobs)::int AS jobs`;
+
+/** Stores messages in acceptance order, with the profile updates and the jobs that will apply them: when
+ * `accept` resolves, nothing accepted can be lost. */
 @Injectable()
 export class IngestionService implements OnModuleInit {
+  private acceptStatement = '';
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
@@ -23,6 +80,7 @@ export class IngestionService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.queue.defineQueue({ name: USER_EVENTS_QUEUE, policy: 'short', retryLimit: 20, retryDelaySeconds: 1, expireInSeconds: this.config.jobExpireSeconds });
+    this.acceptStatement = acceptInOneStatement(await this.queue.partitionOf(USER_EVENTS_QUEUE));
   }
 
   /**
@@ -30,7 +88,23 @@ export class IngestionService implements OnModuleInit {
    * that will apply them: when this resolves, nothing accepted can be lost.
    */
   async accept(workspaceId: string, messages: AcceptedMessage[]): Promise<IngestionResult> {
-    const unique = await withoutSuppressedUsers(this.dataSource, workspaceId, firstOfEachMessageId(messages));
+    const unique = firstOfEachMessageId(messages);
+    if (unique.length === 0) return { accepted: 0, duplicates: messages.length };
+    // An alias merges another profile into the user's after its lock: a second statement, so a transaction.
+    if (unique.some((m) => m.type === 'alias')) return this.acceptInTransaction(workspaceId, messages, unique);
+    const [{ accepted }]: { accepted: number }[] = await this.dataSource.query(this.acceptStatement, [
+      workspaceId,
+      JSON.stringify(unique.map((m) => ({ ...eventRow(m), stored: isStoredAsEvent(m), job_key: userEventsJobKey(workspaceId, m.userId) }))),
+      USER_EVENTS_QUEUE,
+    ]);
+    // Committed (one statement is its own transaction): the users' jobs can be taken now.
+    if (accepted > 0) this.queue.jobsCommitted([USER_EVENTS_QUEUE]);
+    return { accepted, duplicates: messages.length - accepted };
+  }
+
+  /** The same as acceptInOneStatement, a statement at a time; for requests with alias calls. */
+  private async acceptInTransaction(workspaceId: string, messages: AcceptedMessage[], firstOfEach: AcceptedMessage[]): Promise<IngestionResult> {
+    const unique = await withoutSuppressedUsers(this.dataSource, workspaceId, firstOfEach);
     return this.dataSource.transaction(async (manager) => {
       // A messageId seen in the last 24 hours is acknowledged and ignored; an older one counts as new.
       // Sorted, like the profiles below: requests carrying the same messageIds in different orders at

@@ -174,6 +174,18 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
+  /** The qualified, quoted name of the table that holds `queue`'s jobs (see held-jobs.ts). */
+  async partitionOf(queue: string): Promise<string> {
+    const { rows } = await this.boss.getDb().executeSql('SELECT quote_ident(partition_name) AS partition FROM pgboss.queue WHERE name = $1', [queue]);
+    if (!rows[0]?.partition) throw new Error(`queue ${queue} is not defined`);
+    return `pgboss.${rows[0].partition}`;
+  }
+
+  /** Jobs of `queues` were committed by SQL of the caller's own (see held-jobs.ts): wakes their workers. */
+  jobsCommitted(queues: Iterable<string>): void {
+    this.wake(queues);
+  }
+
   /** Runs `handler` for each job of `queue` in this process, up to `options.concurrency` at once. */
   async work<T>(queue: string, options: WorkerOptions, handler: (job: ReceivedJob<T>) => Promise<void>): Promise<void> {
     await this.startWorker<T>(queue, options, 1, (jobs) => handler(jobs[0]), handler);

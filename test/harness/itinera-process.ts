@@ -23,15 +23,17 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** `npm start` in a process group of its own, as a person runs it, instead of node directly. */
   viaNpm?: boolean;
+  /** Another checkout of Itinera to run (the benchmark compares a baseline with this tree). */
+  root?: string;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Starts `src/main.ts` as its own OS process, as `npm start` does, and waits until it is ready. */
-export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs = 120_000, viaNpm = false }: SpawnOptions = {}): Promise<ItineraProcess> {
+export async function spawnItinera(env: Record<string, string>, { readyTimeoutMs = 120_000, viaNpm = false, root = ROOT }: SpawnOptions = {}): Promise<ItineraProcess> {
   const port = env.PORT ? Number(env.PORT) : await findFreePort();
   let output = '';
-  const child = spawnMain({ ...env, PORT: String(port) }, viaNpm);
+  const child = spawnMain({ ...env, PORT: String(port) }, viaNpm, root);
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -79,9 +81,9 @@ export async function runItineraToExit(env: Record<string, string>): Promise<{ c
   return { code, output };
 }
 
-function spawnMain(env: Record<string, string>, viaNpm: boolean): ChildProcess {
+function spawnMain(env: Record<string, string>, viaNpm: boolean, root = ROOT): ChildProcess {
   const options: SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'> = {
-    cwd: ROOT,
+    cwd: root,
     // A spawned process with DATABASE_URL runs as production: it needs a secret key (the one in-process
     // test apps use), test receivers on 127.0.0.1 must be allowed, and load is not to be rate limited.
     env: {
