@@ -73,7 +73,7 @@ describe('a plugin outside the repository, from ITINERA_PLUGIN_PATHS', () => {
   it('imports @itinera/plugin-kit by name, gets Itinera’s own copy of it, and delivers through it', async () => {
     expect(itinera.output()).not.toContain('plugin skipped');
     const { destinationPlugins } = await graphql.query(`{ destinationPlugins { name actions { name } } }`);
-    expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(['greeter', 'tracking-api', 'webhook']);
+    expect(destinationPlugins.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['greeter', 'tracking-api', 'webhook']));
 
     const { createDestination } = await graphql.query(`mutation ($input: DestinationInput!) { createDestination(input: $input) { id } }`, {
       input: { name: 'Greeter', plugin: 'greeter', settings: { url: `${receiver.url}/greet`, apiKey: API_KEY } },

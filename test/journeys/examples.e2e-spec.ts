@@ -17,8 +17,8 @@ describe('examples/: every example journey is created and published as it is', (
   });
   afterAll(() => itinera.close());
 
-  it('holds the eleven examples listed in examples/README.md', () => {
-    expect(exampleFiles).toHaveLength(11);
+  it('holds the thirteen examples listed in examples/README.md', () => {
+    expect(exampleFiles).toHaveLength(13);
   });
 
   it.each(exampleFiles)('%s validates, publishes, and freezes its definition with the example’s own step keys', async (file) => {
