@@ -9,6 +9,7 @@ import { AudienceCatalog, DestinationCatalog, loadValidationContext } from './de
 import type { JourneyDefinition, JourneyDraft, JourneyStatus } from '../engine/definition';
 import { freezeVersion, withoutOpenVersion, type Publisher } from './frozen-versions';
 import { duplicateDraft } from './journey-duplication';
+import { checkNameAndDescription, mergeDraft, type JourneyPatch } from './journey-drafts';
 import { JourneyLifecycleListener } from './journey-lifecycle';
 import { journeyStats, type JourneyStats, type StatsShape } from './journey-stats';
 import { JourneyTests } from './journey-tests';
@@ -24,8 +25,6 @@ import {
 import { Journey } from './journey.entity';
 import { refuseOversizedMappings } from './send-mapping-size';
 
-/** `JourneyPatchInput`: every field optional; null clears an optional part and leaves a required one as it is. */
-export type JourneyPatch = { [K in keyof JourneyInputShape]?: JourneyInputShape[K] | null };
 
 export interface JourneyListOptions {
   status?: JourneyStatus | null;
@@ -104,7 +103,7 @@ export class JourneyService {
 
   /** Saves a draft, unfinished or not; only the name and description must already be right. */
   async create(workspaceId: string, input: JourneyInputShape): Promise<Journey> {
-    this.checkNameAndDescription({ name: input.name, description: input.description });
+    checkNameAndDescription({ name: input.name, description: input.description }, this.config.journeyLimits);
     const draft = normalizeJourneyInput(input, { limits: this.config.journeyLimits });
     refuseOversizedMappings(draft.steps);
     return this.insert(this.journeys.manager, {
@@ -128,10 +127,10 @@ export class JourneyService {
    * A journey with an open draft version takes any change, to that draft (see JourneyVersionService).
    */
   async update(workspaceId: string, id: string, patch: JourneyPatch, publisher: Publisher | null = null): Promise<Journey> {
-    this.checkNameAndDescription(patch);
+    checkNameAndDescription(patch, this.config.journeyLimits);
     return this.inTransaction(async (manager) => {
       const journey = await this.lock(manager, workspaceId, id);
-      const proposed = this.mergeDraft(journey.draft, patch);
+      const proposed = mergeDraft(journey.draft, patch, this.config.journeyLimits);
       refuseOversizedMappings(proposed.steps);
       if (journey.status === 'DRAFT' || journey.draftVersion !== null) {
         journey.draft = proposed;
@@ -157,7 +156,7 @@ export class JourneyService {
    * Send steps get new keys (destinations tell journeys apart by them) and are all enabled.
    */
   async duplicate(workspaceId: string, id: string, name: string): Promise<Journey> {
-    this.checkNameAndDescription({ name });
+    checkNameAndDescription({ name }, this.config.journeyLimits);
     const source = await this.findOrThrow(workspaceId, id);
     const draft = duplicateDraft(source.draft, new Set(), Math.random, this.config.journeyLimits.maxStepKeyLength);
     return this.insert(this.journeys.manager, {
@@ -259,40 +258,6 @@ export class JourneyService {
       await alsoInTransaction?.(manager, saved);
       return alsoInTransaction ? manager.findOneOrFail(Journey, { where: { id: saved.id } }) : saved;
     });
-  }
-
-  /**
-   * The stored draft with the patch's parts in place of its own, normalized as a new input would be
-   * and in its stored JSON form, so comparing it with the stored draft finds only real changes.
-   */
-  private mergeDraft(draft: JourneyDraft, patch: JourneyPatch): JourneyDraft {
-    const pick = <K extends 'entry' | 'transactional' | 'exit' | 'goal' | 'timeZone' | 'quietHours' | 'startStep'>(key: K) => (patch[key] === undefined ? draft[key] : patch[key]);
-    const input: JourneyInputShape = {
-      name: '',
-      trigger: patch.trigger ?? draft.trigger,
-      entry: pick('entry'),
-      transactional: pick('transactional'),
-      exit: pick('exit'),
-      goal: pick('goal'),
-      timeZone: pick('timeZone'),
-      quietHours: pick('quietHours'),
-      steps: patch.steps ?? draft.steps,
-      startStep: pick('startStep'),
-    };
-    return JSON.parse(JSON.stringify(normalizeJourneyInput(input, { limits: this.config.journeyLimits }))) as JourneyDraft;
-  }
-
-  /** The checks a draft must pass even unfinished: a name and a description within their limits. */
-  private checkNameAndDescription({ name, description }: { name?: string | null; description?: string | null }): void {
-    if (name == null && description == null) return;
-    // The validator's own checks on an empty draft, so a name reads the same here as when publishing.
-    const { problems } = validateJourneyDraft({ trigger: { type: 'EVENT', useHistoricalData: false }, entry: { mode: 'ONCE' }, exit: [], steps: [] }, {
-      limits: this.config.journeyLimits,
-      name: name ?? undefined,
-      description,
-    });
-    const own = problems.filter((problem) => problem.path === 'name' || problem.path === 'description');
-    if (own.length > 0) throw badUserInput(own);
   }
 
   /** What validating a draft of the workspace checks against: its destinations and audiences, and the limits (also the versions service's). */
