@@ -11,6 +11,7 @@ import { JourneyInstanceService } from './journey-instance.service';
 import { JourneyRuntime } from './journey-runtime.service';
 import { RuntimeLifecycleListener } from './runtime-lifecycle-listener';
 import { VersionMoves } from './version-moves';
+import { RuntimeWriters } from './runtime-writes';
 import { TestRuns } from './test-runs';
 
 /**
@@ -22,6 +23,7 @@ import { TestRuns } from './test-runs';
   providers: [
     PublishedJourneys,
     JourneyRuntime,
+    RuntimeWriters,
     InstanceWorkers,
     VersionMoves,
     JourneyInstanceService,

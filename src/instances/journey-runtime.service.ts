@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ActivityLog } from '../activity/activity-log';
-import { DeliveryScheduler } from '../deliveries/delivery-scheduler';
 import {
   admitEntry,
   applyEvent,
@@ -21,7 +19,6 @@ import {
   type TrackedEvent,
 } from '../engine';
 import { workspaceTimeSettings } from '../workspaces/workspace-time-settings';
-import { FrequencyCaps } from '../frequency-caps/frequency-caps.service';
 import { USER_EVENTS_QUEUE, userEventsJobKey, type UserEventsJob } from '../ingestion/user-events-queue';
 import { PublishedJourneys, RunnableJourney } from '../journeys/published-journeys';
 import { QueueService } from '../queue/queue.service';
@@ -31,7 +28,7 @@ import { InstanceStore } from './instance-store';
 import { allJourneysOf, journeysOf, journeysToEnter, publishedOnly, type JourneysToEnter } from './journeys-to-enter';
 import { AUDIENCE_ENTRIES_QUEUE, type AudienceEntryJob, type InstanceTimerJob } from './runtime-queues';
 import { runtimeTransaction } from './runtime-transaction';
-import { RuntimeWrites, type RuntimeWriters } from './runtime-writes';
+import { RuntimeWriters, RuntimeWrites } from './runtime-writes';
 import { loadUserFacts, runningDefinitions, type UserFacts } from './user-facts';
 import { userWakeUp } from './user-wake-ups';
 import { takeUnappliedEvents, userKeyOf, type EventRow, type UserKey } from './unapplied-events';
@@ -68,19 +65,14 @@ interface UserState extends UserFacts {
 @Injectable()
 export class JourneyRuntime {
   private readonly logger = new Logger('runtime');
-  private readonly writers: RuntimeWriters;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
     private readonly journeys: PublishedJourneys,
-    activity: ActivityLog,
-    deliveries: DeliveryScheduler,
     private readonly membership: AudienceMembership,
-    caps: FrequencyCaps,
-  ) {
-    this.writers = { activity, queue, deliveries, caps };
-  }
+    private readonly writers: RuntimeWriters,
+  ) {}
 
   /**
    * Applies each user's not-yet-applied events in acceptance order, after the audience windows that

@@ -1,17 +1,22 @@
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { ActivityEntry, ActivityLog } from '../activity/activity-log';
-import type { DeliveryScheduler, ScheduledSends } from '../deliveries/delivery-scheduler';
+import { ActivityLog, type ActivityEntry } from '../activity/activity-log';
+import { DeliveryScheduler, type ScheduledSends } from '../deliveries/delivery-scheduler';
 import type { ActivityDraft, EngineResult, InstanceState } from '../engine';
-import type { FrequencyCaps } from '../frequency-caps/frequency-caps.service';
-import type { JobRequest, QueueService } from '../queue/queue.service';
+import { FrequencyCaps } from '../frequency-caps/frequency-caps.service';
+import { QueueService, type JobRequest } from '../queue/queue.service';
 import { InstanceStore } from './instance-store';
 import { INSTANCE_TIMERS_QUEUE, type InstanceTimerJob } from './runtime-queues';
 
-export interface RuntimeWriters {
-  activity: ActivityLog;
-  queue: QueueService;
-  deliveries: DeliveryScheduler;
-  caps: FrequencyCaps;
+/** Where `RuntimeWrites.flush` writes: one provider for every caller that applies engine results. */
+@Injectable()
+export class RuntimeWriters {
+  constructor(
+    readonly activity: ActivityLog,
+    readonly queue: QueueService,
+    readonly deliveries: DeliveryScheduler,
+    readonly caps: FrequencyCaps,
+  ) {}
 }
 
 /**

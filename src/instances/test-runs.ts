@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ActivityLog } from '../activity/activity-log';
 import { isUuid } from '../common/cursor';
 import { notFound } from '../common/errors';
-import { DeliveryScheduler } from '../deliveries/delivery-scheduler';
 import { endInstance } from '../engine';
-import { FrequencyCaps } from '../frequency-caps/frequency-caps.service';
-import { QueueService } from '../queue/queue.service';
 import { InstanceStore } from './instance-store';
-import { RuntimeWrites, type RuntimeWriters } from './runtime-writes';
+import { RuntimeWriters, RuntimeWrites } from './runtime-writes';
 import { lockUsers } from './user-lock';
 
 /** The exit reason of a test instance ended by `resetTestProfile`, on its timeline. */
@@ -18,17 +14,10 @@ export const TEST_RESET_REASON = 'test_reset';
 /** What test mode does to instances from outside the runtime's jobs. */
 @Injectable()
 export class TestRuns {
-  private readonly writers: RuntimeWriters;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    activity: ActivityLog,
-    queue: QueueService,
-    deliveries: DeliveryScheduler,
-    caps: FrequencyCaps,
-  ) {
-    this.writers = { activity, queue, deliveries, caps };
-  }
+    private readonly writers: RuntimeWriters,
+  ) {}
 
   /**
    * Ends the user's active test instances of the journey (EXITED, reason `test_reset`, on their timelines)
