@@ -1,11 +1,12 @@
 /**
- * Scenario 2: from an event's acceptance (its 200 came back) to the webhook sink receiving the payload
- * that a forwarding journey (entry → send) made of it, at a steady rate of single /v1/track calls.
+ * Scenario 2: from when an event was due to be sent to the webhook sink receiving the payload that a
+ * forwarding journey (entry → send) made of it, at a steady rate of single /v1/track calls.
  */
 import { createWebhookDestination, publishJourney } from '../../test/harness/journeys';
 import type { BenchEnvironment } from '../bench-environment';
 import { forwardingJourney } from '../bench-journeys';
-import { openLoop, percentiles, pollUntil, round, sleep } from '../load';
+import { sendForwardedOrders } from '../forwarded-orders';
+import { percentiles, round } from '../load';
 import type { BenchSizes, Measure } from '../report';
 
 export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void): Promise<Measure[]> {
@@ -29,11 +30,10 @@ export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log
     // A short warm-up at the same rate, not measured.
     await run(rate, Math.min(rate, 200), `warm-${rate}`);
     const seconds = rate >= 1000 ? Math.min(5, sizes.latencySeconds) : sizes.latencySeconds;
-    const { accepted, result } = await run(rate, rate * seconds, `r${rate}`);
-    const latencies = [...accepted].flatMap(([id, at]) => (received.has(id) ? [received.get(id)! - at] : []));
-    const lost = accepted.size - latencies.length;
+    const { latencies, accepted, result } = await run(rate, rate * seconds, `r${rate}`);
+    const lost = accepted - latencies.length;
     const stats = percentiles(latencies);
-    log(`${rate}/s: sent ${result.sent}, accepted ${accepted.size}, p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, p99 ${round(stats.p99)} ms, missing ${lost}`);
+    log(`${rate}/s: sent ${result.sent}, accepted ${accepted}, p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, p99 ${round(stats.p99)} ms, missing ${lost}`);
     measures.push({
       scenario: '2 entry → destination',
       measure: `p99 at ${rate} events/s for ${seconds} s (p50 / p95 in notes)`,
@@ -42,33 +42,15 @@ export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log
       target: rate === 200 ? { op: '<', value: 100 } : undefined,
       rawKey: 'commitP99Ms',
       higherIsBetter: false,
-      note: `p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, max ${round(stats.max)} ms; ${stats.n} of ${accepted.size} accepted events delivered${lost ? ` (${lost} NOT delivered in time)` : ''}; ${result.late} sends started late`,
+      note: `p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, max ${round(stats.max)} ms; ${stats.n} of ${accepted} accepted events delivered${lost ? ` (${lost} NOT delivered in time)` : ''}; ${result.late} sends started late`,
     });
   }
   return measures;
 
-  /** Sends `count` Order_Confirmation events at `rate`/s, each for its own user; waits for their deliveries. */
-  async function run(rate: number, count: number, tag: string) {
-    const accepted = new Map<string, number>();
-    // Latency counts from when the event was due to be sent, as a user's request would be: counted from the
-    // answer instead, a slow API would hide its own queueing (and a fast one would look worse behind it).
-    const loopStart = Date.now();
-    const result = await openLoop({ rate, count, maxMs: (count / rate) * 1000 + 5_000 }, async (i) => {
-      const messageId = `${tag}-${i}`;
-      const response = await ws.ingestion.track({ userId: `${tag}-user-${i}`, event: 'Order_Confirmation', messageId, properties: { cart_ID: `cart-${i}` } });
-      if (response.status !== 200) return false;
-      accepted.set(messageId, loopStart + (i * 1000) / rate);
-      return true;
+  function run(rate: number, count: number, tag: string) {
+    return sendForwardedOrders(ws.ingestion, { rate, count, tag, drainMs: sizes.drainSeconds * 1000 }, () => {
+      collect();
+      return received;
     });
-    await pollUntil(
-      async () => {
-        collect();
-        return [...accepted.keys()].every((id) => received.has(id));
-      },
-      { maxMs: sizes.drainSeconds * 1000, intervalMs: 100 },
-    );
-    await sleep(200);
-    collect();
-    return { accepted, result };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Scenario 7: send limits do not slow other workspaces. Workspace A (no limits) forwards orders at a steady
+ * Scenario 9: send limits do not slow other workspaces. Workspace A (no limits) forwards orders at a steady
  * rate; its entry-to-destination latency is measured alone; then while two neighbour workspaces send the
  * same load without limits (what the load alone costs on this machine); then while B sends to a destination
  * limited to RATE_LIMIT deliveries a second (a growing backlog waits its turns) and C, capped at one send per
@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { publishJourney } from '../../test/harness/journeys';
 import type { BenchEnvironment, BenchWorkspace } from '../bench-environment';
 import { forwardingJourney } from '../bench-journeys';
-import { openLoop, percentiles, pollUntil, round, sleep, type Percentiles } from '../load';
+import { sendForwardedOrders } from '../forwarded-orders';
+import { openLoop, percentiles, round, type Percentiles } from '../load';
 import type { BenchSizes, Measure } from '../report';
 
 const RATE = 100;
@@ -95,25 +96,12 @@ export async function sendLimits(env: BenchEnvironment, sizes: BenchSizes, log: 
     });
   }
 
-  /** A's orders at RATE/s, each for its own user; its deliveries' latencies from acceptance to arrival. */
+  /** A's orders at RATE/s, each for its own user; its deliveries' latencies (see sendForwardedOrders). */
   async function measureFree(count: number, label: string): Promise<Percentiles> {
-    const accepted = new Map<string, number>();
-    await openLoop({ rate: RATE, count, maxMs: (count / RATE) * 1000 + 5_000 }, async (i) => {
-      const messageId = `${label}-${randomUUID()}`;
-      const response = await a.ingestion.track({ userId: `${label}-user-${i}`, event: 'Order_Confirmation', messageId, properties: { cart_ID: `cart-${i}` } });
-      if (response.status !== 200) return false;
-      accepted.set(messageId, Date.now());
-      return true;
+    const { latencies } = await sendForwardedOrders(a.ingestion, { rate: RATE, count, tag: label, drainMs: sizes.drainSeconds * 1000 }, () => {
+      collect();
+      return received;
     });
-    await pollUntil(
-      async () => {
-        collect();
-        return [...accepted.keys()].every((id) => received.has(id));
-      },
-      { maxMs: sizes.drainSeconds * 1000, intervalMs: 100 },
-    );
-    await sleep(200);
-    collect();
-    return percentiles([...accepted].flatMap(([id, at]) => (received.has(id) ? [received.get(id)! - at] : [])));
+    return percentiles(latencies);
   }
 }
