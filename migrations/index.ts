@@ -1,3 +1,4 @@
+import { DeliveryAttemptStart1764700100000 } from './1764700100000-DeliveryAttemptStart';
 import { Foundation1763870000000 } from './1763870000000-Foundation';
 import { Journeys1763870100000 } from './1763870100000-Journeys';
 import { DeliveryOutcomes1763870500000 } from './1763870500000-DeliveryOutcomes';
@@ -31,4 +32,5 @@ export const allMigrations = [
   Backtests1764600400000,
   JourneyVersionHistory1764600300000,
   TestMode1764600500000,
+  DeliveryAttemptStart1764700100000,
 ];

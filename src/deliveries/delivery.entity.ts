@@ -72,6 +72,10 @@ export class Delivery {
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;
 
+  /** On PostgreSQL's clock for a rate-limited destination, whose limit spaces these starts; else the worker's. */
+  @Column({ name: 'last_attempt_started_at', type: 'timestamptz', nullable: true })
+  lastAttemptStartedAt: Date | null;
+
   /** Sent by a test run (a test profile in a journey under test); kept out of journey statistics and metrics. */
   @Column({ type: 'boolean', default: false })
   test: boolean;

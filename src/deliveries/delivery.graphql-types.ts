@@ -27,6 +27,8 @@ export class DeliveryType {
   @Field() createdAt: Date;
   @Field(() => Date, { nullable: true }) deliveredAt: Date | null;
   @Field(() => Date, { nullable: true, description: 'When the next attempt is due, while RETRYING.' }) nextAttemptAt: Date | null;
+  @Field(() => Date, { nullable: true, description: "When the latest attempt started; a destination's rate limit spaces these." })
+  lastAttemptStartedAt: Date | null;
   @Field({ description: 'Sent by a test run; the plugin was told so (`test: true` in the webhook body).' }) test: boolean;
 }
 

@@ -108,9 +108,10 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
       const rateLimit = loaded.target.found ? loaded.target.destination.rateLimit : null;
       const rate = rateLimit ? await this.rates.take(loaded.delivery.destinationId, rateLimit, job.turnAt ? new Date(job.turnAt) : null) : null;
       if (rate && !rate.startNow) return this.defer({ ...nextAttemptJob(loaded.delivery, job.attempt), turnAt: rate.turnAt.toISOString() }, rate.turnAt);
+      const startedAt = rate?.startNow ? rate.startedAt : new Date();
       const outcome = await this.perform(loaded.delivery, loaded.target).finally(release);
       const plugin = loaded.target.found ? loaded.target.plugin.name : null;
-      await this.outcomes.add({ delivery: loaded.delivery, plugin, attempt: job.attempt, outcome });
+      await this.outcomes.add({ delivery: loaded.delivery, plugin, attempt: job.attempt, startedAt, outcome });
     } finally {
       release?.();
     }
@@ -191,23 +192,24 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
     const now = new Date();
     // The same attempt twice (two runs of one job in this process): recorded once.
     const unique = [...new Map(recorded.map((item) => [`${item.delivery.id}:${item.attempt}`, item])).values()];
-    const changes = unique.map(({ delivery, plugin, attempt, outcome }) => {
+    const changes = unique.map(({ delivery, plugin, attempt, startedAt, outcome }) => {
       const retryAt = outcome.result === 'retryable' && mayRetry(policy, attempt) ? new Date(now.getTime() + nextAttemptDelayMs(policy, attempt, outcome.retryAfterMs)) : null;
       const status: DeliveryStatus = outcome.result === 'delivered' ? 'DELIVERED' : retryAt ? 'RETRYING' : 'FAILED';
-      return { delivery, plugin, attempt, outcome, status, retryAt };
+      return { delivery, plugin, attempt, startedAt, outcome, status, retryAt };
     });
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT set_config('synchronous_commit', 'off', true)`);
       // An UPDATE answers [rows, count] through TypeORM, even with RETURNING.
       const [updated]: [{ id: string }[], number] = await manager.query(
         `UPDATE deliveries d SET status = u.status, attempts = u.attempts, last_error = COALESCE(u.last_error, d.last_error),
-           delivered_at = u.delivered_at, response = COALESCE(u.response, d.response), next_attempt_at = u.next_attempt_at
-         FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, status text, attempts int, last_error text, delivered_at timestamptz, response jsonb, next_attempt_at timestamptz)
+           delivered_at = u.delivered_at, response = COALESCE(u.response, d.response), next_attempt_at = u.next_attempt_at,
+           last_attempt_started_at = u.started_at
+         FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, status text, attempts int, last_error text, delivered_at timestamptz, response jsonb, next_attempt_at timestamptz, started_at timestamptz)
          WHERE d.id = u.id AND d.status NOT IN ('DELIVERED', 'FAILED') AND d.attempts = u.attempts - 1
          RETURNING d.id`,
         [
           JSON.stringify(
-            changes.map(({ delivery, attempt, outcome, status, retryAt }) => ({
+            changes.map(({ delivery, attempt, startedAt, outcome, status, retryAt }) => ({
               id: delivery.id,
               status,
               attempts: attempt,
@@ -215,6 +217,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
               delivered_at: status === 'DELIVERED' ? now : null,
               response: outcome.result === 'delivered' ? outcome.response : null,
               next_attempt_at: retryAt,
+              started_at: startedAt,
             })),
           ),
         ],
@@ -250,5 +253,6 @@ interface RecordedAttempt {
   delivery: Delivery;
   plugin: string | null;
   attempt: number;
+  startedAt: Date;
   outcome: AttemptOutcome;
 }

@@ -5,8 +5,8 @@ import { spacingMs, type RateLimit } from '../destinations/rate-limit';
 /** How long an attempt whose turn has come waits in the worker for the previous one's spacing to pass. */
 const MAX_WAIT_IN_PLACE_MS = 1_000;
 
-/** Null: start the attempt now. A date: put the job back to run then, with that turn. */
-export type RateDecision = { startNow: true } | { startNow: false; turnAt: Date };
+/** Start the attempt now (`startedAt` on PostgreSQL's clock), or put the job back to run at its turn. */
+export type RateDecision = { startNow: true; startedAt: Date } | { startNow: false; turnAt: Date };
 
 /**
  * Destination rate limits, shared by every worker process through one row per destination:
@@ -36,15 +36,15 @@ export class DestinationRates {
     }
     const deadline = Date.now() + MAX_WAIT_IN_PLACE_MS;
     for (;;) {
-      const [slot]: { taken: boolean; wait_ms: number }[] = await this.dataSource.query(
+      const [slot]: { started_at: Date | null; wait_ms: number }[] = await this.dataSource.query(
         `WITH taken AS (
            UPDATE destination_rate_slots SET next_slot_at = clock_timestamp() + $2 * interval '1 millisecond'
-           WHERE destination_id = $1 AND next_slot_at <= clock_timestamp() RETURNING 1)
-         SELECT EXISTS (SELECT 1 FROM taken) AS taken,
+           WHERE destination_id = $1 AND next_slot_at <= clock_timestamp() RETURNING next_slot_at - $2 * interval '1 millisecond' AS started_at)
+         SELECT (SELECT started_at FROM taken) AS started_at,
                 (SELECT (extract(epoch FROM next_slot_at - clock_timestamp()) * 1000)::float8 FROM destination_rate_slots WHERE destination_id = $1) AS wait_ms`,
         [destinationId, spacing],
       );
-      if (slot.taken) return { startNow: true };
+      if (slot.started_at) return { startNow: true, startedAt: new Date(slot.started_at) };
       const wait = Math.max(1, Math.ceil(slot.wait_ms ?? 1));
       if (Date.now() + wait > deadline) return this.take(destinationId, limit, null);
       await sleep(wait);

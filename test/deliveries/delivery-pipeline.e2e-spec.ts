@@ -26,7 +26,7 @@ const nudgeMapping = {
 
 const deliveriesQuery = `query ($journeyId: ID, $status: DeliveryStatus, $first: Int, $after: String) {
   deliveries(journeyId: $journeyId, status: $status, first: $first, after: $after) {
-    nodes { id journeyId instanceId userId stepKey destinationId action eventName idempotencyKey status attempts lastError payload response createdAt deliveredAt nextAttemptAt }
+    nodes { id journeyId instanceId userId stepKey destinationId action eventName idempotencyKey status attempts lastError payload response createdAt deliveredAt nextAttemptAt lastAttemptStartedAt }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -232,6 +232,9 @@ describe('delivery pipeline', () => {
         deliveredAt: expect.any(String),
         nextAttemptAt: null,
       });
+      const { createdAt, lastAttemptStartedAt, deliveredAt } = page2.nodes[0];
+      expect(Date.parse(createdAt)).toBeLessThanOrEqual(Date.parse(lastAttemptStartedAt));
+      expect(Date.parse(lastAttemptStartedAt)).toBeLessThanOrEqual(Date.parse(deliveredAt));
       const failed = (await itinera.graphql.query(deliveriesQuery, { journeyId, status: 'FAILED' })).deliveries;
       expect(failed.nodes).toEqual([]);
     });
