@@ -208,8 +208,9 @@ ${run.load.map((l) => `| ${l.scenario} | ${round(l.use.busyPercent)}% | ${round(
    the stored rows are counted afterwards to check that each accepted event was committed. The worker runs
    meanwhile; the time it needs to apply everything afterwards is reported too.
 2. **Entry-to-destination latency.** A forwarding journey (entry → send to the webhook sink). Open loop of
-   single \`/v1/track\` calls at 100/s, 200/s (${sizes.latencySeconds} s each) then 1,000/s (${Math.min(5, sizes.latencySeconds)} s), one user per event, each
-   after a short warm-up. Latency = the sink's receipt of the payload minus the moment the event's 200 came back.
+   single \`/v1/track\` calls at 100/s, 200/s (${sizes.latencySeconds} s each) then 500/s and 1,000/s (${Math.min(5, sizes.latencySeconds)} s each), one user per
+   event, each after a short warm-up. Latency = the sink's receipt of the payload minus the moment the event was
+   due to be sent (so a slow API's queueing in the load generator counts too).
    Between scenarios the run waits until the worker has no work left and checkpoints the database, so no
    scenario inherits another's backlog.
 3. **Hold expiry lateness.** ${sizes.holds.map((n) => n.toLocaleString('en-US')).join(' and ')} instances waiting at a hold, with deadlines spread evenly

@@ -22,7 +22,8 @@ import { rawPostgres } from './raw-postgres';
 import { runHeavyReliability } from './reliability';
 import { FULL_SIZES, machineInfo, markdownTable, Measure, plainTable, QUICK_SIZES, RawReference } from './report';
 import { entryLatency } from './scenarios/entry-latency';
-import { holdLateness } from './scenarios/hold-lateness';
+import { holdBurst, holdLateness } from './scenarios/hold-lateness';
+import { httpAdapters } from './scenarios/http-adapters';
 import { ingestionThroughput, waitForWorker } from './scenarios/ingestion-throughput';
 import { sendLimits } from './scenarios/send-limits';
 import { waitingScale } from './scenarios/waiting-scale';
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
     if (selected('ingestion')) await scenario('scenario 1: ingestion throughput', async () => measures.push(...(await ingestionThroughput(env, sizes, log))));
     if (selected('latency')) await scenario('scenario 2: entry-to-destination latency', async () => measures.push(...(await entryLatency(env, sizes, log))));
     if (selected('holds')) {
+      const burst = sizes.quick ? 1_000 : 10_000;
+      await scenario(`scenario 3: ${burst.toLocaleString('en-US')} holds entered in one burst`, async () => measures.push(...(await holdBurst(env, sizes, log, burst))));
       for (const holds of sizes.holds) {
         await scenario(`scenario 3: hold expiry lateness, ${holds.toLocaleString('en-US')} holds`, async () => measures.push(...(await holdLateness(env, sizes, log, holds))));
       }
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
         measures.push(...result.measures);
         breakdowns.push(...result.breakdowns);
         checks.push(...result.checks);
+        measures.push(...(await httpAdapters(sizes, log)));
       });
     }
     if (selected('simulation')) await scenario('scenario 8: simulation and backtest', async () => measures.push(...(await simulationAndBacktest(env, sizes, log, raw))));

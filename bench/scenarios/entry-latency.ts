@@ -25,11 +25,12 @@ export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log
   };
 
   const measures: Measure[] = [];
-  // 100/s shows the pipeline unloaded; 1,000/s runs shorter, as this machine cannot sustain it.
-  for (const rate of [100, 200, 1000]) {
+  // 100/s shows the pipeline unloaded; 500/s (the issue's target) and 1,000/s run shorter, as this machine
+  // cannot sustain them.
+  for (const rate of [100, 200, 500, 1000]) {
     // A short warm-up at the same rate, not measured.
     await run(rate, Math.min(rate, 200), `warm-${rate}`);
-    const seconds = rate >= 1000 ? Math.min(5, sizes.latencySeconds) : sizes.latencySeconds;
+    const seconds = rate >= 500 ? Math.min(5, sizes.latencySeconds) : sizes.latencySeconds;
     const { latencies, accepted, result } = await run(rate, rate * seconds, `r${rate}`);
     const lost = accepted - latencies.length;
     const stats = percentiles(latencies);
@@ -39,7 +40,7 @@ export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log
       measure: `p99 at ${rate} events/s for ${seconds} s (p50 / p95 in notes)`,
       value: stats.p99,
       unit: 'ms',
-      target: rate === 200 ? { op: '<', value: 100 } : undefined,
+      target: rate === 500 ? { op: '<', value: 100 } : undefined,
       rawKey: 'commitP99Ms',
       higherIsBetter: false,
       note: `p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, max ${round(stats.max)} ms; ${stats.n} of ${accepted} accepted events delivered${lost ? ` (${lost} NOT delivered in time)` : ''}; ${result.late} sends started late`,
