@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { ActivityDraft } from '../engine';
 import { countInstanceTransitions } from '../metrics/metrics';
+import { queryPrepared } from '../database/prepared-statements';
 
 export interface ActivityOwner {
   workspaceId: string;
@@ -38,7 +39,7 @@ export class ActivityLog {
     if (rows.length === 0) return;
     // The metrics count live traffic: test runs stay out of them, as out of journey statistics.
     countInstanceTransitions(manager, rows.filter((row) => !row.t));
-    await manager.query(
+    await queryPrepared(manager, 'itinera_append_activities',
       `WITH inserted AS (
          INSERT INTO activities (workspace_id, journey_id, instance_id, user_id, type, step_key, detail, at, test)
          SELECT (a->>'w')::uuid, (a->>'j')::uuid, (a->>'i')::uuid, a->>'u', a->>'type', a->>'stepKey', NULLIF(a->'detail', 'null'::jsonb), (a->>'at')::timestamptz,

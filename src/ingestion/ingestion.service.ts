@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { queryPrepared } from '../database/prepared-statements';
 import { withoutSuppressedUsers } from '../profiles/suppressed-profiles';
 import { heldShortJobsInsert } from '../queue/held-jobs';
 import { QueueService } from '../queue/queue.service';
@@ -92,7 +93,7 @@ export class IngestionService implements OnModuleInit {
     if (unique.length === 0) return { accepted: 0, duplicates: messages.length };
     // An alias merges another profile into the user's after its lock: a second statement, so a transaction.
     if (unique.some((m) => m.type === 'alias')) return this.acceptInTransaction(workspaceId, messages, unique);
-    const [{ accepted }]: { accepted: number }[] = await this.dataSource.query(this.acceptStatement, [
+    const [{ accepted }] = await queryPrepared<{ accepted: number }>(this.dataSource, 'itinera_accept', this.acceptStatement, [
       workspaceId,
       JSON.stringify(unique.map((m) => ({ ...eventRow(m), stored: isStoredAsEvent(m), job_key: userEventsJobKey(workspaceId, m.userId) }))),
       USER_EVENTS_QUEUE,

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { queryPrepared } from '../database/prepared-statements';
 
 export interface EventRow {
   seq: string;
@@ -29,7 +30,7 @@ export const userKeyOf = ({ workspaceId, userId }: UserKey) => `${workspaceId}:$
  */
 export async function takeUnappliedEvents(manager: EntityManager, users: UserKey[], limit: number): Promise<Map<string, EventRow[]>> {
   const unique = [...new Map(users.map((user) => [userKeyOf(user), user])).values()];
-  const rows: (EventRow & { workspace_id: string; user_id: string })[] = await manager.query(
+  const rows = await queryPrepared<(EventRow & { workspace_id: string; user_id: string })>(manager, 'itinera_take_unapplied_events',
     `WITH users AS (
        SELECT * FROM unnest($1::uuid[], $2::text[]) AS u(workspace_id, user_id)
      ), unapplied AS (

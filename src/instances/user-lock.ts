@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { queryPrepared } from '../database/prepared-statements';
 
 const userLockKey = (workspaceId: string, userId: string) => `${workspaceId}:${userId}`;
 
@@ -8,7 +9,7 @@ const userLockKey = (workspaceId: string, userId: string) => `${workspaceId}:${u
  */
 export async function lockUsers(manager: EntityManager, users: { workspaceId: string; userId: string }[]): Promise<void> {
   const keys = [...new Set(users.map((u) => userLockKey(u.workspaceId, u.userId)))].sort();
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) ordered`, [keys]);
+  await queryPrepared(manager, 'itinera_lock_users', `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) ordered`, [keys]);
 }
 
 /**
