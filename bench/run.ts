@@ -4,7 +4,7 @@
  *
  *   npm run bench                         all scenarios, full sizes (~15 minutes on 2 cores)
  *   npm run bench -- --quick              small sizes, a smoke test (~2 minutes); writes to a temp file
- *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,profile,simulation,limits
+ *   npm run bench -- --only=ingestion,latency,holds,scale,raw,workers,profile,simulation,limits,single
  *   npm run bench -- --only=raw,profile --baseline=DIR   scenario 7 for another checkout (with its node_modules)
  *                                         and this tree, interleaved twice (A, B, A, B), side by side
  *   npm run bench -- --holds-1m           also scenario 3 with 1,000,000 holds
@@ -26,6 +26,7 @@ import { holdBurst, holdLateness } from './scenarios/hold-lateness';
 import { httpAdapters } from './scenarios/http-adapters';
 import { ingestionThroughput, waitForWorker } from './scenarios/ingestion-throughput';
 import { sendLimits } from './scenarios/send-limits';
+import { singleProcess } from './scenarios/single-process';
 import { waitingScale } from './scenarios/waiting-scale';
 import { workerScaling } from './scenarios/worker-scaling';
 import { simulationAndBacktest } from './scenarios/simulation-backtest';
@@ -33,7 +34,7 @@ import { breakdownTable, cpuBreakdown, type StageBreakdown } from './scenarios/c
 import { benchmarkDocument } from './benchmark-document';
 import { acceptedVsApplied, acceptedVsAppliedTable, shortfall, type AcceptedVsApplied } from './accepted-vs-applied';
 
-const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers', 'profile', 'simulation', 'limits'] as const;
+const SCENARIOS = ['raw', 'ingestion', 'latency', 'holds', 'scale', 'workers', 'profile', 'simulation', 'limits', 'single'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -101,8 +102,8 @@ async function main(): Promise<void> {
     if (selected('raw')) await scenario('scenario 5: the database alone', async () => Object.assign(raw, await rawPostgres(env.databaseUrl, sizes, log)));
     if (selected('ingestion')) await scenario('scenario 1: ingestion throughput', async () => measures.push(...(await ingestionThroughput(env, sizes, log))));
     if (selected('latency')) await scenario('scenario 2: entry-to-destination latency', async () => measures.push(...(await entryLatency(env, sizes, log))));
+    const burst = sizes.quick ? 1_000 : 10_000;
     if (selected('holds')) {
-      const burst = sizes.quick ? 1_000 : 10_000;
       await scenario(`scenario 3: ${burst.toLocaleString('en-US')} holds entered in one burst`, async () => measures.push(...(await holdBurst(env, sizes, log, burst))));
       for (const holds of sizes.holds) {
         await scenario(`scenario 3: hold expiry lateness, ${holds.toLocaleString('en-US')} holds`, async () => measures.push(...(await holdLateness(env, sizes, log, holds))));
@@ -136,6 +137,13 @@ async function main(): Promise<void> {
     }
     if (selected('simulation')) await scenario('scenario 8: simulation and backtest', async () => measures.push(...(await simulationAndBacktest(env, sizes, log, raw))));
     if (selected('limits')) await scenario('scenario 9: send limits and other workspaces', async () => measures.push(...(await sendLimits(env, sizes, log))));
+    if (selected('single')) {
+      await scenario('scenario 10: latency and a hold burst on the default single process', async () => {
+        const result = await singleProcess(env, sizes, log, burst);
+        measures.push(...result.measures);
+        checks.push(result.check);
+      });
+    }
 
     const table = plainTable(measures, raw);
     console.log(`\n${table}\n`);

@@ -9,8 +9,15 @@ import { sendForwardedOrders } from '../forwarded-orders';
 import { percentiles, round } from '../load';
 import type { BenchSizes, Measure } from '../report';
 
-export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void): Promise<Measure[]> {
-  const ws = await env.createWorkspace('bench-latency');
+/** Where the load goes: by default the run's API process (the api/worker split). */
+export interface BenchTarget {
+  apiUrl?: string;
+  /** Prefixed to the rows' scenario, e.g. for the default single process. */
+  scenario?: string;
+}
+
+export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void, target: BenchTarget = {}, rates = [100, 200, 500, 1000]): Promise<Measure[]> {
+  const ws = await env.createWorkspace('bench-latency', target.apiUrl);
   const webhook = await createWebhookDestination(ws.graphql, env.sink.url);
   const journey = await publishJourney(ws.graphql, forwardingJourney('forward orders', webhook));
   const received = new Map<string, number>();
@@ -27,7 +34,7 @@ export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log
   const measures: Measure[] = [];
   // 100/s shows the pipeline unloaded; 500/s (the issue's target) and 1,000/s run shorter, as this machine
   // cannot sustain them.
-  for (const rate of [100, 200, 500, 1000]) {
+  for (const rate of rates) {
     // A short warm-up at the same rate, not measured.
     await run(rate, Math.min(rate, 200), `warm-${rate}`);
     const seconds = rate >= 500 ? Math.min(5, sizes.latencySeconds) : sizes.latencySeconds;
@@ -36,7 +43,7 @@ export async function entryLatency(env: BenchEnvironment, sizes: BenchSizes, log
     const stats = percentiles(latencies);
     log(`${rate}/s: sent ${result.sent}, accepted ${accepted}, p50 ${round(stats.p50)} ms, p95 ${round(stats.p95)} ms, p99 ${round(stats.p99)} ms, missing ${lost}`);
     measures.push({
-      scenario: '2 entry → destination',
+      scenario: target.scenario ?? '2 entry → destination',
       measure: `p99 at ${rate} events/s for ${seconds} s (p50 / p95 in notes)`,
       value: stats.p99,
       unit: 'ms',

@@ -4,11 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { publishJourney } from '../../test/harness/journeys';
+import type { Pool } from 'pg';
 import type { BenchEnvironment } from '../bench-environment';
 import { abandonmentJourney } from '../bench-journeys';
 import { cloneWaitingInstances } from '../bulk-instances';
 import { closedLoop, percentiles, pollUntil, round } from '../load';
 import type { BenchSizes, Measure } from '../report';
+import type { BenchTarget } from './entry-latency';
 import { templateInstance } from './template-instance';
 
 const WINDOW_SECONDS = 60;
@@ -106,8 +108,16 @@ const BURST_HOLD = 'PT5S';
  * minus the deadline the runtime set when the instance entered the hold; a second row counts it from the
  * event's storage + 5 s instead, which adds how long the runtime took to apply the burst.
  */
-export async function holdBurst(env: BenchEnvironment, sizes: BenchSizes, log: (line: string) => void, holds: number): Promise<Measure[]> {
-  const ws = await env.createWorkspace(`bench-hold-burst-${holds}`);
+export async function holdBurst(
+  env: BenchEnvironment,
+  sizes: BenchSizes,
+  log: (line: string) => void,
+  holds: number,
+  target: BenchTarget & { db?: Pool } = {},
+): Promise<Measure[]> {
+  const db = target.db ?? env.db;
+  const scenario = target.scenario ?? '3 hold expiry';
+  const ws = await env.createWorkspace(`bench-hold-burst-${holds}`, target.apiUrl);
   const journey = await publishJourney(ws.graphql, abandonmentJourney(`burst of ${holds}`, 'Application_Started', 'Application_Completed', { maxDuration: BURST_HOLD }));
   const batches = Array.from({ length: Math.ceil(holds / 100) }, (_, b) =>
     Array.from({ length: Math.min(100, holds - b * 100) }, (_, i) => ({
@@ -122,10 +132,11 @@ export async function holdBurst(env: BenchEnvironment, sizes: BenchSizes, log: (
   const result = await closedLoop({ concurrency: 8, maxOps: batches.length, maxMs: 120_000 }, async (i) => (await ws.ingestion.batch(batches[i])).status === 200);
   log(`${holds} Application_Started sent in ${round((Date.now() - sent) / 1000, 2)} s (${result.ok} batches accepted, ${result.failed} refused)`);
 
-  const timedOut = () => env.count(`SELECT count(*) AS n FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type = 'HOLD_TIMED_OUT'`, [ws.workspaceId, journey.id]);
+  const timedOut = async () =>
+    Number((await db.query(`SELECT count(*) AS n FROM activities WHERE workspace_id = $1 AND journey_id = $2 AND type = 'HOLD_TIMED_OUT'`, [ws.workspaceId, journey.id])).rows[0].n);
   const done = await pollUntil(async () => (await timedOut()) >= holds, { maxMs: sizes.drainSeconds * 1000, intervalMs: 250 });
   const rows: { lateness_ms: number; entering_ms: number }[] = (
-    await env.db.query(
+    await db.query(
       `SELECT extract(epoch FROM timed_out.at - (entered.at + $3::interval)) * 1000 AS lateness_ms,
               extract(epoch FROM entered.at - e.received_at) * 1000 AS entering_ms
        FROM activities timed_out
@@ -142,7 +153,7 @@ export async function holdBurst(env: BenchEnvironment, sizes: BenchSizes, log: (
   log(`${rows.length} of ${holds} timed out; lateness p50 ${round(lateness.p50)} ms, p99 ${round(lateness.p99)} ms; entering the hold after the event was stored p50 ${round(entering.p50)} ms, p99 ${round(entering.p99)} ms`);
   return [
     {
-      scenario: '3 hold expiry',
+      scenario,
       measure: `lateness p99, ${holds.toLocaleString('en-US')} holds entered in one burst, expiring 5 s later (p50 in notes)`,
       value: lateness.p99,
       unit: 'ms',
@@ -153,7 +164,7 @@ export async function holdBurst(env: BenchEnvironment, sizes: BenchSizes, log: (
         `the burst took ${round(result.elapsedMs / 1000, 2)} s to send`,
     },
     {
-      scenario: '3 hold expiry',
+      scenario,
       measure: `the same ${holds.toLocaleString('en-US')} timeouts, p99 lateness counted from each event's storage + 5 s`,
       value: fromEvent.p99,
       unit: 'ms',
