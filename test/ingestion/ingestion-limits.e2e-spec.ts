@@ -62,18 +62,22 @@ describe('ingestion limits', () => {
         ...Array.from({ length: 8 }, (_, i) => ({ type: 'track', userId: 'chatty', event: 'Product_Viewed', messageId: `chatty-${i}` })),
         ...Array.from({ length: 2 }, (_, i) => ({ type: 'track', userId: 'calm', event: 'Product_Viewed', messageId: `calm-${i}` })),
       ];
+      const sentAt = Date.now();
       expect(await itinera.ingestion.batch(burst)).toEqual({ status: 200, body: { success: true } });
       expect(await itinera.ingestion.track({ userId: 'chatty', event: 'Product_Viewed', messageId: 'chatty-single' })).toEqual({ status: 200, body: { success: true } });
-      expect(await storedEvents(itinera, 'chatty')).toBe(5);
-      expect(await storedEvents(itinera, 'calm')).toBe(2);
+      // The bucket gains a token every 200 ms: answered sooner, the single call had none left. On a machine
+      // too busy for that (seen under the full suite), it may have been admitted.
+      const refilled = Date.now() - sentAt >= 1000 / 5;
       const kept = (await itinera.db.query(`SELECT message_id FROM events WHERE user_id = 'chatty' ORDER BY seq`)).rows.map((r) => r.message_id);
-      expect(kept).toEqual(['chatty-0', 'chatty-1', 'chatty-2', 'chatty-3', 'chatty-4']);
+      const fromBatch = ['chatty-0', 'chatty-1', 'chatty-2', 'chatty-3', 'chatty-4'];
+      expect(kept).toEqual(refilled && kept.length === 6 ? [...fromBatch, 'chatty-single'] : fromBatch);
+      expect(await storedEvents(itinera, 'calm')).toBe(2);
 
       await itinera.app.get(IngestionLimits).flushDrops();
       const { droppedEvents } = await itinera.graphql.query(`{ droppedEvents(days: 1) { day dropped } }`);
-      expect(droppedEvents).toEqual([{ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), dropped: 4 }]);
+      expect(droppedEvents).toEqual([{ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), dropped: 9 - kept.length }]);
 
-      await waitFor(async () => (await itinera.ingestion.track({ userId: 'chatty', event: 'Product_Viewed', messageId: `chatty-later-${Date.now()}` })).status === 200 && (await storedEvents(itinera, 'chatty')) === 6, {
+      await waitFor(async () => (await itinera.ingestion.track({ userId: 'chatty', event: 'Product_Viewed', messageId: `chatty-later-${Date.now()}` })).status === 200 && (await storedEvents(itinera, 'chatty')) === kept.length + 1, {
         timeoutMs: 5000,
         intervalMs: 300,
         what: 'the profile to be admitted again a moment later',
