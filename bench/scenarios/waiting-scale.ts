@@ -144,7 +144,8 @@ export async function waitingScale(env: BenchEnvironment, sizes: BenchSizes, log
   async function lookupMillis(userIds: string[]): Promise<ReturnType<typeof percentiles>> {
     const client = await env.db.connect();
     try {
-      const manager = { query: async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows } as unknown as EntityManager;
+      // Shaped as a transaction's manager: queryPrepared runs the lookup on the runner's connection.
+      const manager = { queryRunner: { connect: async () => client } } as unknown as EntityManager;
       const times: number[] = [];
       for (const userId of userIds) {
         await client.query('BEGIN');
