@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { queryPrepared } from '../database/prepared-statements';
 import type { ActivityDraft } from '../engine';
 import { countInstanceTransitions } from '../metrics/metrics';
-import { queryPrepared } from '../database/prepared-statements';
 
 export interface ActivityOwner {
   workspaceId: string;

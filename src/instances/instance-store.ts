@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
+import { queryPrepared } from '../database/prepared-statements';
 import type { InstanceState } from '../engine';
 import { INSTANCE_COLUMNS, toInstanceRow, toInstanceState, type InstanceRow } from './instance-row';
 import { userKeyOf, type UserKey } from './unapplied-events';
-import { queryPrepared } from '../database/prepared-statements';
 
 const COLUMNS = INSTANCE_COLUMNS;
 /** The same, of the table aliased `i`. */
