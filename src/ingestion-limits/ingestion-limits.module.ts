@@ -2,13 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { TokensModule } from '../tokens/tokens.module';
 import { DroppedEventsResolver } from './dropped-events.resolver';
 import { IngestionLimits } from './ingestion-limits';
-import { IngestionLimitsInterceptor } from './ingestion-limits.interceptor';
 
-/** Ingestion rate limits; global so the tracking API controller can name its interceptor alone. */
+/** Ingestion rate limits, applied by the tracking API controller. */
 @Global()
 @Module({
   imports: [TokensModule],
-  providers: [IngestionLimits, IngestionLimitsInterceptor, DroppedEventsResolver],
-  exports: [IngestionLimits, IngestionLimitsInterceptor, TokensModule],
+  providers: [IngestionLimits, DroppedEventsResolver],
+  exports: [IngestionLimits, TokensModule],
 })
 export class IngestionLimitsModule {}

@@ -15,6 +15,16 @@ export interface LimitedMessage {
 }
 
 /**
+ * What the limits leave of one tracking API request: refused whole (over the workspace's rate: nothing
+ * is stored), every message dropped (acknowledged as if stored), or admitted, with the batch's kept
+ * messages when some of its profiles were over their rate.
+ */
+export type LimitedRequest =
+  | { outcome: 'refused'; retryAfterSeconds: number }
+  | { outcome: 'dropped' }
+  | { outcome: 'admitted'; keptBatch?: unknown[] };
+
+/**
  * The ingestion limits of one API process: events per second per workspace (over it the request is refused,
  * nothing stored) and per profile (events over it are dropped, and counted per workspace and day).
  */
@@ -31,6 +41,18 @@ export class IngestionLimits implements OnApplicationShutdown {
     private readonly dataSource: DataSource,
   ) {
     this.flushTimer = setInterval(() => void this.flushDrops(), FLUSH_EVERY_MS).unref();
+  }
+
+  /** Applies both limits to a request's body: a batch's messages, or the body as the one message. */
+  limitRequest(workspaceId: string, body: unknown, now = Date.now()): LimitedRequest {
+    const batch = (body as { batch?: unknown } | null)?.batch;
+    const messages = (Array.isArray(batch) ? batch : [body]).map((message) => (typeof message === 'object' && message !== null ? message : {})) as LimitedMessage[];
+    const retryAfterSeconds = this.workspaceRetryAfter(workspaceId, messages.length, now);
+    if (retryAfterSeconds > 0) return { outcome: 'refused', retryAfterSeconds };
+    const admitted = this.admitProfiles(workspaceId, messages, now);
+    if (admitted.every(Boolean)) return { outcome: 'admitted' };
+    const kept = Array.isArray(batch) ? batch.filter((_, index) => admitted[index]) : [];
+    return kept.length === 0 ? { outcome: 'dropped' } : { outcome: 'admitted', keptBatch: kept };
   }
 
   /** Seconds the workspace must wait before sending `count` more events, or 0 when they may go through. */

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, HttpException, Logger, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { IngestionLimitsInterceptor } from '../ingestion-limits/ingestion-limits.interceptor';
+import { IngestionLimits } from '../ingestion-limits/ingestion-limits';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { AllowedOrigins } from './allowed-origins.service';
 import { refuseOriginNotAllowed } from './ingestion-cors';
@@ -12,7 +12,6 @@ const fail = (status: number, errors: IngestionProblem[]) => new HttpException({
 
 /** The Segment-compatible tracking API. A 200 means the messages are committed. */
 @Controller('v1')
-@UseInterceptors(IngestionLimitsInterceptor)
 export class IngestionController {
   private readonly logger = new Logger('ingestion');
 
@@ -20,6 +19,7 @@ export class IngestionController {
     private readonly ingestion: IngestionService,
     private readonly workspaces: WorkspaceService,
     private readonly allowedOrigins: AllowedOrigins,
+    private readonly limits: IngestionLimits,
   ) {}
 
   // The server-side libraries post to the full names; the browser library to the first letter of the type.
@@ -64,6 +64,7 @@ export class IngestionController {
   @HttpCode(200)
   async batch(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const workspaceId = await this.authenticate(body, req, res);
+    if (this.limit(workspaceId, body, res) === 'dropped') return { success: true };
     const items = (body as { batch?: unknown } | null)?.batch;
     if (Array.isArray(items)) {
       this.refuseUnstorable(items, true);
@@ -76,11 +77,26 @@ export class IngestionController {
 
   private async single(type: MessageType, body: unknown, req: Request, res: Response) {
     const workspaceId = await this.authenticate(body, req, res);
+    if (this.limit(workspaceId, body, res) === 'dropped') return { success: true };
     this.refuseUnstorable([body], false);
     this.refuseOversize([body], false);
     const { message, problems } = validateMessage(type, body, new Date().toISOString());
     if (!message) throw fail(400, problems);
     return this.store(workspaceId, [message]);
+  }
+
+  /**
+   * The workspace's and the profiles' ingestion limits, before validation: a request over the workspace's
+   * rate is refused whole; a batch loses the messages of profiles over theirs (in place).
+   */
+  private limit(workspaceId: string, body: unknown, res: Response): 'dropped' | 'admitted' {
+    const limited = this.limits.limitRequest(workspaceId, body);
+    if (limited.outcome === 'refused') {
+      res.setHeader('Retry-After', String(limited.retryAfterSeconds));
+      throw fail(429, [{ path: '', message: `over this workspace's ingestion rate limit; nothing was stored, retry in ${limited.retryAfterSeconds} s` }]);
+    }
+    if (limited.outcome === 'admitted' && limited.keptBatch) (body as { batch: unknown[] }).batch = limited.keptBatch;
+    return limited.outcome;
   }
 
   private refuseUnstorable(messages: unknown[], batched: boolean) {
