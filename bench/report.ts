@@ -71,7 +71,8 @@ export interface Measure {
   measure: string;
   value: number;
   unit: string;
-  target?: { op: '>=' | '<' | '<='; value: number };
+  /** With `percentOfRaw`, the target is a share of the database-alone figure (`rawKey`) measured in the same run. */
+  target?: { op: '>=' | '<' | '<='; value: number; percentOfRaw?: boolean };
   /** The database-alone figure this one is compared with. */
   rawKey?: keyof RawReference;
   higherIsBetter: boolean;
@@ -104,14 +105,16 @@ export function formatValue(value: number, unit: string): string {
   return `${round(value, digits).toLocaleString('en-US')} ${unit}`;
 }
 
-export function verdict(m: Measure): string {
+export function verdict(m: Measure, raw: RawReference): string {
   if (!m.target) return '';
-  const { op, value } = m.target;
-  const met = op === '>=' ? m.value >= value : op === '<' ? m.value < value : m.value <= value;
-  if (!Number.isFinite(m.value)) return `target ${op} ${value}: not measured`;
-  if (met) return `✅ met (${op} ${value.toLocaleString('en-US')} ${m.unit})`;
-  const miss = m.higherIsBetter ? `${round((1 - m.value / value) * 100)}% short` : `${round(m.value / value, 1)}× the limit`;
-  return `❌ missed (${op} ${value.toLocaleString('en-US')} ${m.unit}; ${miss})`;
+  const { op, value, percentOfRaw } = m.target;
+  const reference = percentOfRaw && m.rawKey ? raw[m.rawKey] : undefined;
+  const [compared, unit] = percentOfRaw ? [reference ? (m.value / reference) * 100 : NaN, `% of the DB alone`] : [m.value, ` ${m.unit}`];
+  if (!Number.isFinite(compared)) return `target ${op} ${value}${unit}: not measured`;
+  const met = op === '>=' ? compared >= value : op === '<' ? compared < value : compared <= value;
+  if (met) return `✅ met (${op} ${value.toLocaleString('en-US')}${unit})`;
+  const miss = m.higherIsBetter ? `${round((1 - compared / value) * 100)}% short` : `${round(compared / value, 1)}× the limit`;
+  return `❌ missed (${op} ${value.toLocaleString('en-US')}${unit}; ${miss})`;
 }
 
 export function ratio(m: Measure, raw: RawReference): string {
@@ -126,13 +129,13 @@ export function markdownTable(measures: Measure[], raw: RawReference): string {
   const lines = [
     '| scenario | measure | result | target | DB alone (ratio) | notes |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...measures.map((m) => `| ${m.scenario} | ${m.measure} | **${formatValue(m.value, m.unit)}** | ${verdict(m)} | ${ratio(m, raw)} | ${m.note ?? ''} |`),
+    ...measures.map((m) => `| ${m.scenario} | ${m.measure} | **${formatValue(m.value, m.unit)}** | ${verdict(m, raw)} | ${ratio(m, raw)} | ${m.note ?? ''} |`),
   ];
   return lines.join('\n');
 }
 
 export function plainTable(measures: Measure[], raw: RawReference): string {
-  const rows = [['scenario', 'measure', 'result', 'target', 'DB alone (ratio)'], ...measures.map((m) => [m.scenario, m.measure, formatValue(m.value, m.unit), verdict(m), ratio(m, raw)])];
+  const rows = [['scenario', 'measure', 'result', 'target', 'DB alone (ratio)'], ...measures.map((m) => [m.scenario, m.measure, formatValue(m.value, m.unit), verdict(m, raw), ratio(m, raw)])];
   const widths = rows[0].map((_, c) => Math.min(70, Math.max(...rows.map((r) => r[c].length))));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
 }

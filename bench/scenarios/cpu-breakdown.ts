@@ -99,7 +99,8 @@ export async function cpuBreakdown(
       value: b.events / b.seconds,
       unit: 'ev/s',
       rawKey: batch ? 'batchInsertRowsPerSecond' : 'singleInsertRowsPerSecond',
-      ...(batch ? { target: { op: '>=' as const, value: 12_000 } } : {}),
+      // Issue 19's goals: 12,000 batched events/s end to end; single track calls at 20% of the one-row INSERT rate.
+      target: batch ? { op: '>=', value: 12_000 } : { op: '>=', value: 20, percentOfRaw: true },
       higherIsBetter: true,
       note: `${b.events.toLocaleString('en-US')} events in ${rounds} round(s) (10% forwarded to the webhook), from the first request until nothing was left to apply or deliver; CPU per event by stage below`,
     };

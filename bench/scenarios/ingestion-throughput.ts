@@ -94,6 +94,7 @@ export async function ingestionThroughput(env: BenchEnvironment, sizes: BenchSiz
       measure: `/v1/track from ${TRACK_CONNECTIONS} connections, events/s`,
       value: trackRate,
       unit: 'ev/s',
+      target: { op: '>=', value: 20, percentOfRaw: true },
       rawKey: 'singleInsertRowsPerSecond',
       higherIsBetter: true,
       note: `request p50 ${round(trackLatency.p50, 1)} ms, p99 ${round(trackLatency.p99, 1)} ms; ${committedTracks} of ${tracks.ok} committed; ${tracks.failed} refused`,
