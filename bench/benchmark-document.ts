@@ -22,51 +22,56 @@ export interface BenchmarkRun {
  * What profiling found behind the misses (pg_stat_activity sampled every 20 ms, CPU profiles of the worker,
  * CPU time per process), kept here so every report carries it.
  */
-const ANALYSIS = `- **Everything here is CPU-bound, and the load generator, the sink, both Itinera processes and PostgreSQL
-  share the same 2 vCPUs.** It is a virtual machine inside another: a round trip to PostgreSQL over loopback
-  costs ~0.1 ms of CPU on each side, because every write wakes another process (the first CPU profiles of
-  the worker spent 40% of their time in \`writev\`). What decides throughput is therefore statements per event,
-  and the changes below are mostly about that. The run-to-run spread is wide on this shared host: the
-  database-alone figures of full runs on the same day differed by up to 35%, and batch ingestion of the same
-  code measured between 4,230 and 6,598 events/s (alone or after other scenarios).
-- **Entry → destination at 200 events/s (missed).** Measured at 200 events/s with one event per request and
-  per user, so nothing batches: the API process (~40% of a core), the worker (~45%), the load generator and
-  sink (~35%) and PostgreSQL (~85%) together keep both cores ~95% busy, and every stage waits its turn for
-  a CPU. p50 is under 100 ms; the tail is queueing. The database alone shows the same tail: one-row durable
-  commits at 200/s have a p99 of several hundred ms in the same run (scenario 5), and a forwarded event
-  needs two durable commits (ingestion, and the delivery's fetch, which must not send before the runtime's
-  asynchronous commit is on disk). Still to try: fewer statements per delivery (record the outcome, its
-  SENT record and NOTIFY in one statement), a cached list of published journeys per workspace, and one
-  statement for ingestion's three inserts; and, in deployment, the API and worker on separate cores.
-- **Where the CPU goes (scenario 7, after ingestion became one statement).** Single \`/v1/track\` calls cost
-  ~5 ms of Itinera's CPU per event and ~4.5 ms of PostgreSQL's, against ~0.8 and ~0.7 for batched events:
-  per request, express and Nest's pipeline ("HTTP framework", ~1.2 ms) and our own middleware, limits,
-  authentication and validation ("HTTP + validation", ~1.0 ms) are together about 45% of the process's
-  share, and replies parsed by the PostgreSQL driver another ~1.4 ms. Next steps, in that order: measure
-  Nest's Fastify adapter for the ingestion routes (the framework's share is the largest single one), then
-  fewer per-request passes in our middleware (the CDN path rewrite, CORS, metrics, the auth-failure
-  throttle and the limits interceptor each touch every request; the write key is hashed twice). For
-  batches, the driver's replies (the runtime's and the deliveries' statements) are the largest share, and
-  a webhook send costs ~2 ms of CPU (\`undici\` fetch and the mapping), 0.19 ms per event at 10% sends.
-  Profiles are V8's wall-clock samples scaled to the process's CPU time from /proc: on a machine busy with
-  other work, raw sample times overstated the CPU by 5 to 10 times, mostly in \`writev\` (time spent
-  waiting for a core after waking PostgreSQL).
-- **Entry → destination latency now counts from when the event was due to be sent (changed after the full
-  run above).** The table's scenario 2 rows count from the API's answer. After the one-statement ingestion
-  (b7987f1), their p99 at 1,000 events/s rose from ~0.5 s to ~6 s (scenario 2 alone: 455 ms at 12c3200,
-  476 ms with every other branch merged, 6,111 ms on the perf branch). The cause was the measure, not the
-  pipeline: the slower API used to hold events in the client's queue, outside the measure. Counted from the
-  due time, one run each on the idle machine, 12c3200 against main gave p99 327 / 213 ms at 100 events/s,
-  1,884 / 811 ms at 200/s and 19.7 / 15.9 s at 1,000/s (5 s of load, which the worker then drains). The
-  target, p99 < 100 ms at 200/s (the issue asks it at 500/s), is missed by 8×.
-- **Hold expiry.** Timers are fetched in deadline order and applied 50 per transaction: 100,000 holds due
-  within 60 s are applied as fast as they come due. 1,000,000 within 60 s (16,667/s) is beyond the 2 cores:
-  the backlog drains at the rate the table shows, so lateness grows through the window.
-- **Matching with 1,000,000 waiting.** The lookup is one index probe on (workspace, user) of active
-  instances, as fast at 1,000,000 as at 10,000; the whole job (lock, events, instances, traits, engine,
-  writes, commit) is ~10 ms at p50 and is not affected by the table's size either.
-- **Worker memory** does not grow with waiting instances: nothing per instance is kept in the process (the
-  worker's RSS after the 1,000,000 phase is lower than after the 10,000 one, as its heap settled after start-up).`;
+const ANALYSIS = `Issue 19's goals are the table's targets. What profiling (\`--only=profile\`, CPU profiles of the worker,
+pg_stat_activity sampled every 20 ms, CPU time per process) found behind each miss, and the next step:
+
+- **Everything here is CPU-bound, and the load generator, the sink, Itinera and PostgreSQL share the same
+  2 vCPUs.** It is a virtual machine inside another: a round trip to PostgreSQL over loopback costs ~0.1 ms
+  of CPU on each side, because every write wakes another process (\`writev\` is the largest single entry of
+  every profile). What decides throughput is statements and requests per event. The spread between runs is
+  wide on this shared host: database-alone figures of full runs on the same day differed by up to 35%,
+  which is why every figure is quoted beside the database's own, measured in the same run.
+- **\`/v1/track\` at 20% of one-row INSERT transactions (missed).** A single track event costs ~2.1–2.4 ms of
+  CPU in Itinera's process and ~2.1–2.3 ms in PostgreSQL, applied and delivered (scenario 7, after
+  improvement 17), where a one-row INSERT transaction costs the database ~0.6 ms: on 2 cores that caps
+  Itinera near 400 events/s with nothing else running, 11–14% of the database's rate. Per request, Nest and
+  Express cost ~0.4 ms and our middleware and validation ~0.4 ms; PostgreSQL's share is ingestion's one
+  statement (the messageId ledger, the profile, the event and pg-boss's job, whose table has six indexes)
+  and the runtime's statements, which a trickle of single events cannot batch. Next: (1) create no job for
+  events that no published journey or audience reads (90% of the bench's traffic is browsing events): this
+  needs the cached list of published journeys per workspace, invalidated across processes on
+  publish/pause/archive, and the stranded-events reconciler taught the same rule; (2) Fastify for the
+  ingestion routes (−0.3 ms per request, scenario 7's framework rows).
+- **Event → webhook p99 < 100 ms at 500 events/s (missed).** At 500 single-event requests a second the
+  work needs ~2.2 cores (≈4.4 ms of CPU per event, above), more than the machine has beside the load
+  generator and the sink: the p99 is the queue, and grows with the length of the load. Below saturation
+  (100 and 200 events/s) the p50 is ~120 ms and the p99 ~300 ms: in a 5 s probe at 100/s the stages were
+  ~70 ms from storage to the instance's entry and ~90 ms from the delivery's creation to its attempt,
+  which is waiting for a core and for the next fetch after a wake-up, not work. Next: the per-event CPU
+  above, then a delivery fetched by the transaction that creates it when the process has a free slot.
+- **10,000 holds entered in one burst, p99 < 2 s (met from the deadline).** The timeouts are on time; the
+  runtime enters ~1,600 holds a second here, so counted from each event's storage the last holds start
+  ~6 s late (the second row). Next: set-based application of a whole fetch (below).
+- **1,000,000 holds due within 60 s at 8,000 timeouts/s (missed).** ~1,900 timeouts/s is the runtime's
+  capacity with 50 timers per transaction, CPU-bound (~1 ms of CPU per timeout across Itinera and
+  PostgreSQL: fetch, lock, read, advance, activity record, completion). 100,000 within 60 s (1,667/s) are
+  on time. Next: one statement that reads and advances all the instances of a fetch of timers with their
+  activity records, instead of one statement per step of the batch.
+- **\`/v1/batch\` of 100 applied and delivered at 12,000 events/s (missed).** ~1 ms of CPU per event
+  (~0.5 in Itinera, ~0.5 in PostgreSQL), which caps 2 cores near 2,000 events/s; accepting a batch costs
+  the database ~0.05 ms per row. Nearly all of the rest is per user: a pg-boss job per user (insert, fetch,
+  completion on an indexed table), the user's lock and cursor move, then the engine. Next: the no-job rule
+  for events nothing reads (above); the delivery's outcome, its SENT record and its NOTIFY in one statement.
+- **One process, two sides (scenario 7's last rows).** In the default single process the API's stages
+  (HTTP, validation, ingestion's statement) and the runtime's (jobs, engine, activity, deliveries) share one
+  event loop, first come first served. Under the batch load the runtime takes most of the CPU and still
+  finishes some seconds after the last request: accepting 100 events in one statement is cheaper than
+  applying them per user, so a burst leaves a durable backlog that drains at the runtime's rate. Under the
+  track load the API takes most of it and the runtime catches up within a few seconds. Neither stops the
+  other: no request was refused and every accepted event was applied (the checks below).
+- **Matching with 1,000,000 waiting (met).** The lookup is one index probe on (workspace, user) of active
+  instances, as fast at 1,000,000 as at 10,000; the whole job is not affected by the table's size either.
+- **Worker memory (met)** does not grow with waiting instances: nothing per instance is kept in the process.`;
 
 /** Changes made to src/ because of these measurements; kept here so every report carries them. */
 const IMPROVEMENTS = `Measured first on this machine with \`--quick\` and targeted probes (pg_stat_activity sampling, CPU profiles of
@@ -175,7 +180,7 @@ Written by \`npm run bench\`${sizes.quick ? ' **--quick (smoke-test sizes: not r
 | Node | ${machine.node} |
 | PostgreSQL | ${machine.postgres} (embedded, fresh temporary data directory; fsync and synchronous_commit on; ${settings}) |
 | commit | ${machine.commit} |
-| processes | one Itinera API process and one worker process (\`ITINERA_ROLE=api\` / \`worker\`), PostgreSQL, and the load generator with the webhook sink, all on these ${machine.cores} cores |
+| processes | one Itinera API process and one worker process (\`ITINERA_ROLE=api\` / \`worker\`); scenarios 7 and 10 run the default single process (\`ITINERA_ROLE=all\`, as \`npm start\`) instead; PostgreSQL, and the load generator with the webhook sink, all on these ${machine.cores} cores |
 
 ## Results
 
@@ -256,6 +261,18 @@ ${run.load.map((l) => `| ${l.scenario} | ${round(l.use.busyPercent)}% | ${round(
    journey for 10% of the events; \`/v1/batch\` of 100 from 4 clients, then \`/v1/track\` from 32 clients, each
    for at least 8 s and profiled (V8's sampling profiler over the inspector, 127.0.0.1 only) until everything
    accepted was applied and delivered. The rate is accepted events over that whole time (end to end).
+   Beside it, Nest's framework alone: the same minimal track route on Express and on Fastify, interleaved.
+6. **Worker processes** (\`--only=workers\`). A backlog of ${sizes.quick ? '10,000' : '100,000'} events (10% enter a journey) stored while
+   no worker runs, on a database of its own; then 1 worker process, and in a second round (a fresh database)
+   2, drain it. Rate = events applied per second.
+8. **Simulation and backtest** (\`--only=simulation\`). Simulation runs of a journey holding three days, on
+   the engine in one process and through \`simulateJourney\`; a backtest over stored events as a job, beside
+   the database reading the same events with the backtest's keyset query.
+9. **Send limits and other workspaces** (\`--only=limits\`). Workspace A forwards 50 orders/s; its p99 (from
+   when each order was due) while two neighbours without limits send, and while B sends to a destination
+   limited to 10/s and C under a frequency cap, alternating over three rounds; B's backlog drains between rounds.
+10. **The default single process** (\`--only=single\`). Scenario 2's rates up to 500/s and scenario 3's burst on
+   \`ITINERA_ROLE=all\` (as \`npm start\`), on a database of its own.
 
 **What bulk-cloned instances are.** One real instance is created through the API and run by the worker to
 its hold; each clone copies it in SQL with its own id and user (written into the context too) and its own
