@@ -87,8 +87,20 @@ export function createRequestClient({ signal, secrets = [] }: RequestClientOptio
 /** One request, as `RequestClient` describes; `request` is this with the attempt's signal and secrets. */
 export async function sendRequest(url: string, options: RequestOptions = {}): Promise<RequestResponse> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // A timer cleared once the answer is read: AbortSignal.timeout's timer cannot be cleared, and firing long
+  // after every request had finished it cost each send a DOMException with its stack (scenario 7's profiles).
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  try {
+    return await follow(url, options, signal, () => timeout.signal.aborted, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The request and the redirects it is allowed to follow, under `signal`. */
+async function follow(url: string, options: RequestOptions, signal: AbortSignal, timedOut: () => boolean, timeoutMs: number): Promise<RequestResponse> {
   const policy = destinationAddressPolicy();
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
 
@@ -100,7 +112,7 @@ export async function sendRequest(url: string, options: RequestOptions = {}): Pr
   for (let redirects = 0; ; redirects++) {
     const refusal = policy.refusalForHost(target.hostname);
     if (refusal) throw refused(refusal);
-    const response = await exchange(target, { method, headers, body, signal, policy }, () => describeStop(timeout, options.signal, timeoutMs, target));
+    const response = await exchange(target, { method, headers, body, signal, policy }, () => describeStop(timedOut(), options.signal, timeoutMs, target));
     const location = isRedirect(response.status) ? response.headers.get('location') : null;
     if (location === null || options.redirect === 'manual') return answer(response, target, options);
     await response.body?.cancel().catch(() => undefined);
@@ -181,8 +193,8 @@ function failure(error: unknown, target: URL, stopped: () => string | undefined)
   return new RetryableError(`network error reaching ${target.host}: ${networkReason(error)}`, { cause: error });
 }
 
-function describeStop(timeout: AbortSignal, given: AbortSignal | undefined, timeoutMs: number, target: URL): string | undefined {
-  if (timeout.aborted) return `${target.host} did not answer: timed out after ${timeoutMs} ms`;
+function describeStop(timedOut: boolean, given: AbortSignal | undefined, timeoutMs: number, target: URL): string | undefined {
+  if (timedOut) return `${target.host} did not answer: timed out after ${timeoutMs} ms`;
   if (given?.aborted) return `request to ${target.host} was aborted before it finished`;
   return undefined;
 }
