@@ -25,6 +25,8 @@ export const POSTGRES_SETTINGS: Record<string, string | number> = {
   maintenance_work_mem: '512MB',
   max_wal_size: '8GB',
   checkpoint_timeout: '15min',
+  // Statement counts per event for scenario 7; its own small cost is in every figure alike, the raw ones too.
+  shared_preload_libraries: 'pg_stat_statements',
 };
 
 export interface BenchWorkspace {

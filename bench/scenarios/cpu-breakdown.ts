@@ -36,6 +36,10 @@ export interface StageBreakdown {
   /** CPU ms per event, Itinera's process, by stage. */
   stages: Map<string, number>;
   postgresMsPerEvent: number;
+  /** Statements PostgreSQL ran for Itinera per event (pg_stat_statements; BEGIN and COMMIT count): its round trips. */
+  statementsPerEvent: number;
+  /** The executor's time in them per event (includes waits for locks, not the commit's flush). */
+  executorMsPerEvent: number;
 }
 
 function event(i: number, users: number) {
@@ -47,6 +51,21 @@ function event(i: number, users: number) {
     properties: { cart_ID: `c-${i}`, product_id: `p-${i % 500}`, price: (i % 100) + 0.99 },
     context: { library: { name: 'itinera-bench', version: '1' }, ip: '127.0.0.1' },
   };
+}
+
+/** In a column name of each of the benchmark's own statements, so they are not counted as Itinera's (pg_stat_statements drops leading comments). */
+const BENCH_MARK = 'itinera_bench';
+
+/** What Itinera's statements on this database cost since the last reset (pg_stat_statements, preloaded by the bench's PostgreSQL). */
+async function statementsOfItinera(db: Pool): Promise<{ calls: number; ms: number; top: { calls: number; ms: number; query: string }[] }> {
+  const { rows } = await db.query<Record<string, string>>(
+    `SELECT calls AS ${BENCH_MARK}_calls, total_exec_time AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE $1
+     ORDER BY total_exec_time DESC`,
+    [`%${BENCH_MARK}%`],
+  );
+  const entries = rows.map((r) => ({ calls: Number(r[`${BENCH_MARK}_calls`]), ms: Number(r.ms), query: r.query }));
+  return { calls: entries.reduce((a, e) => a + e.calls, 0), ms: entries.reduce((a, e) => a + e.ms, 0), top: entries.slice(0, 5) };
 }
 
 /** A checkout of Itinera to profile: this tree (no root) or a baseline (`--baseline=DIR`). */
@@ -82,6 +101,7 @@ export async function cpuBreakdown(
     for (const load of [...new Set(runs.map((b) => b.load.split(' @ ')[0]))]) {
       const mine = runs.filter((b) => b.load === `${load} @ ${tree.name}`);
       const events = mine.reduce((a, b) => a + b.events, 0);
+      const perEvent = (of: (b: StageBreakdown) => number) => mine.reduce((a, b) => a + of(b) * b.events, 0) / events;
       const stages = new Map<string, number>();
       for (const b of mine) for (const [stage, ms] of b.stages) stages.set(stage, (stages.get(stage) ?? 0) + (ms * b.events) / events);
       breakdowns.push({
@@ -90,7 +110,9 @@ export async function cpuBreakdown(
         seconds: mine.reduce((a, b) => a + b.seconds, 0),
         catchUpSeconds: Math.max(...mine.map((b) => b.catchUpSeconds)),
         stages,
-        postgresMsPerEvent: mine.reduce((a, b) => a + b.postgresMsPerEvent * b.events, 0) / events,
+        postgresMsPerEvent: perEvent((b) => b.postgresMsPerEvent),
+        statementsPerEvent: perEvent((b) => b.statementsPerEvent),
+        executorMsPerEvent: perEvent((b) => b.executorMsPerEvent),
       });
     }
   }
@@ -129,8 +151,9 @@ async function profileOnce(
     const ws = await env.createWorkspace('bench-profile', itinera.url);
     const webhook = await createWebhookDestination(ws.graphql, env.sink.url);
     await publishJourney(ws.graphql, forwardingJourney('profiled forwarding', webhook));
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const pending = async () =>
-      Number((await db.query(`SELECT count(*) AS n FROM pgboss.job WHERE name IN ('user-events', 'deliveries') AND state < 'completed' AND start_after <= now()`)).rows[0].n);
+      Number((await db.query(`SELECT count(*) AS ${BENCH_MARK}_pending FROM pgboss.job WHERE name IN ('user-events', 'deliveries') AND state < 'completed' AND start_after <= now()`)).rows[0][`${BENCH_MARK}_pending`]);
     const drain = () => pollUntil(async () => (await pending()) === 0, { maxMs: sizes.drainSeconds * 1000, intervalMs: 100 });
 
     // Warm-up: connections, caches, JIT.
@@ -144,6 +167,7 @@ async function profileOnce(
 
     const profiled = async (load: string, run: () => Promise<number>): Promise<StageBreakdown> => {
       const postgres = new PostgresCpu(process.pid);
+      await db.query(`SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0) AS ${BENCH_MARK}_reset`);
       postgres.start();
       const itineraBefore = processCpuMs(itinera.child.pid!);
       const started = performance.now();
@@ -159,6 +183,7 @@ async function profileOnce(
       const catchUpSeconds = (performance.now() - loadEnded) / 1000;
       const pgMs = postgres.stop();
       const itineraMs = processCpuMs(itinera.child.pid!) - itineraBefore;
+      const statements = await statementsOfItinera(db);
       // Kept for a closer look (e.g. in Chrome's DevTools): the report only shows the stages.
       const file = path.join(os.tmpdir(), `itinera-${load.split(' ')[0].replace(/\W/g, '')}-${Date.now()}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
@@ -166,8 +191,18 @@ async function profileOnce(
       const total = [...stages.values()].reduce((a, b) => a + b, 0);
       log(`idle background: ${round(idleMsPerSecond)} CPU ms/s`);
       log(`${load} (${label}): ${result} events in ${round(seconds, 1)} s end to end; Itinera ${round(total, 3)} CPU ms/event, PostgreSQL ${round(pgMs / result, 3)}; profile in ${file}`);
+      for (const top of statements.top) log(`  ${round(top.calls / result, 3)} per event, executor ${round(top.ms / result, 3)} ms per event: ${top.query}`);
       stages.set('(of all the above: idle background)', (idleMsPerSecond * seconds) / result);
-      return { load: `${load} @ ${tree.name}`, events: result, seconds, catchUpSeconds, stages, postgresMsPerEvent: pgMs / result };
+      return {
+        load: `${load} @ ${tree.name}`,
+        events: result,
+        seconds,
+        catchUpSeconds,
+        stages,
+        postgresMsPerEvent: pgMs / result,
+        statementsPerEvent: statements.calls / result,
+        executorMsPerEvent: statements.ms / result,
+      };
     };
 
     const batch = await profiled(`/v1/batch of ${BATCH_SIZE} from ${BATCH_CLIENTS} clients`, async () => {
@@ -228,6 +263,8 @@ export function breakdownTable(breakdowns: StageBreakdown[], markdown: boolean):
     ['Itinera process, total', ...breakdowns.map((b) => ms(total(b)))],
     ['of it, what the idle process spends in as long', ...breakdowns.map((b) => ms(b.stages.get(IDLE) ?? 0))],
     ['PostgreSQL (all its processes)', ...breakdowns.map((b) => ms(b.postgresMsPerEvent))],
+    ['PostgreSQL statements per event (round trips; BEGIN and COMMIT count)', ...breakdowns.map((b) => ms(b.statementsPerEvent))],
+    ["of PostgreSQL's time, executing them (ms per event)", ...breakdowns.map((b) => ms(b.executorMsPerEvent))],
     ["API's share of the CPU that is clearly one side's (HTTP, validation, ingestion SQL vs runtime, deliveries)", ...breakdowns.map((b) => `${round(apiShare(b) * 100)}%`)],
     ['runtime caught up after the last request', ...breakdowns.map((b) => `${round(b.catchUpSeconds, 1)} s`)],
   ];
