@@ -73,17 +73,19 @@ export class BacktestService {
       [workspaceId, request.from, request.to, this.config.backtestInlineEvents + 1],
     );
     const inline = Number(n) <= this.config.backtestInlineEvents;
-    const id = await this.dataSource.transaction(async (manager) => {
-      const [{ id }]: { id: string }[] = await manager.query(
+    const created = await this.dataSource.transaction(async (manager) => {
+      const [row]: BacktestRow[] = await manager.query(
         `INSERT INTO backtests (workspace_id, journey_id, journey_name, definition, from_at, to_at, status, events_total)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
         [workspaceId, runnable.journeyId, runnable.name, runnable.definition, request.from, request.to, inline ? 'RUNNING' : 'QUEUED', inline ? Number(n) : null],
       );
-      if (!inline) await this.queue.enqueue([{ queue: BACKTESTS_QUEUE, data: { backtestId: id } satisfies BacktestJob }], manager);
-      return id;
+      if (!inline) await this.queue.enqueue([{ queue: BACKTESTS_QUEUE, data: { backtestId: row.id } satisfies BacktestJob }], manager);
+      return row;
     });
-    if (inline) await this.run(id);
-    return (await this.find(workspaceId, id))!;
+    // A queued backtest is answered as created: a worker may already have started it once the job committed.
+    if (!inline) return toBacktest(created);
+    await this.run(created.id);
+    return (await this.find(workspaceId, created.id))!;
   }
 
   async find(workspaceId: string, id: string): Promise<BacktestType | null> {
