@@ -30,7 +30,7 @@ const IDS_PER_NOTIFY = 200;
 export class ActivityLog {
   /**
    * The records of many instances, in the given order, and their NOTIFYs: one statement, since each
-   * round trip to PostgreSQL costs more CPU here than the insert itself (measured).
+   * round trip to PostgreSQL costs more CPU here than the insert itself (BENCHMARKS.md, improvement 9).
    */
   async appendMany(manager: EntityManager, entries: ActivityEntry[]): Promise<void> {
     const rows = entries.flatMap(({ owner, drafts }) =>

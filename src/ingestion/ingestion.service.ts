@@ -16,8 +16,8 @@ export interface IngestionResult {
 }
 
 /**
- * Ingestion's writes as one statement, so one round trip and one (durable) commit per request; each
- * step's order is forced by the next one reading the whole of it (an aggregate over it):
+ * Ingestion's writes as one statement, so one round trip and one (durable) commit per request (BENCHMARKS.md,
+ * improvement 13); each step's order is forced by the next one reading the whole of it (an aggregate over it):
  * 1. the first of each messageId not seen in the last 24 hours, of users not suppressed, is accepted
  *    (message ids locked in sorted order: requests with the same ids in different orders cannot deadlock);
  * 2. the user's lock: each accepted user's profile row, upserted with the traits merged in acceptance

@@ -10,7 +10,8 @@ import { VERSION_MOVES_QUEUE, VersionMoves, type VersionMoveJob } from './versio
  * Transactions run at once per process; each holds one database connection while it runs. Few, on
  * purpose: a job's cost is mostly per statement, not per user, so jobs that arrive while the slots are
  * busy are better applied together in the next batch than each in a slot of its own (measured on 2
- * cores: 3 slots of up to 25 users forwarded more events per second, and sooner, than 12 slots).
+ * cores: 3 slots of up to 25 users forwarded more events per second, and sooner, than 12 slots;
+ * BENCHMARKS.md, improvement 10).
  */
 const USER_EVENTS_CONCURRENCY = 3;
 /** Users whose events one transaction applies when many are waiting (one when they trickle in). */
@@ -18,7 +19,8 @@ const USERS_PER_TRANSACTION = 25;
 const TIMERS_CONCURRENCY = 4;
 /**
  * Due timers applied in one transaction when many are due at once (one when they trickle in): a
- * backlog of 100,000 timeouts was bound by round trips per timer, not by the database.
+ * backlog of 100,000 timeouts was bound by round trips per timer, not by the database (BENCHMARKS.md,
+ * improvement 6).
  */
 const TIMERS_PER_TRANSACTION = 50;
 /** Timers become due without a wake-up: they are found by polling, so poll often (a cheap indexed query). */

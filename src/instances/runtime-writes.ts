@@ -23,7 +23,8 @@ export class RuntimeWriters {
  * What the engine's results in one runtime transaction write (instance states, activity records, timers,
  * deliveries), gathered while it runs and written in a handful of statements just before it commits,
  * however many users and instances it covers. Each round trip to PostgreSQL costs more CPU on these
- * machines than the row it writes (measured), so a batch of 50 users costs about what one used to.
+ * machines than the row it writes (BENCHMARKS.md, improvements 6 and 9), so a batch of 50 users costs about
+ * what one used to.
  */
 export class RuntimeWrites {
   private readonly instances = new Map<string, { workspaceId: string; state: InstanceState; isNew: boolean }>();

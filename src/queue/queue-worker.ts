@@ -24,7 +24,8 @@ export interface QueueWorkerOptions {
 /**
  * Keeps up to `concurrency` jobs of one queue running: fetches as soon as a slot frees, and sleeps only
  * when the queue is empty. (pg-boss's own `work` sleeps a polling interval after every batch, which
- * caps a worker at a few batches per second and lets one slow job hold up its whole batch.)
+ * caps a worker at a few batches per second and lets one slow job hold up its whole batch: BENCHMARKS.md,
+ * improvements 2 and 10.)
  */
 export class QueueWorker<T> {
   private readonly logger = new Logger('queue');
@@ -78,7 +79,8 @@ export class QueueWorker<T> {
     while (!this.stopping) {
       const free = this.options.concurrency - this.inFlight.size;
       // With a backlog, slots are refilled a quarter of the pool at a time: each fetch costs a query whose
-      // price grows with the backlog, and fetching one job per finished job spent most of the time there.
+      // price grows with the backlog, and fetching one job per finished job spent most of the time there
+      // (BENCHMARKS.md, improvement 5).
       if (free === 0 || (this.backlog && free < this.refill && this.inFlight.size > 0)) {
         await Promise.race(this.inFlight);
         continue;

@@ -45,7 +45,7 @@ export interface WorkerOptions {
   /**
    * Take the jobs that came due first (earliest `startAfter`), found through pg-boss's index on it;
    * default false (pg-boss's order, by creation). With a backlog, pg-boss's fetch sorts every due job
-   * on each call (measured: a 50,000-job user-events backlog drained slower and slower), and serves
+   * on each call (a 50,000-job user-events backlog drained slower and slower: BENCHMARKS.md, improvement 5), and serves
    * timers in creation order rather than by deadline.
    */
   dueFirst?: boolean;
@@ -75,7 +75,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   /**
    * Job bookkeeping whose loss in a crash only runs an idempotent job again (completions, failures,
    * non-durable fetches, wake-ups): its commits do not wait for the disk, which on a busy database
-   * is most of their cost. Opened on first use.
+   * is most of their cost (BENCHMARKS.md, improvement 4). Opened on first use.
    */
   private relaxedPool: Pool | null = null;
   private readonly relaxed: PgBoss.Db = { executeSql: (text, values) => this.relaxedConnections().query(text, values) };
