@@ -233,15 +233,14 @@ async function profileOnce(
   }
 }
 
-/** The breakdown as a table: one row per stage, one column per load (CPU ms per event). */
 /** Stages that belong to the API's side of the single process, and those that belong to the runtime's. */
 const API_STAGES = ['HTTP framework', 'HTTP + validation', 'ingestion SQL'];
 const RUNTIME_STAGES = ['runtime job', 'engine', 'activity', 'audiences', 'wake-ups', 'job bookkeeping', 'delivery fetch', 'delivery', 'plugin call'];
 
 /**
  * The API's part of the CPU that is clearly the API's or the runtime's in one process (shared costs such as
- * the driver's replies, sockets and garbage collection are left out): with the runtime catching up within
- * a moment of the load's end, neither side starved the other.
+ * the driver's replies, sockets and garbage collection are left out). Read with the runtime's catch-up
+ * time: together they show whether one side took the process from the other.
  */
 function apiShare(b: StageBreakdown): number {
   const sum = (stages: string[]) => stages.reduce((a, stage) => a + (b.stages.get(stage) ?? 0), 0);
@@ -249,6 +248,7 @@ function apiShare(b: StageBreakdown): number {
   return api / (api + sum(RUNTIME_STAGES));
 }
 
+/** The breakdown as a table: one row per stage, one column per load (CPU ms per event). */
 export function breakdownTable(breakdowns: StageBreakdown[], markdown: boolean): string {
   if (breakdowns.length === 0) return '';
   const IDLE = '(of all the above: idle background)';

@@ -77,8 +77,8 @@ export class JourneyRuntime {
   /**
    * Applies each user's not-yet-applied events in acceptance order, after the audience windows that
    * slid since last time: many users in one transaction, read and written in a few statements for all
-   * of them (a backlog was bound by round trips per user: BENCHMARKS.md, improvement 8). Safe to run twice: the cursors move in the
-   * same transaction.
+   * of them (a backlog was bound by round trips per user: BENCHMARKS.md, improvement 8). Safe to run
+   * twice: the cursors move in the same transaction.
    */
   async applyUserEvents(jobs: UserEventsJob[]): Promise<void> {
     const users = [...new Map(jobs.map(({ workspaceId, userId }) => [userKeyOf({ workspaceId, userId }), { workspaceId, userId }])).values()];
@@ -202,7 +202,8 @@ export class JourneyRuntime {
 
   /**
    * Due timers, many in one transaction under all their users' locks (a backlog of timeouts was bound
-   * by round trips per timer: BENCHMARKS.md, improvement 6). A stale one (the instance moved on, or the job is redelivered) changes nothing.
+   * by round trips per timer: BENCHMARKS.md, improvement 6). A stale one (the instance moved on, or the
+   * job is redelivered) changes nothing.
    */
   async fireTimers(jobs: InstanceTimerJob[]): Promise<void> {
     await this.transaction(jobs, async (manager, writes) => {

@@ -45,8 +45,8 @@ export interface WorkerOptions {
   /**
    * Take the jobs that came due first (earliest `startAfter`), found through pg-boss's index on it;
    * default false (pg-boss's order, by creation). With a backlog, pg-boss's fetch sorts every due job
-   * on each call (a 50,000-job user-events backlog drained slower and slower: BENCHMARKS.md, improvement 5), and serves
-   * timers in creation order rather than by deadline.
+   * on each call (a 50,000-job user-events backlog drained slower and slower: BENCHMARKS.md,
+   * improvement 5), and serves timers in creation order rather than by deadline.
    */
   dueFirst?: boolean;
   /**
