@@ -31,10 +31,10 @@ pg_stat_activity sampled every 20 ms, CPU time per process) found behind each mi
   every profile). What decides throughput is statements and requests per event. The spread between runs is
   wide on this shared host: database-alone figures of full runs on the same day differed by up to 35%,
   which is why every figure is quoted beside the database's own, measured in the same run.
-- **\`/v1/track\` at 20% of one-row INSERT transactions (missed).** A single track event costs ~2.1–2.4 ms of
-  CPU in Itinera's process and ~2.1–2.3 ms in PostgreSQL, applied and delivered (scenario 7, after
+- **\`/v1/track\` at 20% of one-row INSERT transactions (missed).** A single track event costs ~1.9–2.4 ms of
+  CPU in Itinera's process and ~2.2–2.6 ms in PostgreSQL, applied and delivered (scenario 7, after
   improvement 17), where a one-row INSERT transaction costs the database ~0.6 ms: on 2 cores that caps
-  Itinera near 400 events/s with nothing else running, 11–14% of the database's rate. Per request, Nest and
+  Itinera near 440 events/s with nothing else running, 11–14% of the database's rate. Per request, Nest and
   Express cost ~0.4 ms and our middleware and validation ~0.4 ms; PostgreSQL's share is ingestion's one
   statement (the messageId ledger, the profile, the event and pg-boss's job, whose table has six indexes)
   and the runtime's statements, which a trickle of single events cannot batch. Next: (1) create no job for
@@ -43,7 +43,7 @@ pg_stat_activity sampled every 20 ms, CPU time per process) found behind each mi
   publish/pause/archive, and the stranded-events reconciler taught the same rule; (2) Fastify for the
   ingestion routes (−0.3 ms per request, scenario 7's framework rows).
 - **Event → webhook p99 < 100 ms at 500 events/s (missed).** At 500 single-event requests a second the
-  work needs ~2.2 cores (≈4.4 ms of CPU per event, above), more than the machine has beside the load
+  work needs ~2.2 cores (≈4.5 ms of CPU per event, above), more than the machine has beside the load
   generator and the sink: the p99 is the queue, and grows with the length of the load. Below saturation
   (100 and 200 events/s) the p50 is ~120 ms and the p99 ~300 ms: in a 5 s probe at 100/s the stages were
   ~70 ms from storage to the instance's entry and ~90 ms from the delivery's creation to its attempt,
@@ -57,17 +57,19 @@ pg_stat_activity sampled every 20 ms, CPU time per process) found behind each mi
   PostgreSQL: fetch, lock, read, advance, activity record, completion). 100,000 within 60 s (1,667/s) are
   on time. Next: one statement that reads and advances all the instances of a fetch of timers with their
   activity records, instead of one statement per step of the batch.
-- **\`/v1/batch\` of 100 applied and delivered at 12,000 events/s (missed).** ~1 ms of CPU per event
-  (~0.5 in Itinera, ~0.5 in PostgreSQL), which caps 2 cores near 2,000 events/s; accepting a batch costs
-  the database ~0.05 ms per row. Nearly all of the rest is per user: a pg-boss job per user (insert, fetch,
+- **\`/v1/batch\` of 100 applied and delivered at 12,000 events/s (missed).** 1–1.9 ms of CPU per event
+  (0.5–0.7 in Itinera, 0.5–1.2 in PostgreSQL: the quick runs on a fresh database, and the full run after the
+  other scenarios), which caps 2 cores between ~1,000 and ~2,000 events/s; accepting a batch costs the
+  database ~0.05 ms per row. Nearly all of the rest is per user: a pg-boss job per user (insert, fetch,
   completion on an indexed table), the user's lock and cursor move, then the engine. Next: the no-job rule
   for events nothing reads (above); the delivery's outcome, its SENT record and its NOTIFY in one statement.
 - **One process, two sides (scenario 7's last rows).** In the default single process the API's stages
   (HTTP, validation, ingestion's statement) and the runtime's (jobs, engine, activity, deliveries) share one
   event loop, first come first served. Under the batch load the runtime takes most of the CPU and still
-  finishes some seconds after the last request: accepting 100 events in one statement is cheaper than
-  applying them per user, so a burst leaves a durable backlog that drains at the runtime's rate. Under the
-  track load the API takes most of it and the runtime catches up within a few seconds. Neither stops the
+  finishes well after the last request (8–9 s after it in quick runs, 41 s in the full
+  run): accepting 100 events in one statement is far cheaper than applying them per user, so a burst leaves
+  a durable backlog that drains at the runtime's rate. Under the track load the API takes most of it and
+  the runtime catches up within a few seconds. Neither stops the
   other: no request was refused and every accepted event was applied (the checks below).
 - **Matching with 1,000,000 waiting (met).** The lookup is one index probe on (workspace, user) of active
   instances, as fast at 1,000,000 as at 10,000; the whole job is not affected by the table's size either.
