@@ -208,8 +208,9 @@ ${run.breakdown}
 }
 ### Accepted vs applied
 
-After each scenario, once the worker drained: stored events past their user's cursor, users who sent a
-published journey's (unfiltered) trigger and have no instance of it, and what one stranded-events
+After each scenario, once the worker drained: stored events to apply past their user's cursor (events that
+no journey could read when they were accepted get no job by design, improvement 18: they are counted apart),
+users who sent a published journey's (unfiltered) trigger and have no instance of it, and what one stranded-events
 reconciler sweep finds, with its cost (a page of 5,000 events from the start of the table, rolled back).
 A non-zero count under "stored, not applied", "of them with no instance" or "reconciler: stranded" fails the run.
 

@@ -1,4 +1,5 @@
 import { DeliveryAttemptStart1764700100000 } from './1764700100000-DeliveryAttemptStart';
+import { EventsNothingReads1764800000000 } from './1764800000000-EventsNothingReads';
 import { Foundation1763870000000 } from './1763870000000-Foundation';
 import { Journeys1763870100000 } from './1763870100000-Journeys';
 import { DeliveryOutcomes1763870500000 } from './1763870500000-DeliveryOutcomes';
@@ -33,4 +34,5 @@ export const allMigrations = [
   JourneyVersionHistory1764600300000,
   TestMode1764600500000,
   DeliveryAttemptStart1764700100000,
+  EventsNothingReads1764800000000,
 ];

@@ -20,7 +20,7 @@ export type { EntryDecision, EntryHistory, EntryRefusal } from './entry-decision
 export { decideEntry, triggers } from './entry-decision';
 export { admitEntry, type EntryAdmission, type UserEntryFacts } from './admit-entry';
 export { wakeAt } from './wake-at';
-export { referencesOf, type JourneyReferences } from './references';
+export { eventsReadBy, referencesOf, type EventsRead, type JourneyReferences } from './references';
 export { AUDIENCE_ENTERED, AUDIENCE_EXITED, membershipEvent, type MembershipChange } from './audience-events';
 export type { JourneyIdentity } from './start-instance';
 export { startInstance } from './start-instance';

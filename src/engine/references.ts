@@ -22,3 +22,27 @@ export function referencesOf(definition: JourneyDefinition): JourneyReferences {
   }
   return { destinationIds: [...destinationIds], events: [...events] };
 }
+
+/** The event names a set of journeys can react to; `every` when one of their steps reacts to events it does not name. */
+export interface EventsRead {
+  every: boolean;
+  names: Set<string>;
+}
+
+/**
+ * What ingestion needs to know to give no runtime job to an event nothing reads: the union of
+ * `referencesOf(...).events` over the definitions. A step type that handles events (`onEvent`) without
+ * naming them (`events`) reads every event.
+ */
+export function eventsReadBy(definitions: JourneyDefinition[]): EventsRead {
+  const names = new Set<string>();
+  let every = false;
+  for (const definition of definitions) {
+    for (const event of referencesOf(definition).events) names.add(event);
+    every ||= definition.steps.some((step) => {
+      const module = stepModuleOf(step.type);
+      return !module || (module.onEvent !== undefined && module.events === undefined);
+    });
+  }
+  return { every, names };
+}

@@ -7,6 +7,7 @@ import { IngestionService } from './ingestion.service';
 import { MessageIdRetention } from './message-id-retention';
 import { StrandedEventsReconciler } from './stranded-events-reconciler';
 import { SourceSettingsController } from './source-settings.controller';
+import { WorkspaceEventCatalog } from './workspace-event-catalog';
 
 @Module({})
 export class IngestionModule {
@@ -16,7 +17,7 @@ export class IngestionModule {
       module: IngestionModule,
       imports: [WorkspacesModule],
       controllers: serveHttp ? [IngestionController, SourceSettingsController] : [],
-      providers: [IngestionService, MessageIdRetention, StrandedEventsReconciler, AllowedOrigins, AllowedOriginsResolver],
+      providers: [IngestionService, WorkspaceEventCatalog, MessageIdRetention, StrandedEventsReconciler, AllowedOrigins, AllowedOriginsResolver],
       exports: [IngestionService, StrandedEventsReconciler],
     };
   }

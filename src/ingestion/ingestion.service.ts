@@ -9,6 +9,7 @@ import { QueueService } from '../queue/queue.service';
 import { AcceptedMessage, isStoredAsEvent } from './message-validation';
 import { applyAliases } from './profile-aliases';
 import { USER_EVENTS_QUEUE, UserEventsJob, userEventsJobKey } from './user-events-queue';
+import { needsApplying, WorkspaceEventCatalog } from './workspace-event-catalog';
 
 export interface IngestionResult {
   accepted: number;
@@ -26,12 +27,18 @@ export interface IngestionResult {
  *    moves a user's cursor past every event it sees, can never skip one (an upsert whose WHERE is false
  *    still locks the row);
  * 3. the events, in acceptance order;
- * 4. each user's waiting job, inserted or locked until commit (held-jobs.ts).
- * $1 workspace, $2 the messages (eventRow + stored + job_key), $3 the user-events queue.
+ * 4. each user's waiting job, inserted or locked until commit (held-jobs.ts), for users with a message the
+ *    runtime must apply: with the catalog version the caller's `applies` were decided at ($4) no longer
+ *    the stored one, every message counts as one to apply (WorkspaceEventCatalog).
+ * $1 workspace, $2 the messages (eventRow + stored + applies + job_key), $3 the user-events queue, $4 the
+ * catalog version. Answers with the stored catalog version too.
  */
 const acceptInOneStatement = (jobsTable: string) => `
-  WITH incoming AS (
-    SELECT e.m, e.ord, e.m->>'message_id' AS message_id, e.m->>'user_id' AS user_id
+  WITH catalog AS (
+    SELECT COALESCE((SELECT version FROM journey_catalog_versions WHERE workspace_id = $1::uuid), 0) AS version
+  ), incoming AS (
+    SELECT e.m, e.ord, e.m->>'message_id' AS message_id, e.m->>'user_id' AS user_id,
+           (e.m->>'applies')::boolean OR (SELECT version FROM catalog) <> $4::bigint AS applies
     FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(m, ord)
     WHERE NOT EXISTS (SELECT 1 FROM suppressed_profiles s WHERE s.workspace_id = $1::uuid AND s.user_id = e.m->>'user_id')
   ), fresh AS (
@@ -43,7 +50,7 @@ const acceptInOneStatement = (jobsTable: string) => `
   ), accepted AS (
     SELECT i.* FROM incoming i JOIN fresh f ON f.message_id = i.message_id
   ), users AS (
-    SELECT a.user_id, min(a.m->>'job_key') AS job_key,
+    SELECT a.user_id, min(a.m->>'job_key') AS job_key, bool_or(a.applies) AS applies,
            COALESCE(jsonb_object_agg(t.key, t.value ORDER BY a.ord) FILTER (WHERE t.key IS NOT NULL), '{}'::jsonb) AS traits
     FROM accepted a
     LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(a.m->'traits') = 'object' THEN a.m->'traits' END) AS t ON true
@@ -55,17 +62,17 @@ const acceptInOneStatement = (jobsTable: string) => `
       WHERE EXCLUDED.traits <> '{}'::jsonb
     RETURNING 1
   ), stored AS (
-    INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp, original_timestamp)
+    INSERT INTO events (workspace_id, user_id, anonymous_id, type, event, properties, traits, context, message_id, timestamp, original_timestamp, applies)
     SELECT $1, a.user_id, a.m->>'anonymous_id', a.m->>'type', a.m->>'event', a.m->'properties', NULLIF(a.m->'traits', 'null'::jsonb),
-           a.m->'context', a.message_id, (a.m->>'timestamp')::timestamptz, (a.m->>'original_timestamp')::timestamptz
+           a.m->'context', a.message_id, (a.m->>'timestamp')::timestamptz, (a.m->>'original_timestamp')::timestamptz, a.applies
     FROM accepted a CROSS JOIN (SELECT count(*) FROM locked) AS after_locks
     WHERE (a.m->>'stored')::boolean
     ORDER BY a.ord
     RETURNING 1
   ), jobs AS (
-    ${heldShortJobsInsert(jobsTable, '$3', `SELECT u.job_key, jsonb_build_object('workspaceId', $1::uuid, 'userId', u.user_id) FROM users u CROSS JOIN (SELECT count(*) FROM stored) AS after_events`)}
+    ${heldShortJobsInsert(jobsTable, '$3', `SELECT u.job_key, jsonb_build_object('workspaceId', $1::uuid, 'userId', u.user_id) FROM users u CROSS JOIN (SELECT count(*) FROM stored) AS after_events WHERE u.applies`)}
   )
-  SELECT (SELECT count(*) FROM accepted)::int AS accepted, (SELECT count(*) FROM jobs)::int AS jobs`;
+  SELECT (SELECT count(*) FROM accepted)::int AS accepted, (SELECT count(*) FROM jobs)::int AS jobs, (SELECT version FROM catalog)::text AS catalog_version`;
 
 /** Stores messages in acceptance order, with the profile updates and the jobs that will apply them: when
  * `accept` resolves, nothing accepted can be lost. */
@@ -76,6 +83,7 @@ export class IngestionService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
+    private readonly catalog: WorkspaceEventCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -93,13 +101,23 @@ export class IngestionService implements OnModuleInit {
     if (unique.length === 0) return { accepted: 0, duplicates: messages.length };
     // An alias merges another profile into the user's after its lock: a second statement, so a transaction.
     if (unique.some((m) => m.type === 'alias')) return this.acceptInTransaction(workspaceId, messages, unique);
-    const [{ accepted }] = await queryPrepared<{ accepted: number }>(this.dataSource, 'itinera_accept', this.acceptStatement, [
-      workspaceId,
-      JSON.stringify(unique.map((m) => ({ ...eventRow(m), stored: isStoredAsEvent(m), job_key: userEventsJobKey(workspaceId, m.userId) }))),
-      USER_EVENTS_QUEUE,
-    ]);
+    const catalog = await this.catalog.of(workspaceId);
+    const [{ accepted, jobs, catalog_version }] = await queryPrepared<{ accepted: number; jobs: number; catalog_version: string }>(
+      this.dataSource,
+      'itinera_accept',
+      this.acceptStatement,
+      [
+        workspaceId,
+        JSON.stringify(
+          unique.map((m) => ({ ...eventRow(m), stored: isStoredAsEvent(m), applies: needsApplying(catalog, m), job_key: userEventsJobKey(workspaceId, m.userId) })),
+        ),
+        USER_EVENTS_QUEUE,
+        catalog.version,
+      ],
+    );
+    this.catalog.noteVersion(workspaceId, catalog_version);
     // Committed (one statement is its own transaction): the users' jobs can be taken now.
-    if (accepted > 0) this.queue.jobsCommitted([USER_EVENTS_QUEUE]);
+    if (jobs > 0) this.queue.jobsCommitted([USER_EVENTS_QUEUE]);
     return { accepted, duplicates: messages.length - accepted };
   }
 

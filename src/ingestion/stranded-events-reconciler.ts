@@ -18,7 +18,8 @@ export interface ReconcileSweep {
  * stores events for, in the same transaction, and the runtime moves a user's cursor only past events
  * it applied (see IngestionService.accept for why no event can be skipped). If an event is ever found
  * past its user's cursor with no job waiting or running for that user, something broke that promise:
- * this gives the user a job and logs a warning with the count, which should always be zero.
+ * this gives the user a job and logs a warning with the count, which should always be zero. (An event
+ * that no journey could read when it was accepted has no job by design, and counts as applied.)
  *
  * Cost per sweep is bounded: it walks the events table by `seq` from a stored watermark, at most
  * `eventsPerSweep` events older than the grace period, and moves the watermark past every event it
@@ -80,8 +81,8 @@ export async function findStrandedEvents(
   const [progress]: { checked_seq: string }[] = await manager.query(`SELECT checked_seq FROM event_reconciler_progress WHERE id = 1 FOR UPDATE SKIP LOCKED`);
   if (!progress) return nothing;
   const examined: { seq: string; workspace_id: string; user_id: string; applied: boolean }[] = await manager.query(
-    `SELECT e.seq, e.workspace_id, e.user_id, e.seq <= COALESCE(c.applied_seq, 0) AS applied
-     FROM (SELECT seq, workspace_id, user_id FROM events WHERE seq > $1 AND received_at < now() - make_interval(secs => $2) ORDER BY seq LIMIT $3) e
+    `SELECT e.seq, e.workspace_id, e.user_id, e.seq <= COALESCE(c.applied_seq, 0) OR NOT e.applies AS applied
+     FROM (SELECT seq, workspace_id, user_id, applies FROM events WHERE seq > $1 AND received_at < now() - make_interval(secs => $2) ORDER BY seq LIMIT $3) e
      LEFT JOIN event_cursors c ON c.workspace_id = e.workspace_id AND c.user_id = e.user_id
      ORDER BY e.seq`,
     [progress.checked_seq, graceSeconds, limit],

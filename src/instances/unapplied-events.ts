@@ -20,7 +20,8 @@ export interface UserKey {
 export const userKeyOf = ({ workspaceId, userId }: UserKey) => `${workspaceId}:${userId}`;
 
 /**
- * Each user's next `limit` events not yet applied, oldest first, plus one more when more are waiting;
+ * Each user's next `limit` events not yet applied, oldest first (of those ingestion marked as to apply:
+ * an event no journey could read when it was accepted is passed over, see WorkspaceEventCatalog), plus one more when more are waiting;
  * every user's cursor moves past the `limit` returned in the same statement (one round trip for a
  * whole batch of users). The caller holds the users' locks; the moves commit, or roll back, with its
  * transaction. Keyed by `userKeyOf`.
@@ -38,7 +39,7 @@ export async function takeUnappliedEvents(manager: EntityManager, users: UserKey
               row_number() OVER (PARTITION BY u.workspace_id, u.user_id ORDER BY e.seq) AS position
        FROM users u CROSS JOIN LATERAL (
          SELECT * FROM events e
-         WHERE e.workspace_id = u.workspace_id AND e.user_id = u.user_id
+         WHERE e.workspace_id = u.workspace_id AND e.user_id = u.user_id AND e.applies
            AND e.seq > COALESCE((SELECT applied_seq FROM event_cursors c WHERE c.workspace_id = u.workspace_id AND c.user_id = u.user_id), 0)
          ORDER BY e.seq LIMIT $3::int + 1) e
      ), moved AS (

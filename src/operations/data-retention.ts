@@ -70,7 +70,7 @@ export class DataRetention {
        ), removed AS (
          DELETE FROM events e USING candidates c
          WHERE e.seq = c.seq
-           AND e.seq <= COALESCE((SELECT applied_seq FROM event_cursors cur WHERE cur.workspace_id = e.workspace_id AND cur.user_id = e.user_id), 0)
+           AND (NOT e.applies OR e.seq <= COALESCE((SELECT applied_seq FROM event_cursors cur WHERE cur.workspace_id = e.workspace_id AND cur.user_id = e.user_id), 0))
            AND NOT EXISTS (
              SELECT 1 FROM journey_instances i
              WHERE i.workspace_id = e.workspace_id AND i.user_id = e.user_id AND i.status = 'ACTIVE' AND i.context->'entry'->>'messageId' = e.message_id)

@@ -127,11 +127,13 @@ export function eventsApplied(itinera: TestApp, userId: string): Promise<true> {
   return waitFor(
     async () => {
       const { rows } = await itinera.db.query(
-        `SELECT (SELECT max(seq) FROM events WHERE workspace_id = $1 AND user_id = $2) AS last,
+        `SELECT (SELECT count(*) FROM events WHERE workspace_id = $1 AND user_id = $2) AS stored,
+                (SELECT max(seq) FROM events WHERE workspace_id = $1 AND user_id = $2 AND applies) AS last,
                 (SELECT applied_seq FROM event_cursors WHERE workspace_id = $1 AND user_id = $2) AS applied`,
         [itinera.workspace.workspaceId, userId],
       );
-      return rows[0].last !== null && rows[0].last === rows[0].applied;
+      // Events no journey or audience could read when they were accepted have nothing to apply (issue 19).
+      return rows[0].stored !== '0' && (rows[0].last === null || rows[0].last === rows[0].applied);
     },
     { what: `the events of ${userId} to be applied` },
   );

@@ -31,7 +31,7 @@ describe('journey life cycle: DRAFT → PUBLISHED ⇄ PAUSED → ARCHIVED', () =
   const eventsApplied = (userId: string) =>
     waitFor(async () => {
       const { rows } = await itinera.db.query(
-        `SELECT (SELECT max(seq) FROM events WHERE user_id = $1) AS sent, (SELECT applied_seq FROM event_cursors WHERE user_id = $1) AS applied`,
+        `SELECT (SELECT max(seq) FROM events WHERE user_id = $1 AND applies) AS sent, (SELECT applied_seq FROM event_cursors WHERE user_id = $1) AS applied`,
         [userId],
       );
       return rows[0].applied !== null && rows[0].sent === rows[0].applied;

@@ -97,10 +97,16 @@ describe('every accepted event is applied, once and in acceptance order', () => 
 
       const unapplied = await rows(
         `SELECT e.user_id, e.seq FROM events e LEFT JOIN event_cursors c ON c.workspace_id = e.workspace_id AND c.user_id = e.user_id
-         WHERE e.workspace_id = $1 AND e.user_id = ANY($2) AND e.seq > COALESCE(c.applied_seq, 0)`,
+         WHERE e.workspace_id = $1 AND e.user_id = ANY($2) AND e.applies AND e.seq > COALESCE(c.applied_seq, 0)`,
         [workspaceId, users],
       );
       expect(unapplied).toEqual([]);
+      // Page_Viewed, which no journey reads, is the one kind stored with no job (issue 19).
+      const passedOver = await rows(
+        `SELECT DISTINCT COALESCE(event, type) AS event FROM events WHERE workspace_id = $1 AND user_id = ANY($2) AND NOT applies`,
+        [workspaceId, users],
+      );
+      expect(passedOver).toEqual([{ event: 'Page_Viewed' }]);
 
       // Per user: the orders in acceptance order (seq) are exactly the instances in entry order.
       const orders = await rows(

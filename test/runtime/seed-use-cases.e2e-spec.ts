@@ -132,7 +132,7 @@ describe('seed use cases, end to end', () => {
       await track(started('91', '7777'));
       await track({ userId: '91', event: 'Ping' });
       await waitFor(async () => (await itinera.db.query(`SELECT 1 FROM event_cursors WHERE user_id = '91' AND applied_seq > 0`)).rowCount);
-      await waitFor(async () => Number((await itinera.db.query(`SELECT max(seq) AS s FROM events WHERE user_id = '91'`)).rows[0].s) ===
+      await waitFor(async () => Number((await itinera.db.query(`SELECT max(seq) AS s FROM events WHERE user_id = '91' AND applies`)).rows[0].s) ===
         Number((await itinera.db.query(`SELECT applied_seq FROM event_cursors WHERE user_id = '91'`)).rows[0].applied_seq));
       expect(await instancesOf(itinera.db, journeyId, '91')).toHaveLength(1);
     });
@@ -230,7 +230,7 @@ describe('seed use cases, end to end', () => {
       expect(reminders.map((r) => r.key)).toEqual(['first_trial_reminder', 'second_trial_reminder']);
       await track({ userId: 'trial-1', event: 'Trial_Started', properties: { plan: 'pro' } });
       await track({ userId: 'trial-1', event: 'Ping' });
-      await waitFor(async () => Number((await itinera.db.query(`SELECT max(seq) AS s FROM events WHERE user_id = 'trial-1'`)).rows[0].s) ===
+      await waitFor(async () => Number((await itinera.db.query(`SELECT max(seq) AS s FROM events WHERE user_id = 'trial-1' AND applies`)).rows[0].s) ===
         Number((await itinera.db.query(`SELECT applied_seq FROM event_cursors WHERE user_id = 'trial-1'`)).rows[0].applied_seq));
       const instances = await instancesOf(itinera.db, journey.id, 'trial-1');
       expect(instances.map((i) => i.status)).toEqual(['COMPLETED']);
