@@ -29,6 +29,9 @@ const SWEEP_PAGE = 5_000;
 export async function acceptedVsApplied(databaseUrl: string, scenario: string): Promise<AcceptedVsApplied> {
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
   try {
+    // A baseline checkout's database (--baseline) may predate events.applies: there every event is one to
+    // apply, which the column's default says, and this tree's reconciler can then sweep it too.
+    await dataSource.query(`ALTER TABLE events ADD COLUMN IF NOT EXISTS applies boolean NOT NULL DEFAULT true`);
     const [counts] = await dataSource.query(
       `SELECT (SELECT count(*) FROM events)::bigint AS stored,
               (SELECT count(*) FROM events WHERE NOT applies)::bigint AS unread,

@@ -44,6 +44,11 @@ describe('data retention', () => {
     await waitFor(async () => (await itinera.db.query(`SELECT count(*) AS n FROM events e JOIN event_cursors c USING (workspace_id, user_id) WHERE e.seq <= c.applied_seq`)).rows[0].n === '4', {
       what: 'every event applied',
     });
+    // A workspace with no audience and no journey reading Browsed: its event gets no job and its user no
+    // cursor (issue 19), and must still age out.
+    const elsewhere = await itinera.createWorkspace('no audiences');
+    await elsewhere.ingestion.send({ userId: 'browser-only', event: 'Browsed' });
+    expect((await itinera.db.query(`SELECT applies FROM events WHERE user_id = 'browser-only'`)).rows).toEqual([{ applies: false }]);
     // Finished jobs as pg-boss archives them after an hour.
     await itinera.db.query(`INSERT INTO pgboss.archive SELECT j.*, now() FROM pgboss.job j WHERE j.state = 'completed'`);
     await itinera.db.query(`DELETE FROM pgboss.job WHERE state = 'completed'`);
@@ -78,10 +83,11 @@ describe('data retention', () => {
     expect(await rows(`SELECT DISTINCT user_id FROM activities`)).toEqual([{ user_id: 'still-waiting' }]);
     expect(await rows(`SELECT count(*) AS n FROM deliveries`)).toEqual([{ n: '0' }]);
     expect(await rows(`SELECT count(*) AS n FROM pgboss.archive`)).toEqual([{ n: '0' }]);
-    expect(removed).toEqual({ events: 2, activities: doneActivities, deliveries: 1, jobs: archived });
+    // Of them, 'browser-only''s Browsed, which no journey could read, though no cursor ever passed it.
+    expect(removed).toEqual({ events: 3, activities: doneActivities, deliveries: 1, jobs: archived });
 
     // Profiles and instances are never removed by retention.
-    expect(await rows(`SELECT user_id FROM profiles ORDER BY user_id`)).toEqual([{ user_id: 'done' }, { user_id: 'still-waiting' }]);
+    expect(await rows(`SELECT user_id FROM profiles ORDER BY user_id`)).toEqual([{ user_id: 'browser-only' }, { user_id: 'done' }, { user_id: 'still-waiting' }]);
     expect((await instancesOf(itinera.db, waiting.id))[0]).toMatchObject({ status: 'ACTIVE', current_step: 'months' });
   });
 });
