@@ -277,7 +277,8 @@ ${run.load.map((l) => `| ${l.scenario} | ${round(l.use.busyPercent)}% | ${round(
    for at least 8 s and profiled (V8's sampling profiler over the inspector, 127.0.0.1 only) until everything
    accepted was applied and delivered. The rate is accepted events over that whole time (end to end).
    Beside it, Nest's framework alone: the same minimal track route on Express and on Fastify, interleaved.
-6. **Worker processes** (\`--only=workers\`). A backlog of ${sizes.quick ? '10,000' : '100,000'} events (10% enter a journey) stored while
+6. **Worker processes** (\`--only=workers\`). A backlog of ${sizes.quick ? '10,000' : '100,000'} events (10% enter a journey; the other 90% are
+   read by a hold, so every event is one the runtime applies) stored while
    no worker runs, on a database of its own; then 1 worker process, and in a second round (a fresh database)
    2, drain it. Rate = events applied per second.
 8. **Simulation and backtest** (\`--only=simulation\`). Simulation runs of a journey holding three days, on
