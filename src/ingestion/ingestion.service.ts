@@ -102,22 +102,18 @@ export class IngestionService implements OnModuleInit {
     // An alias merges another profile into the user's after its lock: a second statement, so a transaction.
     if (unique.some((m) => m.type === 'alias')) return this.acceptInTransaction(workspaceId, messages, unique);
     const catalog = await this.catalog.of(workspaceId);
-    const [{ accepted, jobs, catalog_version }] = await queryPrepared<{ accepted: number; jobs: number; catalog_version: string }>(
-      this.dataSource,
-      'itinera_accept',
-      this.acceptStatement,
-      [
-        workspaceId,
-        JSON.stringify(
-          unique.map((m) => ({ ...eventRow(m), stored: isStoredAsEvent(m), applies: needsApplying(catalog, m), job_key: userEventsJobKey(workspaceId, m.userId) })),
-        ),
-        USER_EVENTS_QUEUE,
-        catalog.version,
-      ],
-    );
+    const rows = unique.map((m) => ({ ...eventRow(m), stored: isStoredAsEvent(m), applies: needsApplying(catalog, m), job_key: userEventsJobKey(workspaceId, m.userId) }));
+    const [{ accepted, catalog_version }] = await queryPrepared<{ accepted: number; catalog_version: string }>(this.dataSource, 'itinera_accept', this.acceptStatement, [
+      workspaceId,
+      JSON.stringify(rows),
+      USER_EVENTS_QUEUE,
+      catalog.version,
+    ]);
     this.catalog.noteVersion(workspaceId, catalog_version);
-    // Committed (one statement is its own transaction): the users' jobs can be taken now.
-    if (jobs > 0) this.queue.jobsCommitted([USER_EVENTS_QUEUE]);
+    // Committed (one statement is its own transaction): the users' jobs can be taken now. A job already
+    // waiting was locked by the statement, so a worker's fetch meanwhile skipped it: wake the workers anyway.
+    const gaveJobs = rows.some((row) => row.applies) || catalog_version !== catalog.version;
+    if (accepted > 0 && gaveJobs) this.queue.jobsCommitted([USER_EVENTS_QUEUE]);
     return { accepted, duplicates: messages.length - accepted };
   }
 
