@@ -12,6 +12,12 @@ export interface EventCatalog {
   names: ReadonlySet<string>;
 }
 
+/** A workspace's catalog as loaded (or loading), and its version once it has loaded. */
+interface CatalogEntry {
+  catalog: Promise<EventCatalog>;
+  version?: string;
+}
+
 /** Workspaces whose catalog a process keeps; past it, the least recently loaded is dropped. */
 const MAX_WORKSPACES = 10_000;
 
@@ -30,38 +36,33 @@ const MAX_WORKSPACES = 10_000;
  */
 @Injectable()
 export class WorkspaceEventCatalog {
-  private readonly loading = new Map<string, Promise<EventCatalog>>();
-  private readonly loadedVersions = new Map<string, string>();
+  private readonly entries = new Map<string, CatalogEntry>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   of(workspaceId: string): Promise<EventCatalog> {
-    let catalog = this.loading.get(workspaceId);
-    if (!catalog) {
-      if (this.loading.size >= MAX_WORKSPACES) this.forget(this.loading.keys().next().value!);
-      catalog = this.load(workspaceId).then(
+    const known = this.entries.get(workspaceId);
+    if (known) return known.catalog;
+    if (this.entries.size >= MAX_WORKSPACES) this.entries.delete(this.entries.keys().next().value!);
+    const entry: CatalogEntry = {
+      catalog: this.load(workspaceId).then(
         (loaded) => {
-          this.loadedVersions.set(workspaceId, loaded.version);
+          entry.version = loaded.version;
           return loaded;
         },
         (error: unknown) => {
-          this.forget(workspaceId);
+          if (this.entries.get(workspaceId) === entry) this.entries.delete(workspaceId);
           throw error;
         },
-      );
-      this.loading.set(workspaceId, catalog);
-    }
-    return catalog;
+      ),
+    };
+    this.entries.set(workspaceId, entry);
+    return entry.catalog;
   }
 
   /** The stored version as a statement just saw it: a different one makes the next request reload. */
   noteVersion(workspaceId: string, version: string): void {
-    if (this.loadedVersions.get(workspaceId) !== version) this.forget(workspaceId);
-  }
-
-  private forget(workspaceId: string): void {
-    this.loading.delete(workspaceId);
-    this.loadedVersions.delete(workspaceId);
+    if (this.entries.get(workspaceId)?.version !== version) this.entries.delete(workspaceId);
   }
 
   /** One statement, so the version and the definitions are of the same snapshot. */

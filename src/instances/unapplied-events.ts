@@ -20,10 +20,10 @@ export interface UserKey {
 export const userKeyOf = ({ workspaceId, userId }: UserKey) => `${workspaceId}:${userId}`;
 
 /**
- * Each user's next `limit` events not yet applied, oldest first (of those ingestion marked as to apply:
- * an event no journey could read when it was accepted is passed over, see WorkspaceEventCatalog), plus one more when more are waiting;
- * every user's cursor moves past the `limit` returned in the same statement (one round trip for a
- * whole batch of users). The caller holds the users' locks; the moves commit, or roll back, with its
+ * Each user's next `limit` events not yet applied, oldest first, plus one more when more are waiting
+ * (only events ingestion marked as to apply: one that no journey could read when it was accepted is
+ * passed over, see WorkspaceEventCatalog); every user's cursor moves past the `limit` returned in the
+ * same statement (one round trip for a whole batch of users). The caller holds the users' locks; the moves commit, or roll back, with its
  * transaction. Keyed by `userKeyOf`.
  *
  * Moving the cursor past every event read is safe only because ingestion makes each user's acceptance

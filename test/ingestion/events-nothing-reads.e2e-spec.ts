@@ -76,9 +76,13 @@ describe('events that no journey reads', () => {
 
     await itinera.ingestion.send(track('viewer', 'Application_Started'));
     const [journey] = await rows(`SELECT id FROM journeys WHERE name = 'applications'`);
-    const [instance] = await waitFor(async () => (await instancesOf(itinera.db, journey.id, 'viewer')).length === 1 && instancesOf(itinera.db, journey.id, 'viewer'), {
-      what: 'the application journey entered',
-    });
+    const [instance] = await waitFor(
+      async () => {
+        const entered = await instancesOf(itinera.db, journey.id, 'viewer');
+        return entered.length === 1 && entered;
+      },
+      { what: 'the application journey entered' },
+    );
     expect(instance.status).toBe('ACTIVE');
     expect(await storedOf('viewer')).toEqual([
       { event: 'Product Viewed', applies: false },
